@@ -1,0 +1,82 @@
+/**
+ * The shape of a capability: pure data read by the engine. A catalog entry never contains a function.
+ * Adding a capability = adding one file that default-exports `defineCapability({...})`, registering it in
+ * index.ts, and adding its test table under test/capabilities/.
+ */
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+/** A module whose use grants the capability. */
+export interface ModuleMatcher {
+  /** Specifier without `node:`; the engine also matches `node:x` and subpaths `x/…` (e.g. `fs/promises`). */
+  name: string;
+  /** Members that count (first member after the module); omitted = importing the module already counts. */
+  members?: readonly string[];
+}
+
+/** A global reached directly or through globalThis/global/window/self, aliases and computed keys. */
+export interface GlobalMatcher {
+  /** Dotted path rooted at a global: `fetch`, `process.env`, `WebAssembly.instantiate`. */
+  path: string;
+  /** `access` (default): any reference counts (except a `typeof` probe); `call`: only calling or constructing it. */
+  when?: 'access' | 'call';
+}
+
+/** A call that counts only when a closed-set predicate (implemented once in the engine) holds on its arguments. */
+export interface CallMatcher {
+  /** Dotted global path of the callee. */
+  callee: string;
+  predicate: 'firstArgIsString';
+}
+
+/** package.json / build-file facts. */
+export interface ManifestMatcher {
+  /** Lifecycle scripts that run on `npm install`. */
+  scripts?: readonly string[];
+  /** A file at the package root that implies `node-gyp rebuild` when no install script is declared. */
+  impliedInstallFile?: string;
+  /** The package.json flag that says the same (`gypfile`). */
+  impliedInstallFlag?: string;
+  /** A file whose mere presence grants the capability (`binding.gyp` for native). */
+  presenceFiles?: readonly string[];
+  /** Shell commands named in the `api` of a script finding: label → regular expression source (bounded, linear). */
+  commands?: Readonly<Record<string, string>>;
+}
+
+/** Files recognised by extension or magic bytes. */
+export interface FileMatcher {
+  extensions?: readonly string[];
+  /** Label → magic bytes at offset 0, hex. */
+  magic?: Readonly<Record<string, string>>;
+}
+
+/** What the engine could not resolve statically and reports instead of dropping. */
+export type UnresolvedKind = 'require' | 'import' | 'global-member';
+
+export interface CapabilityDefinition {
+  /** Kebab-case id; part of the JSON contract. */
+  id: string;
+  title: string;
+  /** One line. */
+  description: string;
+  severity: Severity;
+  /** Why it matters to a reviewer. */
+  docs: string;
+  modules?: readonly ModuleMatcher[];
+  globals?: readonly GlobalMatcher[];
+  calls?: readonly CallMatcher[];
+  manifest?: ManifestMatcher;
+  files?: FileMatcher;
+  /** Sites the engine cannot resolve are reported under this capability. */
+  unresolved?: readonly UnresolvedKind[];
+  /** One snippet that flags and one that does not, for docs and meta-tests. */
+  examples: { flags: string; ok: string };
+}
+
+/** Identity helper that type-checks a catalog entry. */
+export function defineCapability<T extends CapabilityDefinition>(definition: T): T {
+  return definition;
+}
+
+/** Severity ranks, lowest first. */
+export const SEVERITY_ORDER: readonly Severity[] = ['low', 'medium', 'high', 'critical'];

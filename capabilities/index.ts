@@ -1,0 +1,26 @@
+import type { CapabilityDefinition } from './define.js';
+import dynamicRequire from './dynamic-require.js';
+import env from './env.js';
+import evalCapability from './eval.js';
+import filesystem from './filesystem.js';
+import installScript from './install-script.js';
+import native from './native.js';
+import network from './network.js';
+import shell from './shell.js';
+
+export type { CapabilityDefinition, Severity } from './define.js';
+export { SEVERITY_ORDER } from './define.js';
+export { default as runtime } from './runtime.js';
+export type { RuntimeModel } from './runtime.js';
+
+/** Every registered capability, in id order. */
+export const catalog: readonly CapabilityDefinition[] = [
+  dynamicRequire,
+  env,
+  evalCapability,
+  filesystem,
+  installScript,
+  native,
+  network,
+  shell,
+];

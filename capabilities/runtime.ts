@@ -1,0 +1,35 @@
+/**
+ * The model of the JavaScript runtime the engine evaluates against: how modules are loaded and how the
+ * global object is reached. Data, like the capability files, so the engine itself never names a global
+ * or a module (STYLE.md); a test checks src/analyze for such names.
+ */
+export interface RuntimeModel {
+  /** Names of the global object itself: `globalThis.fetch`, `window['fetch']`. */
+  globalObjects: readonly string[];
+  /** Global paths that are a CommonJS `require` function. */
+  requirePaths: readonly string[];
+  /** Module members that return a `require` function when called: `createRequire(import.meta.url)`. */
+  requireFactories: readonly { module: string; member: string }[];
+  /** Global paths whose call decodes its arguments into a string, with how. */
+  decoders: readonly { path: string; decode: 'charCodes' | 'base64' | 'bufferFrom' }[];
+  /** `x.constructor.constructor` reaches this global (the Function constructor). */
+  constructorOfConstructor: string;
+  /** Module-name prefix that names a builtin explicitly. */
+  builtinPrefix: string;
+}
+
+const runtime: RuntimeModel = {
+  globalObjects: ['globalThis', 'global', 'window', 'self'],
+  requirePaths: ['require', 'module.require', 'process.mainModule.require', 'require.main.require', 'module.constructor._load'],
+  requireFactories: [{ module: 'module', member: 'createRequire' }],
+  decoders: [
+    { path: 'String.fromCharCode', decode: 'charCodes' },
+    { path: 'String.fromCodePoint', decode: 'charCodes' },
+    { path: 'atob', decode: 'base64' },
+    { path: 'Buffer.from', decode: 'bufferFrom' },
+  ],
+  constructorOfConstructor: 'Function',
+  builtinPrefix: 'node:',
+};
+
+export default runtime;

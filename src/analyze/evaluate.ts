@@ -1,0 +1,303 @@
+import type { Node } from '@babel/types';
+import type { CatalogIndex } from './catalog-index.js';
+import { UNKNOWN, type Binding, type Scope, type Value } from './scope.js';
+import { applyStringMethod, decode } from './constant-fold.js';
+
+/** Recursion bound for nested evaluation (binding chains, nested calls): past it, a value is unknown. */
+const MAX_DEPTH = 128;
+/** Longest path tracked below a module or global; longer paths add nothing to an API name. */
+const MAX_PATH = 6;
+/** Longest folded string: folding is for specifiers and payload names, not for megabyte blobs. */
+export const MAX_FOLDED_STRING = 1 << 20;
+
+type AnyNode = Node & Record<string, unknown>;
+
+function str(v: string, m: boolean): Value {
+  return v.length > MAX_FOLDED_STRING ? UNKNOWN : { k: 'str', v, m };
+}
+
+/**
+ * Abstract interpretation of expressions over the scope model: which module, global, or string an
+ * expression stands for. Everything it cannot follow is UNKNOWN, never a guess.
+ */
+export class Evaluator {
+  readonly index: CatalogIndex;
+  /** The canonical require path (first of the runtime model's), as segments. */
+  private readonly requirePath: readonly string[];
+
+  constructor(index: CatalogIndex) {
+    this.index = index;
+    this.requirePath = [...index.requirePaths][0]!.split('.');
+  }
+
+  /** The value an import of `spec` yields; UNKNOWN for relative and absolute specifiers. */
+  moduleValue(spec: string, m = false, promise = false): Value {
+    const bare = spec.startsWith(this.index.builtinPrefix) ? spec.slice(this.index.builtinPrefix.length) : spec;
+    if (bare === '' || bare.startsWith('.') || bare.startsWith('/') || /^[a-z]:/i.test(bare)) return UNKNOWN;
+    const parts = bare.split('/');
+    const rootLength = bare.startsWith('@') ? 2 : 1;
+    const name = parts.slice(0, rootLength).join('/');
+    const path = parts.slice(rootLength).filter((p) => p !== '');
+    return { k: 'mod', name, path, m, promise };
+  }
+
+  /** True when the global path names a require function. */
+  isRequire(path: readonly string[]): boolean {
+    return this.index.requirePaths.has(path.join('.'));
+  }
+
+  /** Evaluates `node` as it stands in `scope`. */
+  evaluate(node: Node, scope: Scope, depth = 0): Value {
+    if (depth > MAX_DEPTH) return UNKNOWN;
+    const n = node as AnyNode;
+    switch (node.type) {
+      case 'StringLiteral':
+        return str(node.value, false);
+      case 'NumericLiteral':
+        return { k: 'num', v: node.value };
+      case 'TemplateLiteral': {
+        if (node.expressions.length === 0) return str(node.quasis[0]?.value.cooked ?? '', false);
+        let out = '';
+        for (let i = 0; i < node.quasis.length; i++) {
+          out += node.quasis[i]!.value.cooked ?? '';
+          const expr = node.expressions[i];
+          if (expr) {
+            const v = this.evaluate(expr, scope, depth + 1);
+            if (v.k === 'str' || v.k === 'num') out += String(v.v);
+            else return UNKNOWN;
+            if (out.length > MAX_FOLDED_STRING) return UNKNOWN;
+          }
+        }
+        return str(out, true);
+      }
+      case 'BinaryExpression':
+        return node.operator === '+' ? this.concatenation(node, scope, depth) : UNKNOWN;
+      case 'Identifier':
+        return this.identifier(node.name, scope, depth);
+      case 'MemberExpression':
+      case 'OptionalMemberExpression':
+        return this.memberChain(node, scope, depth);
+      case 'CallExpression':
+      case 'OptionalCallExpression':
+        return this.call(node, scope, depth);
+      case 'ImportExpression': {
+        const spec = this.evaluate(node.source, scope, depth + 1);
+        return spec.k === 'str' ? this.moduleValue(spec.v, spec.m, true) : UNKNOWN;
+      }
+      case 'AwaitExpression': {
+        const v = this.evaluate(node.argument, scope, depth + 1);
+        return v.k === 'mod' && v.promise ? { ...v, promise: false } : v;
+      }
+      case 'SequenceExpression': {
+        const last = node.expressions[node.expressions.length - 1];
+        return last ? this.evaluate(last, scope, depth + 1) : UNKNOWN;
+      }
+      case 'AssignmentExpression':
+        return node.operator === '=' ? this.evaluate(node.right, scope, depth + 1) : UNKNOWN;
+      case 'LogicalExpression':
+      case 'ConditionalExpression': {
+        const first = node.type === 'LogicalExpression' ? node.left : node.consequent;
+        const second = node.type === 'LogicalExpression' ? node.right : node.alternate;
+        const v = this.evaluate(first, scope, depth + 1);
+        return v.k !== 'unknown' ? v : this.evaluate(second, scope, depth + 1);
+      }
+      case 'ArrayExpression': {
+        if (node.elements.length > 65_536) return UNKNOWN;
+        const items: Value[] = [];
+        for (const el of node.elements) {
+          items.push(el === null || el.type === 'SpreadElement' ? UNKNOWN : this.evaluate(el, scope, depth + 1));
+        }
+        return { k: 'arr', items, m: true };
+      }
+      case 'ObjectExpression':
+        return { k: 'obj', node, scope };
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+      case 'ClassExpression':
+        return { k: 'fn' };
+      case 'TSAsExpression':
+      case 'TSSatisfiesExpression':
+      case 'TSNonNullExpression':
+      case 'TSTypeAssertion':
+      case 'TSInstantiationExpression':
+      case 'TypeCastExpression':
+      case 'ParenthesizedExpression':
+        return this.evaluate(n.expression as Node, scope, depth);
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  /** `a + b + c …` folded left to right without recursing down the (possibly 20,000-term) left spine. */
+  private concatenation(node: Node, scope: Scope, depth: number): Value {
+    const rights: Node[] = [];
+    let left: Node = node;
+    while (left.type === 'BinaryExpression' && left.operator === '+') {
+      rights.push(left.right as Node);
+      left = left.left as Node;
+    }
+    const first = this.evaluate(left, scope, depth + 1);
+    if (first.k !== 'str' && first.k !== 'num') return UNKNOWN;
+    let out = String(first.v);
+    let sawString = first.k === 'str';
+    for (let i = rights.length - 1; i >= 0; i--) {
+      const v = this.evaluate(rights[i]!, scope, depth + 1);
+      if (v.k === 'str') sawString = true;
+      else if (v.k !== 'num') return UNKNOWN;
+      out += String(v.v);
+      if (out.length > MAX_FOLDED_STRING) return UNKNOWN;
+    }
+    return sawString ? str(out, true) : UNKNOWN;
+  }
+
+  /** The value of a name: its binding's, or a global path when nothing declares it. */
+  identifier(name: string, scope: Scope, depth: number): Value {
+    const binding = scope.lookup(name);
+    if (binding === undefined) {
+      return this.index.globalObjects.has(name) ? { k: 'glob', path: [], m: false } : { k: 'glob', path: [name], m: false };
+    }
+    return this.bindingValue(binding, depth);
+  }
+
+  /** A binding's value from its sources (memoised; cycles are unknown). */
+  bindingValue(binding: Binding, depth: number): Value {
+    const memo = binding.value;
+    if (memo === null) return UNKNOWN;
+    if (memo !== undefined) return memo;
+    binding.value = null;
+    let value: Value = UNKNOWN;
+    const sources = binding.sources;
+    if (sources) {
+      for (const src of sources) {
+        let v = src.value ?? (src.node ? this.evaluate(src.node, src.scope, depth + 1) : UNKNOWN);
+        if (src.path === null) v = UNKNOWN;
+        else for (const seg of src.path) v = this.member(v, seg, false);
+        if (v.k === 'unknown') continue;
+        value = src.indirect || sources.length > 1 ? medium(v) : v;
+        break;
+      }
+    } else if (binding.kind === 'param' && this.requirePath.length === 1 && binding.name === this.requirePath[0]) {
+      // Module wrappers (`function (require, module, exports)`) pass the real require along.
+      value = { k: 'glob', path: this.requirePath, m: true };
+    }
+    // A global reached through a variable (`const g = globalThis`, `const r = require`) is aliasing.
+    if (value.k === 'glob') value = medium(value);
+    binding.value = value;
+    return value;
+  }
+
+  /** Evaluates `a.b[c].d` iteratively from its root, so a 30,000-link member chain costs no stack. */
+  private memberChain(node: Node, scope: Scope, depth: number): Value {
+    const chain: AnyNode[] = [];
+    let cur = node as AnyNode;
+    while (cur.type === 'MemberExpression' || cur.type === 'OptionalMemberExpression') {
+      chain.push(cur);
+      cur = cur.object as AnyNode;
+    }
+    let value = this.evaluate(cur, scope, depth + 1);
+    let previousKey: string | null = null;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const m = chain[i]!;
+      const property = m.property as Node;
+      let key: string | null = null;
+      let computed = false;
+      if (!m.computed) {
+        key = property.type === 'Identifier' ? property.name : null;
+      } else {
+        computed = true;
+        const k = this.evaluate(property, scope, depth + 1);
+        if (k.k === 'str') key = k.v;
+        else if (k.k === 'num') key = String(k.v);
+      }
+      if (key === 'constructor' && (previousKey === 'constructor' || value.k === 'fn')) {
+        // `x.constructor.constructor` and `(() => {}).constructor` are the Function constructor.
+        value = { k: 'glob', path: [this.index.constructorOfConstructor], m: true };
+      } else {
+        value = this.member(value, key, computed);
+      }
+      previousKey = key;
+      if (value.k === 'unknown' && i > 0 && key !== 'constructor') {
+        // Nothing below an unknown value can become known again, except through `.constructor`.
+        let rest = false;
+        for (let j = i - 1; j >= 0; j--) {
+          const p = chain[j]!;
+          if (!p.computed && (p.property as Node).type === 'Identifier' && (p.property as { name: string }).name === 'constructor') rest = true;
+        }
+        if (!rest) return UNKNOWN;
+      }
+    }
+    return value;
+  }
+
+  /** `value[key]`; `key === null` is a computed key that could not be resolved. */
+  member(value: Value, key: string | null, computed: boolean): Value {
+    switch (value.k) {
+      case 'glob': {
+        if (value.path.length >= MAX_PATH || value.path.includes('*')) return UNKNOWN;
+        return { k: 'glob', path: [...value.path, key ?? '*'], m: value.m || computed };
+      }
+      case 'mod': {
+        if (value.promise || value.path.length >= MAX_PATH || value.path.includes('*')) return UNKNOWN;
+        return { k: 'mod', name: value.name, path: [...value.path, key ?? '*'], m: value.m || computed, promise: false };
+      }
+      case 'obj':
+        return key === null ? UNKNOWN : this.objectProperty(value.node, value.scope, key);
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private objectProperty(node: Node, scope: Scope, key: string): Value {
+    if (node.type !== 'ObjectExpression') return UNKNOWN;
+    for (let i = node.properties.length - 1; i >= 0; i--) {
+      const p = node.properties[i]!;
+      if (p.type === 'SpreadElement' || p.computed) continue;
+      const k = p.key;
+      const name = k.type === 'Identifier' ? k.name : k.type === 'StringLiteral' ? k.value : k.type === 'NumericLiteral' ? String(k.value) : null;
+      if (name !== key) continue;
+      if (p.type === 'ObjectMethod') return { k: 'fn' };
+      return this.evaluate(p.value as Node, scope, 1);
+    }
+    return UNKNOWN;
+  }
+
+  /** What a call returns, where it is a module (require), a require function, or a folded string. */
+  call(node: Node, scope: Scope, depth: number): Value {
+    const c = node as AnyNode;
+    const callee = c.callee as Node;
+    const args = c.arguments as Node[];
+    if (callee.type === 'Import') {
+      const spec = args[0] ? this.evaluate(args[0], scope, depth + 1) : UNKNOWN;
+      return spec.k === 'str' ? this.moduleValue(spec.v, spec.m, true) : UNKNOWN;
+    }
+    if ((callee.type === 'MemberExpression' || callee.type === 'OptionalMemberExpression') && !callee.computed && callee.property.type === 'Identifier') {
+      const receiver = this.evaluate(callee.object, scope, depth + 1);
+      if (receiver.k === 'str' || receiver.k === 'arr' || receiver.k === 'bytes') {
+        const argValues = args.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.evaluate(a, scope, depth + 1)));
+        return applyStringMethod(receiver, callee.property.name, argValues);
+      }
+    }
+    const fn = this.evaluate(callee, scope, depth + 1);
+    if (fn.k === 'glob') {
+      if (this.isRequire(fn.path)) {
+        const spec = args[0] && args[0].type !== 'SpreadElement' ? this.evaluate(args[0], scope, depth + 1) : UNKNOWN;
+        return spec.k === 'str' ? this.moduleValue(spec.v, spec.m || fn.m) : UNKNOWN;
+      }
+      const decoder = this.index.decoders.get(fn.path.join('.'));
+      if (decoder !== undefined) {
+        const argValues = args.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.evaluate(a, scope, depth + 1)));
+        return decode(decoder, argValues);
+      }
+      return UNKNOWN;
+    }
+    if (fn.k === 'mod' && fn.path.length === 1 && this.index.requireFactories.get(fn.name)?.has(fn.path[0]!)) {
+      return { k: 'glob', path: this.requirePath, m: true };
+    }
+    return UNKNOWN;
+  }
+}
+
+function medium(v: Value): Value {
+  if ((v.k === 'glob' || v.k === 'mod' || v.k === 'str') && !v.m) return { ...v, m: true };
+  return v;
+}

@@ -1,0 +1,56 @@
+import type { Anomaly, FileError, Finding } from '../report/types.js';
+import { defaultCatalogIndex, type CatalogIndex } from './catalog-index.js';
+import { Evaluator } from './evaluate.js';
+import { lexicalScan } from './lexical.js';
+import { FindingCollector, SiteMatcher } from './match.js';
+import { decodeSource, ParseFailure, parseSource } from './parse.js';
+import { walkProgram } from './walk.js';
+
+/** Everything the engine learned from one file. */
+export interface FileAnalysis {
+  findings: Finding[];
+  errors: FileError[];
+  anomalies: Anomaly[];
+  imports: string[];
+}
+
+/**
+ * Analyses one source text: parse, one walk building scopes and sites, then evaluation of each site
+ * against the catalog. A file that does not parse gets a lexical scan and an error; never an empty result.
+ */
+export function analyzeSource(source: string, file: string, index: CatalogIndex = defaultCatalogIndex()): FileAnalysis {
+  const out = new FindingCollector(file, source);
+  const errors: FileError[] = [];
+  try {
+    const ast = parseSource(source, file);
+    const evaluator = new Evaluator(index);
+    const walk = walkProgram(ast.program, (spec) => evaluator.moduleValue(spec));
+    new SiteMatcher(index, evaluator, out).run(walk);
+  } catch (err) {
+    const deep = err instanceof ParseFailure ? err.deep : err instanceof RangeError;
+    const message = err instanceof Error ? err.message : String(err);
+    errors.push({
+      file,
+      reason: deep ? 'too-deep' : err instanceof ParseFailure ? 'parse-error' : 'analysis-error',
+      message: `${file}: ${message.split('\n')[0]}; lexical scan only`,
+    });
+    lexicalScan(source, index, out);
+  }
+  return { findings: out.findings, errors, anomalies: [], imports: [...out.imports].sort() };
+}
+
+/** Analyses one file's bytes: decoding (BOMs, bad UTF-8), binary detection, then `analyzeSource`. */
+export function analyzeFileBytes(data: Uint8Array, file: string, index: CatalogIndex = defaultCatalogIndex()): FileAnalysis {
+  const decoded = decodeSource(data);
+  if (decoded.binary) {
+    return {
+      findings: [],
+      errors: [{ file, reason: 'binary', message: `${file}: binary content in a source file; not parsed` }],
+      anomalies: [],
+      imports: [],
+    };
+  }
+  const result = analyzeSource(decoded.text, file, index);
+  if (decoded.encodingProblem) result.anomalies.push({ file, kind: 'bad-encoding', message: `${file}: ${decoded.encodingProblem}` });
+  return result;
+}

@@ -1,0 +1,169 @@
+import { isBuiltin } from 'node:module';
+import type { Node } from '@babel/types';
+import type { Confidence, Finding } from '../report/types.js';
+import type { CatalogIndex } from './catalog-index.js';
+import type { Evaluator } from './evaluate.js';
+import { excerptAt } from './excerpt.js';
+import type { Scope, Value } from './scope.js';
+import { SITE_CALL, type WalkResult } from './walk.js';
+
+type AnyNode = Node & Record<string, unknown>;
+
+/** Renders a path for an API name: unresolved keys as `[…]`. */
+function renderPath(head: string, path: readonly string[]): string {
+  let out = head;
+  for (const seg of path) out += seg === '*' ? '[…]' : `.${seg}`;
+  return out;
+}
+
+/** Collects the findings of one file, deduplicated by (capability, api, line, column). */
+export class FindingCollector {
+  readonly findings: Finding[] = [];
+  /** Bare, non-builtin package names imported: dependency edges. */
+  readonly imports = new Set<string>();
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly file: string,
+    private readonly source: string,
+  ) {}
+
+  /** Records a finding at a node. */
+  add(capability: string, api: string, node: Node, confidence: Confidence): void {
+    const loc = node.loc?.start;
+    if (!loc) return;
+    this.addAt(capability, api, loc.line, loc.column + 1, node.start ?? 0, confidence);
+  }
+
+  /** Records a finding at a 1-based position. */
+  addAt(capability: string, api: string, line: number, column: number, offset: number, confidence: Confidence): void {
+    const key = `${capability}\0${api}\0${line}\0${column}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.findings.push({ capability, api, file: this.file, line, column, excerpt: excerptAt(this.source, offset), confidence });
+  }
+}
+
+/** Turns the sites of a walk into findings by evaluating each against the catalog. */
+export class SiteMatcher {
+  constructor(
+    private readonly index: CatalogIndex,
+    private readonly evaluator: Evaluator,
+    private readonly out: FindingCollector,
+  ) {}
+
+  /** Processes every recorded site and static import. */
+  run(walk: WalkResult): void {
+    for (const imp of walk.staticImports) this.moduleImport(imp.spec, imp.node, false);
+    const { siteNodes, siteScopes, siteKinds } = walk;
+    for (let i = 0; i < siteNodes.length; i++) {
+      const node = siteNodes[i]!;
+      const scope = siteScopes[i]!;
+      if (siteKinds[i] === SITE_CALL) this.callSite(node, scope);
+      else this.reportValue(this.evaluator.evaluate(node, scope), node);
+    }
+  }
+
+  /** An import of `spec` at `node`: a finding for catalog modules, an edge for packages. */
+  moduleImport(spec: string, node: Node, medium: boolean): void {
+    const value = this.evaluator.moduleValue(spec);
+    if (value.k !== 'mod') return;
+    const bare = spec.startsWith(this.index.builtinPrefix) ? spec.slice(this.index.builtinPrefix.length) : spec;
+    const entries = this.index.modules.get(value.name);
+    if (entries) {
+      for (const e of entries) if (e.members === null) this.out.add(e.capability, bare, node, medium ? 'medium' : 'high');
+    }
+    if (!isBuiltin(spec) && !isBuiltin(value.name)) this.out.imports.add(value.name);
+  }
+
+  /** A chain top's value: a module member or a global path the catalog names. */
+  reportValue(value: Value, node: Node): void {
+    if (value.k === 'mod') {
+      if (value.path.length === 0 || value.promise) return;
+      const entries = this.index.modules.get(value.name);
+      if (!entries) return;
+      const first = value.path[0]!;
+      for (const e of entries) {
+        if (e.members !== null && !e.members.has(first) && first !== '*') continue;
+        const confidence: Confidence = e.members !== null && first === '*' ? 'low' : value.m ? 'medium' : 'high';
+        this.out.add(e.capability, renderPath(value.name, value.path.slice(0, 3)), node, confidence);
+      }
+      return;
+    }
+    if (value.k !== 'glob' || value.path.length === 0) return;
+    if (value.path[0] === '*') {
+      const cap = this.index.unresolved.get('global-member');
+      if (cap) this.out.add(cap, renderPath('globalThis', ['*']), node, 'low');
+      return;
+    }
+    this.matchGlobal(value, node, 'access');
+  }
+
+  private matchGlobal(value: Value & { k: 'glob' }, node: Node, when: 'access' | 'call'): boolean {
+    const path = value.path;
+    for (let len = Math.min(path.length, this.index.maxGlobalLength); len >= 1; len--) {
+      let key = path[0]!;
+      for (let i = 1; i < len; i++) key += `.${path[i]}`;
+      if (key.includes('*')) continue;
+      const entries = this.index.globals.get(key);
+      if (!entries) continue;
+      let matched = false;
+      for (const e of entries) {
+        if (e.when !== when) continue;
+        const api = when === 'call' ? key : renderPath(path[0]!, path.slice(1, len + 1));
+        this.out.add(e.capability, api, node, value.m ? 'medium' : 'high');
+        matched = true;
+      }
+      if (matched) return true;
+    }
+    return false;
+  }
+
+  private callSite(node: Node, scope: Scope): void {
+    const n = node as AnyNode;
+    const args = (n.arguments as Node[] | undefined) ?? [];
+    if (node.type === 'ImportExpression' || (n.callee as Node | undefined)?.type === 'Import') {
+      const source = node.type === 'ImportExpression' ? node.source : args[0];
+      const spec = source ? this.evaluator.evaluate(source, scope) : undefined;
+      if (spec?.k === 'str') this.moduleImport(spec.v, node, spec.m);
+      else this.unresolved('import', 'import(…)', node);
+      return;
+    }
+    const callee = this.evaluator.evaluate(n.callee as Node, scope);
+    if (callee.k !== 'glob' || callee.path.length === 0 || callee.path.includes('*')) return;
+    if (this.evaluator.isRequire(callee.path) && node.type !== 'NewExpression') {
+      const first = args[0];
+      if (!first) return;
+      const spec = first.type === 'SpreadElement' ? undefined : this.evaluator.evaluate(first, scope);
+      // `module.require`, `process.mainModule.require`: require reached through another path is aliasing.
+      const aliased = callee.m || callee.path.length > 1;
+      if (spec?.k === 'str') this.moduleImport(spec.v, node, spec.m || aliased);
+      else this.unresolved('require', `${callee.path.join('.')}(…)`, node);
+      return;
+    }
+    this.matchGlobal(callee, node, 'call');
+    const joined = callee.path.join('.');
+    const calls = this.index.calls.get(joined);
+    if (calls) {
+      for (const c of calls) {
+        if (c.predicate === 'firstArgIsString' && args[0] && this.isStringArgument(args[0], scope)) {
+          this.out.add(c.capability, `${joined}(string)`, node, callee.m ? 'medium' : 'high');
+        }
+      }
+    }
+  }
+
+  private unresolved(kind: 'require' | 'import', api: string, node: Node): void {
+    const cap = this.index.unresolved.get(kind);
+    if (cap) this.out.add(cap, api, node, 'low');
+  }
+
+  /** `setTimeout('code')`: a literal, a template, a concatenation with a literal, or a folded string. */
+  private isStringArgument(arg: Node, scope: Scope): boolean {
+    if (arg.type === 'StringLiteral' || arg.type === 'TemplateLiteral') return true;
+    if (arg.type === 'BinaryExpression' && arg.operator === '+') {
+      if (arg.left.type === 'StringLiteral' || arg.right.type === 'StringLiteral') return true;
+    }
+    return this.evaluator.evaluate(arg, scope).k === 'str';
+  }
+}

@@ -1,0 +1,91 @@
+import type { Node } from '@babel/types';
+
+/** What a name can stand for, as far as the engine tracks it. */
+export type Value =
+  | { readonly k: 'unknown' }
+  | { readonly k: 'str'; readonly v: string; readonly m: boolean }
+  | { readonly k: 'num'; readonly v: number }
+  | { readonly k: 'arr'; readonly items: readonly Value[]; readonly m: boolean }
+  | { readonly k: 'bytes'; readonly v: Buffer; readonly m: boolean }
+  /** An object literal, evaluated member by member on demand. */
+  | { readonly k: 'obj'; readonly node: Node; readonly scope: Scope }
+  /** A function literal: its `.constructor` is the Function constructor. */
+  | { readonly k: 'fn' }
+  /** A module (after `node:` is stripped and subpaths became members), or a member path inside it. */
+  | { readonly k: 'mod'; readonly name: string; readonly path: readonly string[]; readonly m: boolean; readonly promise: boolean }
+  /** A path rooted at the global object; `[]` is the global object itself. `*` marks an unresolved key. */
+  | { readonly k: 'glob'; readonly path: readonly string[]; readonly m: boolean };
+
+/** The one unknown value. */
+export const UNKNOWN: Value = Object.freeze({ k: 'unknown' });
+
+/** Where a binding gets its value from: an expression (in the scope where it stands) and a destructuring path. */
+export interface BindingSource {
+  node: Node | null;
+  scope: Scope;
+  /** Members to apply after evaluating `node`; `null` when a segment is unknown (array patterns, computed keys). */
+  path: readonly string[] | null;
+  /** Pre-computed value (imports), used instead of `node`. */
+  value?: Value;
+  /** The value reached the binding indirectly (IIFE argument, assignment): medium confidence. */
+  indirect?: boolean;
+}
+
+/** A declared name. */
+export class Binding {
+  readonly name: string;
+  readonly kind: string;
+  sources: BindingSource[] | null = null;
+  /** Memoised value; `null` while being evaluated (cycle guard). */
+  value: Value | undefined | null = undefined;
+
+  constructor(name: string, kind: string) {
+    this.name = name;
+    this.kind = kind;
+  }
+
+  /** Adds a place the binding gets its value from. */
+  addSource(source: BindingSource): void {
+    (this.sources ??= []).push(source);
+  }
+}
+
+/** A lexical scope. Declarations are a lazily created map: most blocks declare nothing. */
+export class Scope {
+  readonly parent: Scope | null;
+  /** The nearest function or program scope (where `var` goes). */
+  readonly varScope: Scope;
+  private decls: Map<string, Binding> | null = null;
+
+  constructor(parent: Scope | null, isVarScope: boolean) {
+    this.parent = parent;
+    this.varScope = isVarScope || parent === null ? this : parent.varScope;
+  }
+
+  /** Declares (or returns the existing) binding of `name` in this scope. */
+  declare(name: string, kind: string): Binding {
+    const decls = (this.decls ??= new Map());
+    let binding = decls.get(name);
+    if (binding === undefined) {
+      binding = new Binding(name, kind);
+      decls.set(name, binding);
+    }
+    return binding;
+  }
+
+  /** The binding `name` resolves to from here, or undefined when it is a global. */
+  lookup(name: string): Binding | undefined {
+    for (let s: Scope | null = this; s !== null; s = s.parent) {
+      const b = s.decls?.get(name);
+      if (b !== undefined) return b;
+    }
+    return undefined;
+  }
+
+  /** The program scope. */
+  root(): Scope {
+    let s: Scope = this;
+    while (s.parent !== null) s = s.parent;
+    return s;
+  }
+}

@@ -1,0 +1,451 @@
+import { VISITOR_KEYS } from '@babel/types';
+import type { Node } from '@babel/types';
+import { Scope, type BindingSource, type Value } from './scope.js';
+
+/** A place to evaluate after the walk: a chain top (identifier or member expression) or a call. */
+export const SITE_REF = 0;
+export const SITE_CALL = 1;
+
+/** A static `import`/`export … from`/`import x = require()` of a module specifier. */
+export interface StaticImport {
+  node: Node;
+  spec: string;
+}
+
+/** What one pass over a file's AST yields: every site to evaluate, with the scope it stands in. */
+export interface WalkResult {
+  siteNodes: Node[];
+  siteScopes: Scope[];
+  siteKinds: number[];
+  staticImports: StaticImport[];
+}
+
+/** The node is the object of a member expression: not a chain top. */
+const F_INNER = 1;
+/** The node is the operand of `typeof`: a feature probe, not a use. */
+const F_TYPEOF = 2;
+/** The block is a function (or catch) body: it shares the scope already made. */
+const F_BODY = 4;
+
+/** Keys that only hold types (TypeScript, Flow): never walked, their identifiers are not references. */
+const TYPE_KEYS = new Set([
+  'typeAnnotation',
+  'returnType',
+  'typeParameters',
+  'superTypeParameters',
+  'typeArguments',
+  'implements',
+  'predicate',
+]);
+
+/** Node types that hold no runtime code. */
+const SKIP_TYPES = new Set([
+  'TSInterfaceDeclaration',
+  'TSTypeAliasDeclaration',
+  'TSDeclareFunction',
+  'TSDeclareMethod',
+  'TSNamespaceExportDeclaration',
+  'TSIndexSignature',
+  'TypeAlias',
+  'OpaqueType',
+  'InterfaceDeclaration',
+  'DeclareClass',
+  'DeclareFunction',
+  'DeclareVariable',
+  'DeclareModule',
+  'DeclareModuleExports',
+  'DeclareTypeAlias',
+  'DeclareOpaqueType',
+  'DeclareInterface',
+  'DeclareExportDeclaration',
+  'DeclareExportAllDeclaration',
+  'MetaProperty',
+  'PrivateName',
+  'BreakStatement',
+  'ContinueStatement',
+  'ThisExpression',
+  'Super',
+  'StringLiteral',
+  'NumericLiteral',
+  'BooleanLiteral',
+  'NullLiteral',
+  'RegExpLiteral',
+  'BigIntLiteral',
+  'TemplateElement',
+  'Directive',
+  'InterpreterDirective',
+  'JSXText',
+  'JSXIdentifier',
+  'EmptyStatement',
+  'DebuggerStatement',
+]);
+
+/** Expression wrappers that are transparent for chain-top and typeof purposes. */
+const TRANSPARENT = new Set([
+  'TSAsExpression',
+  'TSSatisfiesExpression',
+  'TSNonNullExpression',
+  'TSTypeAssertion',
+  'TSInstantiationExpression',
+  'TypeCastExpression',
+  'ParenthesizedExpression',
+]);
+
+type AnyNode = Node & Record<string, unknown>;
+
+interface IifeArgs {
+  args: Node[];
+  scope: Scope;
+}
+
+/**
+ * Walks a program once, iteratively (no recursion: hostile nesting cannot overflow the stack here),
+ * declaring every binding in a lean scope model (hoisting, blocks, params, catch, imports, shadowing)
+ * and recording the sites to evaluate once all declarations are known.
+ * @param moduleValue turns a specifier into the value an import binding holds.
+ */
+export function walkProgram(program: Node, moduleValue: (spec: string) => Value): WalkResult {
+  const siteNodes: Node[] = [];
+  const siteScopes: Scope[] = [];
+  const siteKinds: number[] = [];
+  const staticImports: StaticImport[] = [];
+  const pendingAssignments: { name: string; scope: Scope; source: BindingSource }[] = [];
+  const iife = new Map<Node, IifeArgs>();
+
+  const nodes: Node[] = [];
+  const scopes: Scope[] = [];
+  const flags: number[] = [];
+  const push = (n: Node | null | undefined, s: Scope, f = 0): void => {
+    if (n === null || n === undefined) return;
+    nodes.push(n);
+    scopes.push(s);
+    flags.push(f);
+  };
+  const pushAll = (list: readonly (Node | null | undefined)[] | null | undefined, s: Scope): void => {
+    if (!list) return;
+    for (let i = list.length - 1; i >= 0; i--) push(list[i], s);
+  };
+  const site = (n: Node, s: Scope, kind: number): void => {
+    siteNodes.push(n);
+    siteScopes.push(s);
+    siteKinds.push(kind);
+  };
+
+  /**
+   * Declares the identifiers of a binding pattern. `source` is where the whole pattern's value comes
+   * from; each identifier gets the destructuring path to its part. Default values and computed keys are
+   * walked as expressions. With `assign`, identifiers are assignment targets instead of declarations.
+   */
+  const declarePattern = (
+    pattern: Node,
+    target: Scope,
+    kind: string,
+    source: BindingSource | null,
+    exprScope: Scope,
+    assign = false,
+  ): void => {
+    const stack: { node: Node; path: string[] | null }[] = [{ node: pattern, path: [] }];
+    while (stack.length > 0) {
+      const { node, path } = stack.pop()!;
+      switch (node.type) {
+        case 'Identifier': {
+          const src: BindingSource | null = source
+            ? { node: source.node, scope: source.scope, path, indirect: source.indirect ?? false }
+            : null;
+          if (assign) {
+            if (src) pendingAssignments.push({ name: node.name, scope: exprScope, source: { ...src, indirect: true } });
+          } else {
+            const binding = target.declare(node.name, kind);
+            if (src) binding.addSource(src);
+          }
+          break;
+        }
+        case 'ObjectPattern':
+          for (const prop of node.properties) {
+            if (prop.type === 'RestElement') {
+              stack.push({ node: prop.argument, path });
+              continue;
+            }
+            let key: string | null = null;
+            if (!prop.computed) {
+              if (prop.key.type === 'Identifier') key = prop.key.name;
+              else if (prop.key.type === 'StringLiteral') key = prop.key.value;
+              else if (prop.key.type === 'NumericLiteral') key = String(prop.key.value);
+            } else {
+              push(prop.key, exprScope);
+            }
+            stack.push({ node: prop.value, path: path && key !== null ? [...path, key] : null });
+          }
+          break;
+        case 'ArrayPattern':
+          for (const el of node.elements) if (el) stack.push({ node: el, path: null });
+          break;
+        case 'AssignmentPattern':
+          stack.push({ node: node.left, path });
+          push(node.right, exprScope);
+          if (!assign && node.left.type === 'Identifier') {
+            // `function f(cp = require('child_process'))`: the default is a value the name can hold.
+            target.declare(node.left.name, kind).addSource({ node: node.right, scope: exprScope, path: [] });
+          }
+          break;
+        case 'RestElement':
+          stack.push({ node: node.argument, path: null });
+          break;
+        case 'TSParameterProperty':
+          stack.push({ node: node.parameter, path });
+          break;
+        default:
+          // `[obj.prop] = value`, `({ a: this.x } = y)`: member targets are ordinary expressions.
+          push(node, exprScope);
+      }
+    }
+  };
+
+  const walkFunction = (fn: AnyNode, scope: Scope): void => {
+    const fnScope = new Scope(scope, true);
+    const node = fn as unknown as {
+      type: string;
+      id?: Node | null;
+      key?: Node;
+      computed?: boolean;
+      params: Node[];
+      body: Node;
+      decorators?: Node[] | null;
+    };
+    if (node.type === 'FunctionExpression' && node.id?.type === 'Identifier') fnScope.declare(node.id.name, 'function');
+    if (node.key && node.computed) push(node.key, scope);
+    pushAll(node.decorators, scope);
+    const call = iife.get(fn);
+    node.params.forEach((param, i) => {
+      const arg = call?.args[i];
+      const source: BindingSource | null =
+        call && arg && arg.type !== 'SpreadElement' ? { node: arg, scope: call.scope, path: [], indirect: true } : null;
+      if (call && arg?.type === 'SpreadElement') return declarePattern(param, fnScope, 'param', null, fnScope);
+      declarePattern(param, fnScope, 'param', source, fnScope);
+    });
+    if (node.body.type === 'BlockStatement') push(node.body, fnScope, F_BODY);
+    else push(node.body, fnScope);
+  };
+
+  const walkClass = (cls: AnyNode, scope: Scope): void => {
+    const node = cls as unknown as { type: string; id?: Node | null; superClass?: Node | null; body: { body: Node[] }; decorators?: Node[] | null };
+    const classScope = new Scope(scope, false);
+    if (node.type === 'ClassExpression' && node.id?.type === 'Identifier') classScope.declare(node.id.name, 'class');
+    push(node.superClass, scope);
+    pushAll(node.decorators, scope);
+    for (const member of node.body.body) push(member, classScope);
+  };
+
+  push(program, new Scope(null, true));
+  while (nodes.length > 0) {
+    const node = nodes.pop() as AnyNode;
+    const scope = scopes.pop()!;
+    const flag = flags.pop()!;
+    const type = node.type;
+    if (SKIP_TYPES.has(type)) continue;
+    switch (type) {
+      case 'Identifier':
+        if ((flag & (F_INNER | F_TYPEOF)) === 0) site(node, scope, SITE_REF);
+        continue;
+      case 'MemberExpression':
+      case 'OptionalMemberExpression': {
+        const m = node as unknown as { object: Node; property: Node; computed: boolean };
+        if ((flag & (F_INNER | F_TYPEOF)) === 0) site(node, scope, SITE_REF);
+        if (m.computed) push(m.property, scope);
+        push(m.object, scope, F_INNER);
+        continue;
+      }
+      case 'CallExpression':
+      case 'OptionalCallExpression':
+      case 'NewExpression': {
+        const c = node as unknown as { callee: AnyNode; arguments: Node[] };
+        site(node, scope, SITE_CALL);
+        const callee = c.callee;
+        if (callee.type === 'FunctionExpression' || callee.type === 'ArrowFunctionExpression') {
+          iife.set(callee, { args: c.arguments, scope });
+        } else if (
+          callee.type === 'MemberExpression' &&
+          !callee.computed &&
+          (callee.property as Node).type === 'Identifier' &&
+          (callee.property as { name: string }).name === 'call' &&
+          ((callee.object as Node).type === 'FunctionExpression' || (callee.object as Node).type === 'ArrowFunctionExpression')
+        ) {
+          iife.set(callee.object as Node, { args: c.arguments.slice(1), scope });
+        }
+        pushAll(c.arguments, scope);
+        if (callee.type !== 'Import') push(callee, scope);
+        continue;
+      }
+      case 'ImportExpression':
+        site(node, scope, SITE_CALL);
+        push(node.source as Node, scope);
+        push(node.options as Node | null, scope);
+        continue;
+      case 'UnaryExpression':
+        push(node.argument as Node, scope, node.operator === 'typeof' ? F_TYPEOF : 0);
+        continue;
+      case 'AssignmentExpression': {
+        const left = node.left as Node;
+        const right = node.right as Node;
+        if (node.operator === '=') {
+          if (left.type === 'Identifier') {
+            pendingAssignments.push({ name: left.name, scope, source: { node: right, scope, path: [], indirect: true } });
+          } else if (left.type === 'ObjectPattern' || left.type === 'ArrayPattern') {
+            declarePattern(left, scope, 'assign', { node: right, scope, path: [] }, scope, true);
+          } else {
+            push(left, scope);
+          }
+        } else if (left.type !== 'Identifier') {
+          push(left, scope);
+        }
+        push(right, scope);
+        continue;
+      }
+      case 'ObjectProperty':
+      case 'ClassProperty':
+      case 'ClassPrivateProperty':
+      case 'ClassAccessorProperty':
+        push(node.value as Node | null, scope);
+        if (node.computed) push(node.key as Node, scope);
+        pushAll(node.decorators as Node[] | null, scope);
+        continue;
+      case 'Program':
+        pushAll(node.body as Node[], scope);
+        continue;
+      case 'BlockStatement':
+        pushAll(node.body as Node[], flag & F_BODY ? scope : new Scope(scope, false));
+        continue;
+      case 'StaticBlock':
+        pushAll(node.body as Node[], new Scope(scope, true));
+        continue;
+      case 'ForStatement':
+      case 'ForInStatement':
+      case 'ForOfStatement':
+      case 'SwitchStatement': {
+        const inner = new Scope(scope, false);
+        if (type === 'SwitchStatement') {
+          pushAll(node.cases as Node[], inner);
+          push(node.discriminant as Node, scope);
+        } else {
+          for (const key of VISITOR_KEYS[type] ?? []) push(node[key] as Node | null, inner);
+        }
+        continue;
+      }
+      case 'CatchClause': {
+        const catchScope = new Scope(scope, false);
+        if (node.param) declarePattern(node.param as Node, catchScope, 'catch', null, catchScope);
+        push(node.body as Node, catchScope, F_BODY);
+        continue;
+      }
+      case 'FunctionDeclaration': {
+        const id = node.id as Node | null;
+        if (id?.type === 'Identifier') {
+          scope.declare(id.name, 'function');
+          // Annex B: a function declared in a block is also visible in the enclosing function.
+          if (scope.varScope !== scope) scope.varScope.declare(id.name, 'function');
+        }
+        walkFunction(node, scope);
+        continue;
+      }
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+      case 'ObjectMethod':
+      case 'ClassMethod':
+      case 'ClassPrivateMethod':
+        walkFunction(node, scope);
+        continue;
+      case 'ClassDeclaration':
+        if ((node.id as Node | null)?.type === 'Identifier') scope.declare((node.id as { name: string }).name, 'class');
+        if (node.declare) continue;
+        walkClass(node, scope);
+        continue;
+      case 'ClassExpression':
+        walkClass(node, scope);
+        continue;
+      case 'VariableDeclaration': {
+        if (node.declare) continue;
+        const target = node.kind === 'var' ? scope.varScope : scope;
+        for (const decl of node.declarations as { id: Node; init: Node | null }[]) {
+          declarePattern(decl.id, target, node.kind as string, decl.init ? { node: decl.init, scope, path: [] } : null, scope);
+          push(decl.init, scope);
+        }
+        continue;
+      }
+      case 'ImportDeclaration': {
+        if (node.importKind === 'type' || node.importKind === 'typeof') continue;
+        const spec = (node.source as { value: string }).value;
+        staticImports.push({ node, spec });
+        const root = scope.root();
+        for (const s of node.specifiers as AnyNode[]) {
+          if (s.importKind === 'type' || s.importKind === 'typeof') continue;
+          const local = (s.local as { name: string }).name;
+          let value = moduleValue(spec);
+          if (s.type === 'ImportSpecifier') {
+            const imported = s.imported as { type: string; name?: string; value?: string };
+            const name = imported.type === 'Identifier' ? imported.name! : imported.value!;
+            if (name !== 'default' && value.k === 'mod') value = { ...value, path: [...value.path, name] };
+          }
+          root.declare(local, 'import').addSource({ node: null, scope: root, path: [], value });
+        }
+        continue;
+      }
+      case 'ExportNamedDeclaration':
+      case 'ExportAllDeclaration':
+        if (node.exportKind === 'type') continue;
+        if (node.source) staticImports.push({ node, spec: (node.source as { value: string }).value });
+        push(node.declaration as Node | null, scope);
+        continue;
+      case 'TSImportEqualsDeclaration': {
+        if (node.importKind === 'type') continue;
+        const ref = node.moduleReference as AnyNode;
+        const id = node.id as { name: string };
+        if (ref.type === 'TSExternalModuleReference') {
+          const spec = (ref.expression as { value: string }).value;
+          staticImports.push({ node, spec });
+          scope.declare(id.name, 'import').addSource({ node: null, scope, path: [], value: moduleValue(spec) });
+        } else {
+          scope.declare(id.name, 'import');
+        }
+        continue;
+      }
+      case 'TSEnumDeclaration':
+        scope.declare((node.id as { name: string }).name, 'enum');
+        continue;
+      case 'TSModuleDeclaration': {
+        if (node.declare) continue;
+        const id = node.id as Node;
+        if (id.type === 'Identifier') scope.declare(id.name, 'namespace');
+        const body = node.body as AnyNode | null;
+        if (body?.type === 'TSModuleBlock') pushAll(body.body as Node[], new Scope(scope, true));
+        else push(body, scope);
+        continue;
+      }
+      case 'LabeledStatement':
+        push(node.body as Node, scope);
+        continue;
+      case 'ExportSpecifier':
+      case 'ImportSpecifier':
+        continue;
+      default:
+        if (TRANSPARENT.has(type)) {
+          push(node.expression as Node, scope, flag & (F_INNER | F_TYPEOF));
+          continue;
+        }
+    }
+    const keys = VISITOR_KEYS[type];
+    if (keys === undefined) continue;
+    for (let k = keys.length - 1; k >= 0; k--) {
+      const key = keys[k]!;
+      if (TYPE_KEYS.has(key)) continue;
+      const child = node[key] as Node | Node[] | null | undefined;
+      if (Array.isArray(child)) pushAll(child, scope);
+      else push(child, scope);
+    }
+  }
+
+  for (const a of pendingAssignments) {
+    const binding = a.scope.lookup(a.name) ?? a.scope.root().declare(a.name, 'implicit');
+    binding.addSource(a.source);
+  }
+  return { siteNodes, siteScopes, siteKinds, staticImports };
+}

@@ -1,0 +1,51 @@
+/** JSON shapes of CONTRACT.md (schemaVersion 1). Extend freely; renaming needs schemaVersion 2. */
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** One piece of evidence: a capability used at a place in a file. */
+export interface Finding {
+  capability: string;
+  /** What was used: `child_process.exec`, `process.env.HOME`, `fetch`, `postinstall: curl`. */
+  api: string;
+  /** Relative to the package root, `/` separators. */
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** The code, one line, at most ~160 characters. */
+  excerpt: string;
+  confidence: Confidence;
+}
+
+/** A file that was not (fully) analysed, and why. */
+export interface FileError {
+  file: string;
+  message: string;
+  /** Machine-readable reason: `file-too-large`, `parse-error`, `too-deep`, `timeout`, `worker-crash`, … */
+  reason?: string;
+}
+
+/** Something odd about the package itself: escaping paths, links, bad encodings, a lying manifest. */
+export interface Anomaly {
+  file: string;
+  kind: string;
+  message: string;
+}
+
+export type ScanStatus = 'ok' | 'partial' | 'error';
+
+/** The `scan` JSON object. */
+export interface ScanReport {
+  schemaVersion: 1;
+  tool: { name: 'depcaps'; version: string; catalogVersion: string };
+  package: { name: string; version: string; integrity?: string; source?: string };
+  status: ScanStatus;
+  capabilities: string[];
+  findings: Finding[];
+  errors: FileError[];
+  anomalies: Anomaly[];
+  /** Bare module names the package imports that are not builtins: its dependency edges. */
+  imports: string[];
+  stats: { files: number; analyzedFiles: number; bytes: number; ms: number; cached: boolean };
+}
