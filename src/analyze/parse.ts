@@ -50,6 +50,11 @@ function pluginChain(file: string): ParserPlugin[][] {
   ];
 }
 
+/** `.mjs`/`.mts` are modules by definition; everything else is told apart by its content. */
+function sourceTypeOf(file: string): 'module' | 'unambiguous' {
+  return /\.m[jt]s$/i.test(file) ? 'module' : 'unambiguous';
+}
+
 /** Parse failure of every option set; `deep` when the parser ran out of stack. */
 export class ParseFailure extends Error {
   readonly deep: boolean;
@@ -68,7 +73,7 @@ export function parseSource(code: string, file: string): File {
   let first: unknown;
   for (const plugins of pluginChain(file)) {
     try {
-      return parse(code, { ...BASE_OPTIONS, plugins });
+      return parse(code, { ...BASE_OPTIONS, sourceType: sourceTypeOf(file), plugins });
     } catch (err) {
       if (err instanceof RangeError) {
         throw new ParseFailure('nesting too deep to parse (stack exhausted)', true);
