@@ -1,0 +1,171 @@
+/**
+ * `npm run bench`: analysis speed on the pinned corpus of ../shared/bench (45 real packages), against a
+ * parse-only pass over the same files, plus the hostile-size cases. Tarballs are fetched once from the
+ * registry into .bench-corpus/ (gitignored); later runs are offline.
+ *
+ * Usage: npm run bench [-- --only parse,analysis,pool,large,deep] [--corpus FILE]
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from '@babel/parser';
+import pacote from 'pacote';
+import { defaultCatalogIndex } from '../src/analyze/catalog-index.js';
+import { analyzeFileBytes } from '../src/analyze/file.js';
+import { decodeSource, isCodeFile } from '../src/analyze/parse.js';
+import { AnalysisPool } from '../src/analyze/pool.js';
+import { readTarball } from '../src/fetch/tarball.js';
+import { resolveLimits } from '../src/limits.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const corpusDir = join(root, '.bench-corpus');
+const args = process.argv.slice(2);
+const only = new Set((args[args.indexOf('--only') + 1] ?? '').split(',').filter(Boolean));
+const want = (name: string) => !args.includes('--only') || only.has(name);
+const corpusList = args.includes('--corpus') ? resolve(args[args.indexOf('--corpus') + 1]!) : resolve(root, '../shared/bench/corpus-pkgs.txt');
+
+interface CodeFile {
+  path: string;
+  data: Uint8Array;
+}
+
+const MB = 1024 * 1024;
+const fmt = (n: number, d = 1) => n.toFixed(d);
+
+async function loadCorpus(): Promise<CodeFile[]> {
+  const specs = (await readFile(corpusList, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  await mkdir(corpusDir, { recursive: true });
+  const files: CodeFile[] = [];
+  const limits = resolveLimits();
+  for (const spec of specs) {
+    const file = join(corpusDir, `${spec.replace(/[/@]/g, '_')}.tgz`);
+    if (!existsSync(file)) {
+      process.stderr.write(`fetching ${spec}\n`);
+      const data = await pacote.tarball(spec, { cache: join(corpusDir, '.pacote') });
+      await writeFile(file, data);
+    }
+    const contents = await readTarball(await readFile(file), { label: spec, limits });
+    for (const f of contents.files) if (isCodeFile(f.path, f.data)) files.push({ path: `${spec}/${f.path}`, data: f.data });
+  }
+  return files;
+}
+
+function time<T>(fn: () => T): { ms: number; value: T } {
+  const t0 = performance.now();
+  const value = fn();
+  return { ms: performance.now() - t0, value };
+}
+
+function parseOnly(files: CodeFile[]): number {
+  let n = 0;
+  for (const f of files) {
+    const text = decodeSource(f.data).text;
+    try {
+      parse(text, { sourceType: 'unambiguous', errorRecovery: true, allowReturnOutsideFunction: true, plugins: f.path.endsWith('ts') ? ['typescript'] : ['jsx'], attachComment: false });
+    } catch {
+      n++;
+    }
+  }
+  return n;
+}
+
+function rssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** One dense line of scope-heavy code, like a minified bundle, `bytes` long. */
+function minifiedLine(bytes: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const chunk = `!function(e,t){var n=e("fs"),r=t.env.K${i},o=function(a,s){for(var u=0;u<a.length;u++)s.push(a[u]*${i});return s};function c(a){return n.readFileSync(a+"${i}")}t.exports={o:o,r:r,c:c,x:[1,2,3].map(function(q){return q+r})}}(require,process);`;
+    parts.push(chunk);
+    size += chunk.length;
+  }
+  return parts.join('');
+}
+
+async function main(): Promise<void> {
+  const index = defaultCatalogIndex();
+  const cores = availableParallelism();
+  console.log(`depcaps bench — node ${process.version}, ${cores} cores, catalog ${index.version}`);
+  const results: Record<string, unknown> = {};
+  if (want('parse') || want('analysis') || want('pool')) {
+    const files = await loadCorpus();
+    const bytes = files.reduce((s, f) => s + f.data.length, 0);
+    console.log(`corpus: ${files.length} code files, ${fmt(bytes / MB)} MiB`);
+    // Warm-up so both passes run with optimised code.
+    const warm = files.slice(0, 300);
+    parseOnly(warm);
+    for (const f of warm) analyzeFileBytes(f.data, f.path, index);
+    let parseMs = 0;
+    if (want('parse') || want('analysis')) {
+      const p = time(() => parseOnly(files));
+      parseMs = p.ms;
+      console.log(`parse only, main thread:      ${fmt(p.ms / 1000, 2)} s  ${fmt(bytes / MB / (p.ms / 1000))} MB/s  (${p.value} files failed)`);
+      results.parseMs = p.ms;
+    }
+    if (want('analysis')) {
+      let findings = 0;
+      let errors = 0;
+      const a = time(() => {
+        for (const f of files) {
+          const r = analyzeFileBytes(f.data, f.path, index);
+          findings += r.findings.length;
+          errors += r.errors.length;
+        }
+      });
+      console.log(`full analysis, main thread:   ${fmt(a.ms / 1000, 2)} s  ${fmt(bytes / MB / (a.ms / 1000))} MB/s  ratio to parse ${fmt(a.ms / parseMs, 2)}×  (${findings} findings, ${errors} file errors)`);
+      console.log(`peak RSS so far: ${fmt(rssMb(), 0)} MiB`);
+      results.analysisMs = a.ms;
+    }
+    if (want('pool')) {
+      const limits = resolveLimits();
+      const timings: number[] = [];
+      for (const size of [1, Math.max(2, cores)]) {
+        const pool = new AnalysisPool(limits, size);
+        await pool.analyze(files.slice(0, 200)); // spawn and warm the workers
+        const t0 = performance.now();
+        await pool.analyze(files);
+        const ms = performance.now() - t0;
+        await pool.close();
+        timings.push(ms);
+        console.log(`worker pool, ${size} worker(s):     ${fmt(ms / 1000, 2)} s  ${fmt(bytes / MB / (ms / 1000))} MB/s  ${fmt(files.length / (ms / 1000), 0)} files/s`);
+      }
+      console.log(`speed-up with ${Math.max(2, cores)} workers: ${fmt(timings[0]! / timings[1]!, 2)}×`);
+      results.poolMs = timings;
+    }
+  }
+  if (want('large')) {
+    const line = minifiedLine(20 * MB);
+    const data = Buffer.from(line);
+    const pool = new AnalysisPool(resolveLimits(), 1);
+    const t0 = performance.now();
+    const [r] = await pool.analyze([{ path: 'big.min.js', data }]);
+    const ms = performance.now() - t0;
+    await pool.close();
+    const caps = [...new Set(r!.findings.map((f) => f.capability))].sort().join(',');
+    console.log(`20 MiB single-line file (worker): ${fmt(ms / 1000, 1)} s, ${r!.findings.length} findings [${caps}], errors ${r!.errors.length}, process peak RSS ${fmt(rssMb(), 0)} MiB`);
+    results.largeMs = ms;
+  }
+  if (want('deep')) {
+    const shapes: Record<string, string> = {
+      'arrays 10k': `${'['.repeat(10_000)}${']'.repeat(10_000)}; require('net')`,
+      'parens 10k': `x = ${'('.repeat(10_000)}1${')'.repeat(10_000)}; require('net')`,
+      'objects 10k': `x = ${'{a:'.repeat(10_000)}1${'}'.repeat(10_000)}; require('net')`,
+      "'a'+ 20k": `x = ${Array.from({ length: 20_000 }, () => "'a'").join('+')}; require('net')`,
+      'else if 50k': `${Array.from({ length: 50_000 }, (_, i) => `if (x === ${i}) {}`).join(' else ')} require('net')`,
+    };
+    const pool = new AnalysisPool(resolveLimits(), 1);
+    for (const [name, code] of Object.entries(shapes)) {
+      const t0 = performance.now();
+      const [r] = await pool.analyze([{ path: 'deep.js', data: Buffer.from(code) }]);
+      console.log(`deep ${name}: ${fmt(performance.now() - t0, 0)} ms, findings ${r!.findings.length}, errors ${r!.errors.map((e) => e.reason).join(',') || 'none'}`);
+    }
+    await pool.close();
+  }
+}
+
+await main();

@@ -1,0 +1,137 @@
+import { parseExpression } from '@babel/parser';
+import type { Node, ObjectExpression } from '@babel/types';
+import type { Anomaly, Finding } from '../report/types.js';
+import { defaultCatalogIndex, type CatalogIndex } from './catalog-index.js';
+import { excerptAt } from './excerpt.js';
+
+/** A file as the manifest analysis sees it. */
+export interface ManifestInput {
+  path: string;
+  data: Uint8Array;
+}
+
+/** Findings from package.json and from files recognised by name or magic bytes. */
+export interface ManifestAnalysis {
+  findings: Finding[];
+  anomalies: Anomaly[];
+}
+
+const MANIFEST = 'package.json';
+/** Bytes looked at for magic numbers and for the binary check. */
+const PROBE = 4096;
+
+function keyName(node: Node): string | undefined {
+  if (node.type === 'StringLiteral') return node.value;
+  if (node.type === 'Identifier') return node.name;
+  return undefined;
+}
+
+/** The last property named `key` (JSON.parse keeps the last duplicate, so do we). */
+function lastProperty(obj: ObjectExpression, key: string): { key: Node; value: Node } | undefined {
+  let found: { key: Node; value: Node } | undefined;
+  for (const p of obj.properties) {
+    if (p.type === 'ObjectProperty' && keyName(p.key) === key) found = { key: p.key, value: p.value as Node };
+  }
+  return found;
+}
+
+function positionOf(node: Node): { line: number; column: number; offset: number } {
+  return { line: node.loc?.start.line ?? 1, column: (node.loc?.start.column ?? 0) + 1, offset: node.start ?? 0 };
+}
+
+function hexPrefix(data: Uint8Array, hex: string): boolean {
+  if (data.length < hex.length / 2) return false;
+  for (let i = 0; i < hex.length / 2; i++) {
+    if (data[i] !== parseInt(hex.slice(i * 2, i * 2 + 2), 16)) return false;
+  }
+  return true;
+}
+
+/**
+ * Install scripts from the tarball's own package.json (never the packument's: the tarball is what runs),
+ * the implied `node-gyp rebuild` of a root binding.gyp, and native code recognised by extension or by
+ * magic bytes (never by name alone: an ELF renamed `index.js` is still an ELF).
+ */
+export function analyzeManifest(files: readonly ManifestInput[], index: CatalogIndex = defaultCatalogIndex()): ManifestAnalysis {
+  const findings: Finding[] = [];
+  const anomalies: Anomaly[] = [];
+  const paths = new Set(files.map((f) => f.path));
+  const manifestFile = files.find((f) => f.path === MANIFEST);
+  let text = '';
+  let manifest: Record<string, unknown> | undefined;
+  let ast: ObjectExpression | undefined;
+  if (manifestFile) {
+    text = Buffer.from(manifestFile.data).toString('utf8').replace(/^\uFEFF/, '');
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) manifest = parsed as Record<string, unknown>;
+      else anomalies.push({ file: MANIFEST, kind: 'invalid-manifest', message: 'package.json is not a JSON object' });
+    } catch (err) {
+      anomalies.push({ file: MANIFEST, kind: 'invalid-manifest', message: `package.json is not valid JSON: ${(err as Error).message}` });
+    }
+    try {
+      // Positions come from a JavaScript parse of the same text; it also reads what JSON.parse rejects
+      // (a trailing comma), so install scripts in a sloppy manifest are still reported.
+      const expr = parseExpression(text, { errorRecovery: true });
+      if (expr.type === 'ObjectExpression') ast = expr;
+    } catch {
+      // Only positions are lost; the anomaly above already says the manifest is broken.
+    }
+  }
+
+  const add = (capability: string, api: string, file: string, line: number, column: number, excerpt: string): void => {
+    findings.push({ capability, api, file, line, column, excerpt, confidence: 'high' });
+  };
+
+  for (const cap of index.capabilities) {
+    const m = cap.manifest;
+    if (m?.scripts && ast) {
+      const scripts = lastProperty(ast, 'scripts');
+      if (scripts && scripts.value.type !== 'ObjectExpression') {
+        anomalies.push({ file: MANIFEST, kind: 'invalid-manifest', message: 'package.json "scripts" is not an object' });
+      }
+      const declared = new Set<string>();
+      if (scripts?.value.type === 'ObjectExpression') {
+        for (const name of m.scripts) {
+          const prop = lastProperty(scripts.value, name);
+          if (!prop) continue;
+          declared.add(name);
+          const body = prop.value.type === 'StringLiteral' ? prop.value.value : '';
+          const commands = Object.entries(m.commands ?? {})
+            .filter(([, source]) => new RegExp(source, 'i').test(body.slice(0, 65_536)))
+            .map(([label]) => label);
+          const api = commands.length > 0 ? `${name}: ${commands.join(', ')}` : name;
+          const pos = positionOf(prop.key);
+          add(cap.id, api, MANIFEST, pos.line, pos.column, excerptAt(text, pos.offset));
+        }
+      }
+      const implied = m.impliedInstallFile;
+      const flagOff = m.impliedInstallFlag !== undefined && manifest?.[m.impliedInstallFlag] === false;
+      if (implied && paths.has(implied) && !flagOff && !declared.has('install') && !declared.has('preinstall')) {
+        add(cap.id, 'install (implied: node-gyp rebuild)', implied, 1, 1, `${implied} without an install script: npm runs node-gyp rebuild`);
+      }
+    } else if (m?.scripts && manifest === undefined && m.impliedInstallFile && paths.has(m.impliedInstallFile)) {
+      add(cap.id, 'install (implied: node-gyp rebuild)', m.impliedInstallFile, 1, 1, `${m.impliedInstallFile}: npm runs node-gyp rebuild`);
+    }
+    const presence = new Set(m?.presenceFiles ?? []);
+    const extensions = cap.files?.extensions ?? [];
+    const magic = Object.entries(cap.files?.magic ?? {});
+    if (presence.size === 0 && extensions.length === 0 && magic.length === 0) continue;
+    for (const f of files) {
+      const base = f.path.slice(f.path.lastIndexOf('/') + 1);
+      if (presence.has(base)) {
+        add(cap.id, base, f.path, 1, 1, excerptAt(Buffer.from(f.data.subarray(0, 512)).toString('utf8'), 0));
+        continue;
+      }
+      const ext = extensions.find((e) => base.toLowerCase().endsWith(e));
+      const head = f.data.subarray(0, PROBE);
+      // Real executables always carry NUL bytes in their headers; requiring one keeps text files that
+      // happen to start with "MZ" from being called native code.
+      const binary = head.includes(0);
+      const kind = binary ? magic.find(([, hex]) => hexPrefix(head, hex)) : undefined;
+      if (kind) add(cap.id, `${kind[0]} binary`, f.path, 1, 1, `${kind[0]} binary (${f.data.length} bytes)`);
+      else if (ext) add(cap.id, `${ext} file`, f.path, 1, 1, `${ext} file (${f.data.length} bytes)`);
+    }
+  }
+  return { findings, anomalies };
+}

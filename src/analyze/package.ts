@@ -1,0 +1,59 @@
+import type { Anomaly, FileError, Finding } from '../report/types.js';
+import { defaultCatalogIndex, type CatalogIndex } from './catalog-index.js';
+import { analyzeManifest } from './manifest.js';
+import { isCodeFile } from './parse.js';
+import type { AnalysisPool } from './pool.js';
+
+/** A package file as the engine sees it. */
+export interface SourceFile {
+  path: string;
+  data: Uint8Array;
+}
+
+/** What the engine found in a whole package. */
+export interface PackageAnalysis {
+  findings: Finding[];
+  errors: FileError[];
+  anomalies: Anomaly[];
+  imports: string[];
+  /** Code files handed to the parser. */
+  codeFiles: number;
+}
+
+/** Deterministic order: file, line, column, capability, api. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    (a.capability < b.capability ? -1 : a.capability > b.capability ? 1 : 0) ||
+    (a.api < b.api ? -1 : a.api > b.api ? 1 : 0)
+  );
+}
+
+/**
+ * Analyses every file of a package: code files in the worker pool (tests, examples and build scripts
+ * included: an attacker chooses where to hide), package.json and binaries on this thread.
+ */
+export async function analyzePackage(
+  files: readonly SourceFile[],
+  pool: AnalysisPool,
+  index: CatalogIndex = defaultCatalogIndex(),
+): Promise<PackageAnalysis> {
+  const code = files.filter((f) => isCodeFile(f.path, f.data));
+  const manifest = analyzeManifest(files, index);
+  const results = await pool.analyze(code);
+  const findings: Finding[] = [...manifest.findings];
+  const errors: FileError[] = [];
+  const anomalies: Anomaly[] = [...manifest.anomalies];
+  const imports = new Set<string>();
+  for (const r of results) {
+    findings.push(...r.findings);
+    errors.push(...r.errors);
+    anomalies.push(...r.anomalies);
+    for (const i of r.imports) imports.add(i);
+  }
+  findings.sort(compareFindings);
+  errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { findings, errors, anomalies, imports: [...imports].sort(), codeFiles: code.length };
+}

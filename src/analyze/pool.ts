@@ -1,0 +1,190 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Limits } from '../limits.js';
+import { defaultCatalogIndex } from './catalog-index.js';
+import type { FileAnalysis } from './file.js';
+import { lexicalScan } from './lexical.js';
+import { FindingCollector } from './match.js';
+import { decodeSource } from './parse.js';
+import type { WorkerItem } from './worker.js';
+
+/** Small files travel in batches: a message per 400-byte file would cost more than its parse. */
+const BATCH_BYTES = 256 * 1024;
+const BATCH_FILES = 64;
+
+/** A file to analyse. */
+export interface PoolTask {
+  path: string;
+  data: Uint8Array;
+}
+
+interface Job {
+  id: number;
+  task: PoolTask;
+  resolve: (result: FileAnalysis) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  running: Job[];
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** The compiled worker next to this module; from the TypeScript sources (tests), the built copy in dist/. */
+function workerUrl(): URL {
+  const here = new URL(import.meta.url);
+  if (here.pathname.endsWith('.ts')) {
+    const built = new URL('../../dist/src/analyze/worker.js', here);
+    if (!existsSync(fileURLToPath(built))) throw new Error('dist/ is missing: run `npm run build` first');
+    return built;
+  }
+  return new URL('./worker.js', here);
+}
+
+/** Runs the lexical fallback for a file whose worker died, so its result is never empty. */
+function fallback(task: PoolTask, reason: string, message: string): FileAnalysis {
+  const decoded = decodeSource(task.data);
+  const out = new FindingCollector(task.path, decoded.text);
+  if (!decoded.binary) lexicalScan(decoded.text, defaultCatalogIndex(), out);
+  return {
+    findings: out.findings,
+    errors: [{ file: task.path, reason, message: `${task.path}: ${message}; lexical scan only` }],
+    anomalies: [],
+    imports: [],
+  };
+}
+
+/**
+ * A worker_threads pool for parsing and analysis: a large stack for deep nesting, a heap limit, a
+ * per-file timeout. A hostile file can kill its worker, never the process: the file gets an error and
+ * a lexical scan, the worker is replaced, and the rest of its batch is re-queued.
+ */
+export class AnalysisPool {
+  private readonly size: number;
+  private readonly limits: Limits;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(limits: Limits, size = availableParallelism()) {
+    this.limits = limits;
+    this.size = Math.max(1, size);
+  }
+
+  /** Analyses files; results come back in the order of `tasks`. */
+  analyze(tasks: readonly PoolTask[]): Promise<FileAnalysis[]> {
+    if (this.closed) return Promise.reject(new Error('analysis pool is closed'));
+    const promises = tasks.map(
+      (task) => new Promise<FileAnalysis>((resolve) => this.queue.push({ id: this.nextId++, task, resolve })),
+    );
+    this.pump();
+    return Promise.all(promises);
+  }
+
+  /** Terminates every worker. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const slots = this.slots.splice(0);
+    await Promise.all(slots.map((s) => { clearTimeout(s.timer); return s.worker.terminate(); }));
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) if (slot.running.length === 0) this.dispatch(slot);
+    while (this.queue.length > 0 && this.slots.length < this.size) this.dispatch(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(workerUrl(), {
+      resourceLimits: {
+        maxOldGenerationSizeMb: this.limits.workerHeapMb,
+        maxYoungGenerationSizeMb: this.limits.workerYoungMb,
+        stackSizeMb: this.limits.workerStackMb,
+      },
+      stdout: false,
+      stderr: false,
+    });
+    const slot: Slot = { worker, running: [], timer: undefined };
+    worker.on('message', (msg: { id: number; result: FileAnalysis }) => this.onResult(slot, msg));
+    worker.on('error', (err) => this.onDeath(slot, err));
+    worker.on('exit', (code) => this.onDeath(slot, new Error(`worker exited with code ${code}`)));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private dispatch(slot: Slot): void {
+    if (this.queue.length === 0) {
+      slot.worker.unref();
+      return;
+    }
+    slot.worker.ref();
+    const batch: Job[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0 && batch.length < BATCH_FILES) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && bytes + next.task.data.length > BATCH_BYTES) break;
+      batch.push(this.queue.shift()!);
+      bytes += next.task.data.length;
+    }
+    slot.running = batch;
+    const items: WorkerItem[] = [];
+    const transfer: ArrayBuffer[] = [];
+    for (const job of batch) {
+      // A copy we own, transferred (not cloned) to the worker; tar's buffers may share a pool.
+      const copy = new Uint8Array(job.task.data);
+      items.push({ id: job.id, path: job.task.path, data: copy });
+      transfer.push(copy.buffer);
+    }
+    this.arm(slot);
+    slot.worker.postMessage(items, transfer);
+  }
+
+  private arm(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => {
+      const job = slot.running[0];
+      if (job) this.fail(slot, job, 'timeout', `analysis timed out after ${this.limits.fileTimeoutMs} ms`);
+    }, this.limits.fileTimeoutMs);
+  }
+
+  private onResult(slot: Slot, msg: { id: number; result: FileAnalysis }): void {
+    const i = slot.running.findIndex((j) => j.id === msg.id);
+    if (i === -1) return;
+    const [job] = slot.running.splice(i, 1);
+    job!.resolve(msg.result);
+    if (slot.running.length > 0) this.arm(slot);
+    else {
+      clearTimeout(slot.timer);
+      this.dispatch(slot);
+    }
+  }
+
+  private onDeath(slot: Slot, err: Error): void {
+    const at = this.slots.indexOf(slot);
+    if (at === -1) return;
+    const job = slot.running[0];
+    if (!job) {
+      this.slots.splice(at, 1);
+      clearTimeout(slot.timer);
+      if (!this.closed) this.pump();
+      return;
+    }
+    const oom = (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
+    this.fail(slot, job, oom ? 'out-of-memory' : 'worker-crash', oom ? `analysis ran out of memory (limit ${this.limits.workerHeapMb} MiB)` : `analysis worker crashed: ${err.message}`);
+  }
+
+  /** The running file is blamed; the worker is replaced and the rest of its batch goes back to the queue. */
+  private fail(slot: Slot, job: Job, reason: string, message: string): void {
+    const at = this.slots.indexOf(slot);
+    if (at !== -1) this.slots.splice(at, 1);
+    clearTimeout(slot.timer);
+    const rest = slot.running.filter((j) => j !== job);
+    slot.running = [];
+    void slot.worker.terminate();
+    job.resolve(fallback(job.task, reason, message));
+    this.queue.unshift(...rest);
+    if (!this.closed) this.pump();
+  }
+}

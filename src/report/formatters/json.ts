@@ -1,0 +1,6 @@
+import type { ScanReport } from '../types.js';
+
+/** The CONTRACT.md JSON, pretty-printed, with a trailing newline. */
+export function formatScanJson(report: ScanReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
