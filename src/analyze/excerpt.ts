@@ -3,24 +3,23 @@ const MAX_EXCERPT = 160;
 
 /**
  * The source line around `offset`, trimmed, whitespace collapsed, cut to ~160 characters around the
- * position (minified files have megabyte-long lines).
+ * position. `column0` (0-based) locates the line start without scanning back: on a 20 MB single-line
+ * file an unbounded search per finding would make excerpts quadratic.
  */
-export function excerptAt(source: string, offset: number): string {
-  let start = source.lastIndexOf('\n', offset - 1) + 1;
-  let end = source.indexOf('\n', offset);
-  if (end === -1) end = source.length;
-  let prefix = '';
+export function excerptAt(source: string, offset: number, column0: number): string {
+  const lineStart = Math.max(0, offset - column0);
+  const from = Math.max(lineStart, offset - 40);
+  const window = source.slice(from, from + MAX_EXCERPT + 1);
+  const newline = window.indexOf('\n', offset - from);
+  let text = newline === -1 ? window : window.slice(0, newline);
   let suffix = '';
-  if (end - start > MAX_EXCERPT) {
-    const from = Math.max(start, offset - 40);
-    const to = Math.min(end, from + MAX_EXCERPT);
-    if (from > start) prefix = '…';
-    if (to < end) suffix = '…';
-    start = from;
-    end = to;
+  if (text.length > MAX_EXCERPT) {
+    text = text.slice(0, MAX_EXCERPT);
+    suffix = '…';
   }
-  const text = source.slice(start, end).replace(/\s+/g, ' ').trim();
-  return prefix + text + suffix;
+  // Text before the window on the same line is cut too.
+  const prefix = from > lineStart ? '…' : '';
+  return prefix + text.replace(/\s+/g, ' ').trim() + suffix;
 }
 
 /** Maps offsets to 1-based line and column (for text findings without an AST). */

@@ -102,7 +102,7 @@ export function analyzeManifest(files: readonly ManifestInput[], index: CatalogI
             .map(([label]) => label);
           const api = commands.length > 0 ? `${name}: ${commands.join(', ')}` : name;
           const pos = positionOf(prop.key);
-          add(cap.id, api, MANIFEST, pos.line, pos.column, excerptAt(text, pos.offset));
+          add(cap.id, api, MANIFEST, pos.line, pos.column, excerptAt(text, pos.offset, pos.column - 1));
         }
       }
       const implied = m.impliedInstallFile;
@@ -120,7 +120,7 @@ export function analyzeManifest(files: readonly ManifestInput[], index: CatalogI
     for (const f of files) {
       const base = f.path.slice(f.path.lastIndexOf('/') + 1);
       if (presence.has(base)) {
-        add(cap.id, base, f.path, 1, 1, excerptAt(Buffer.from(f.data.subarray(0, 512)).toString('utf8'), 0));
+        add(cap.id, base, f.path, 1, 1, excerptAt(Buffer.from(f.data.subarray(0, 512)).toString("utf8"), 0, 0));
         continue;
       }
       const ext = extensions.find((e) => base.toLowerCase().endsWith(e));

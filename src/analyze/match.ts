@@ -40,7 +40,7 @@ export class FindingCollector {
     const key = `${capability}\0${api}\0${line}\0${column}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.findings.push({ capability, api, file: this.file, line, column, excerpt: excerptAt(this.source, offset), confidence });
+    this.findings.push({ capability, api, file: this.file, line, column, excerpt: excerptAt(this.source, offset, column - 1), confidence });
   }
 }
 
