@@ -171,7 +171,11 @@ export class Evaluator {
       for (const src of sources) {
         let v = src.value ?? (src.node ? this.evaluate(src.node, src.scope, depth + 1) : UNKNOWN);
         if (src.path === null) v = UNKNOWN;
-        else for (const seg of src.path) v = this.member(v, seg, false);
+        else {
+          for (const seg of src.path) {
+            v = typeof seg === 'string' ? this.member(v, seg, false) : this.member(v, this.propertyKey(seg.key, seg.scope, depth + 1), true);
+          }
+        }
         if (v.k === 'unknown') continue;
         value = src.indirect || sources.length > 1 ? medium(v) : v;
         break;
@@ -205,9 +209,7 @@ export class Evaluator {
         key = property.type === 'Identifier' ? property.name : null;
       } else {
         computed = true;
-        const k = this.evaluate(property, scope, depth + 1);
-        if (k.k === 'str') key = k.v;
-        else if (k.k === 'num') key = String(k.v);
+        key = this.propertyKey(property, scope, depth + 1);
       }
       if (key === 'constructor' && (previousKey === 'constructor' || value.k === 'fn')) {
         // `x.constructor.constructor` and `(() => {}).constructor` are the Function constructor.
@@ -229,15 +231,26 @@ export class Evaluator {
     return value;
   }
 
+  /** The name a computed key folds to, or null when it does not fold. */
+  private propertyKey(node: Node, scope: Scope, depth: number): string | null {
+    const k = this.evaluate(node, scope, depth);
+    return k.k === 'str' ? k.v : k.k === 'num' ? String(k.v) : null;
+  }
+
   /** `value[key]`; `key === null` is a computed key that could not be resolved. */
   member(value: Value, key: string | null, computed: boolean): Value {
     switch (value.k) {
       case 'glob': {
+        // `globalThis.window.self` is still the global object.
+        if (value.path.length === 0 && key !== null && this.index.globalObjects.has(key)) return { k: 'glob', path: [], m: value.m || computed };
         if (value.path.length >= MAX_PATH || value.path.includes('*')) return UNKNOWN;
         return { k: 'glob', path: [...value.path, key ?? '*'], m: value.m || computed };
       }
       case 'mod': {
         if (value.promise || value.path.length >= MAX_PATH || value.path.includes('*')) return UNKNOWN;
+        // A namespace's `default` (`(await import('x')).default`, `import * as x` then `x.default`) is the
+        // module itself, as `import x from 'x'` already is.
+        if (key === 'default' && value.path.length === 0) return computed && !value.m ? { ...value, m: true } : value;
         return { k: 'mod', name: value.name, path: [...value.path, key ?? '*'], m: value.m || computed, promise: false };
       }
       case 'obj':
@@ -281,7 +294,9 @@ export class Evaluator {
     if (fn.k === 'glob') {
       if (this.isRequire(fn.path)) {
         const spec = args[0] && args[0].type !== 'SpreadElement' ? this.evaluate(args[0], scope, depth + 1) : UNKNOWN;
-        return spec.k === 'str' ? this.moduleValue(spec.v, spec.m || fn.m) : UNKNOWN;
+        // `module.require`, `process.mainModule.require`: require reached through another path is aliasing,
+        // as the import finding itself says (match.ts).
+        return spec.k === 'str' ? this.moduleValue(spec.v, spec.m || fn.m || fn.path.length > 1) : UNKNOWN;
       }
       const decoder = this.index.decoders.get(fn.path.join('.'));
       if (decoder !== undefined) {

@@ -17,12 +17,19 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A dotted path as a pattern that allows whitespace around the dots. */
+function dotted(path: string): string {
+  return path.split('.').map(escape).join('\\s*\\.\\s*');
+}
+
 /** Linear-time patterns derived from the catalog (no nested quantifiers: safe on 50 MB lines). */
 function patterns(index: CatalogIndex): LexicalPattern[] {
   const cached = cache.get(index);
   if (cached) return cached;
   const list: LexicalPattern[] = [];
   const prefix = escape(index.builtinPrefix);
+  // The loaders (`require`, `module.require`, …) come from the runtime model, like everything else.
+  const loaders = [...index.requirePaths].map(dotted).join('|');
   for (const [name, entries] of index.modules) {
     for (const e of entries) {
       if (e.members !== null) continue;
@@ -30,19 +37,23 @@ function patterns(index: CatalogIndex): LexicalPattern[] {
       list.push({
         capability: e.capability,
         api: name,
-        regex: new RegExp(`(?:\\brequire\\s*\\(\\s*|\\bimport\\s*\\(\\s*|\\bfrom\\s*)(['"\`])${spec}\\1`, 'g'),
+        regex: new RegExp(`(?:\\b(?:${loaders})\\s*\\(\\s*|\\bimport\\s*\\(\\s*|\\bfrom\\s*)(['"\`])${spec}\\1`, 'g'),
       });
     }
   }
   for (const [path, entries] of index.globals) {
     for (const e of entries) {
-      const dotted = path.split('.').map(escape).join('\\s*\\.\\s*');
       const call = e.when === 'call' || !path.includes('.') ? '\\s*\\(' : '';
-      list.push({ capability: e.capability, api: path, regex: new RegExp(`(?<![\\w$.])${dotted}${call}`, 'g') });
+      list.push({ capability: e.capability, api: path, regex: new RegExp(`(?<![\\w$.])${dotted(path)}${call}`, 'g') });
     }
   }
   const dynamic = index.unresolved.get('require');
-  if (dynamic) list.push({ capability: dynamic, api: 'require(…)', regex: /\brequire\s*\(\s*(?=[^\s'"`)])/g });
+  if (dynamic) {
+    // Each site is matched by its whole path only (`module.require(x)` is not also a bare one).
+    for (const path of index.requirePaths) {
+      list.push({ capability: dynamic, api: `${path}(…)`, regex: new RegExp(`(?<![\\w$.])${dotted(path)}\\s*\\(\\s*(?=[^\\s'"\`)])`, 'g') });
+    }
+  }
   cache.set(index, list);
   return list;
 }

@@ -9,6 +9,9 @@ import { SITE_CALL, type WalkResult } from './walk.js';
 
 type AnyNode = Node & Record<string, unknown>;
 
+/** Function.prototype methods through which a function is invoked with another receiver. */
+const INVOKERS = new Set(['call', 'apply', 'bind']);
+
 /** Renders a path for an API name: unresolved keys as `[…]`. */
 function renderPath(head: string, path: readonly string[]): string {
   let out = head;
@@ -93,7 +96,9 @@ export class SiteMatcher {
     if (value.k !== 'glob' || value.path.length === 0) return;
     if (value.path[0] === '*') {
       const cap = this.index.unresolved.get('global-member');
-      if (cap) this.out.add(cap, renderPath('globalThis', ['*']), node, 'low');
+      // Named after the runtime model's first name for the global object.
+      const root = this.index.globalObjects.values().next().value ?? '';
+      if (cap) this.out.add(cap, renderPath(root, ['*']), node, 'low');
       return;
     }
     this.matchGlobal(value, node, 'access');
@@ -107,6 +112,9 @@ export class SiteMatcher {
       if (key.includes('*')) continue;
       const entries = this.index.globals.get(key);
       if (!entries) continue;
+      // A call-only global is called when the call targets it, or its own `.call`/`.apply`/`.bind`:
+      // `Function.prototype.toString(x)` calls something else.
+      if (when === 'call' && len !== path.length && !(len === path.length - 1 && INVOKERS.has(path[len]!))) continue;
       let matched = false;
       for (const e of entries) {
         if (e.when !== when) continue;

@@ -19,12 +19,15 @@ export type Value =
 /** The one unknown value. */
 export const UNKNOWN: Value = Object.freeze({ k: 'unknown' });
 
+/** One step of a destructuring path: a property name, or a computed key evaluated where it stands. */
+export type PathSegment = string | { readonly key: Node; readonly scope: Scope };
+
 /** Where a binding gets its value from: an expression (in the scope where it stands) and a destructuring path. */
 export interface BindingSource {
   node: Node | null;
   scope: Scope;
-  /** Members to apply after evaluating `node`; `null` when a segment is unknown (array patterns, computed keys). */
-  path: readonly string[] | null;
+  /** Members to apply after evaluating `node`; `null` when a segment is unknown (array patterns). */
+  path: readonly PathSegment[] | null;
   /** Pre-computed value (imports), used instead of `node`. */
   value?: Value;
   /** The value reached the binding indirectly (IIFE argument, assignment): medium confidence. */

@@ -1,6 +1,6 @@
 import { VISITOR_KEYS } from '@babel/types';
 import type { Node } from '@babel/types';
-import { Scope, type BindingSource, type Value } from './scope.js';
+import { Scope, type BindingSource, type PathSegment, type Value } from './scope.js';
 
 /** A place to evaluate after the walk: a chain top (identifier or member expression) or a call. */
 export const SITE_REF = 0;
@@ -93,6 +93,12 @@ const TRANSPARENT = new Set([
 
 type AnyNode = Node & Record<string, unknown>;
 
+/** True when a non-empty specifier list names only types (`{ type A, typeof B }`). */
+function onlyTypes(specifiers: readonly AnyNode[] | undefined, kindKey: 'importKind' | 'exportKind'): boolean {
+  if (!specifiers || specifiers.length === 0) return false;
+  return specifiers.every((s) => s[kindKey] === 'type' || s[kindKey] === 'typeof');
+}
+
 interface IifeArgs {
   args: Node[];
   scope: Scope;
@@ -144,7 +150,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     exprScope: Scope,
     assign = false,
   ): void => {
-    const stack: { node: Node; path: string[] | null }[] = [{ node: pattern, path: [] }];
+    const stack: { node: Node; path: PathSegment[] | null }[] = [{ node: pattern, path: [] }];
     while (stack.length > 0) {
       const { node, path } = stack.pop()!;
       switch (node.type) {
@@ -166,12 +172,14 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
               stack.push({ node: prop.argument, path });
               continue;
             }
-            let key: string | null = null;
+            let key: PathSegment | null = null;
             if (!prop.computed) {
               if (prop.key.type === 'Identifier') key = prop.key.name;
               else if (prop.key.type === 'StringLiteral') key = prop.key.value;
               else if (prop.key.type === 'NumericLiteral') key = String(prop.key.value);
             } else {
+              // `const { ['ex' + 'ec']: run } = cp`: the key is folded when the binding is evaluated.
+              key = { key: prop.key, scope: exprScope };
               push(prop.key, exprScope);
             }
             stack.push({ node: prop.value, path: path && key !== null ? [...path, key] : null });
@@ -373,6 +381,8 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
       }
       case 'ImportDeclaration': {
         if (node.importKind === 'type' || node.importKind === 'typeof') continue;
+        // `import { type A, type B } from 'x'` is erased by TypeScript like `import type`.
+        if (onlyTypes(node.specifiers as AnyNode[], 'importKind')) continue;
         const spec = (node.source as { value: string }).value;
         staticImports.push({ node, spec });
         const root = scope.root();
@@ -391,7 +401,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
       }
       case 'ExportNamedDeclaration':
       case 'ExportAllDeclaration':
-        if (node.exportKind === 'type') continue;
+        if (node.exportKind === 'type' || onlyTypes(node.specifiers as AnyNode[] | undefined, 'exportKind')) continue;
         if (node.source) staticImports.push({ node, spec: (node.source as { value: string }).value });
         push(node.declaration as Node | null, scope);
         continue;

@@ -1,0 +1,77 @@
+import { testCapability } from '../helpers/capability-tester.js';
+
+testCapability('dynamic-require', {
+  valid: [
+    "import('./locale/en.js'); import(`./static.js`)",
+    'obj[key]; process.env[key]; window.localStorage[key]',
+    'const table = {};\ntable[name]()',
+    { code: "require('./local'); require('fs'); require('some-package/sub')", module: 'cjs' },
+    { code: "require('child_' + 'process'); require(`n${'et'}`)", module: 'cjs' },
+    { code: "const name = 'os';\nrequire(name)", module: 'cjs' },
+    { code: 'const where = require.resolve(name)', module: 'cjs' },
+    { code: "function require(id) { return registry[id] }\nrequire(name)", module: 'cjs' },
+    { code: "import plugin from './plugin.js';\nexport default plugin", module: 'esm' },
+  ],
+  invalid: [
+    { code: 'require(name)', module: 'cjs', findings: [{ line: 1, column: 1, api: 'require(…)', confidence: 'low' }] },
+    {
+      code: "const id = process.argv[2];\nrequire(id)",
+      module: 'cjs',
+      findings: [{ line: 2, column: 1, api: 'require(…)', confidence: 'low' }],
+    },
+    {
+      code: "require(path.join(__dirname, 'plugins', p))",
+      module: 'cjs',
+      findings: [{ line: 1, column: 1, api: 'require(…)', confidence: 'low' }],
+    },
+    { code: 'import(spec).then((m) => m.default)', findings: [{ line: 1, column: 1, api: 'import(…)', confidence: 'low' }] },
+    {
+      code: 'const mod = await import(`./locale/${lang}.js`)',
+      module: 'esm',
+      findings: [{ line: 1, column: 19, api: 'import(…)', confidence: 'low' }],
+    },
+    { code: 'module.require(x)', module: 'cjs', evasion: 'module.require', findings: [{ line: 1, column: 1, api: 'module.require(…)', confidence: 'low' }] },
+    {
+      code: 'process.mainModule.require(x)',
+      module: 'cjs',
+      evasion: 'process.mainModule.require',
+      findings: [{ line: 1, column: 1, api: 'process.mainModule.require(…)', confidence: 'low' }],
+    },
+    { code: 'global[k]', evasion: 'computed global', findings: [{ line: 1, column: 1, api: 'globalThis[…]', confidence: 'low' }] },
+    { code: "globalThis[key]('x')", evasion: 'computed global call', findings: [{ line: 1, column: 1, api: 'globalThis[…]', confidence: 'low' }] },
+    {
+      code: 'const g = globalThis;\ng[a + b]()',
+      evasion: 'globalThis alias',
+      findings: [{ line: 2, column: 1, api: 'globalThis[…]', confidence: 'low' }],
+    },
+    {
+      code: 'const { [k]: fn } = window;\nfn()',
+      evasion: 'destructuring with an unresolved key',
+      findings: [{ line: 2, column: 1, api: 'globalThis[…]', confidence: 'low' }],
+    },
+    {
+      code: 'const r = require;\nr(mod)',
+      module: 'cjs',
+      evasion: 'require aliased through a variable',
+      findings: [{ line: 2, column: 1, api: 'require(…)', confidence: 'low' }],
+    },
+    {
+      code: '(function (req) { return req(name) })(require)',
+      module: 'cjs',
+      evasion: 'require passed to an IIFE',
+      findings: [{ line: 1, column: 26, api: 'require(…)', confidence: 'low' }],
+    },
+    {
+      code: "const load = typeof require === 'function' ? require : null;\nload(name)",
+      module: 'cjs',
+      evasion: 'guarded require alias',
+      findings: [{ line: 2, column: 1, api: 'require(…)', confidence: 'low' }],
+    },
+    {
+      code: 'var modules = { 7: function (module, exports, require) { module.exports = require(id) } }',
+      module: 'cjs',
+      evasion: 'bundle module wrapper',
+      findings: [{ line: 1, column: 75, api: 'require(…)', confidence: 'low' }],
+    },
+  ],
+});
