@@ -10,6 +10,13 @@ export interface RuntimeModel {
   requirePaths: readonly string[];
   /** Module members that return a `require` function when called: `createRequire(import.meta.url)`. */
   requireFactories: readonly { module: string; member: string }[];
+  /** Module members that load a module when called with its name: `require('module')._load('fs')`. */
+  moduleLoaders: readonly { module: string; member: string }[];
+  /**
+   * Compiler helpers that wrap a required module and hand it back (Babel, TypeScript, esbuild output):
+   * `_interopRequireDefault(require('fs')).default` is still `fs`.
+   */
+  interopHelpers: readonly string[];
   /** Global paths whose call decodes its arguments into a string, with how. */
   decoders: readonly { path: string; decode: 'charCodes' | 'base64' | 'bufferFrom' }[];
   /** `x.constructor.constructor` reaches this global (the Function constructor). */
@@ -22,6 +29,17 @@ const runtime: RuntimeModel = {
   globalObjects: ['globalThis', 'global', 'window', 'self'],
   requirePaths: ['require', 'module.require', 'process.mainModule.require', 'require.main.require', 'module.constructor._load'],
   requireFactories: [{ module: 'module', member: 'createRequire' }],
+  moduleLoaders: [{ module: 'module', member: '_load' }],
+  interopHelpers: [
+    '_interopRequireDefault',
+    '_interopRequireWildcard',
+    '__importDefault',
+    '__importStar',
+    '__toESM',
+    '__toCommonJS',
+    '_interop_require_default',
+    '_interop_require_wildcard',
+  ],
   decoders: [
     { path: 'String.fromCharCode', decode: 'charCodes' },
     { path: 'String.fromCodePoint', decode: 'charCodes' },

@@ -37,6 +37,9 @@ export interface CatalogIndex {
   /** `module` → members that make a require function. */
   requireFactories: ReadonlyMap<string, ReadonlySet<string>>;
   decoders: ReadonlyMap<string, string>;
+  /** `module` → members that load a module by name. */
+  moduleLoaders: ReadonlyMap<string, ReadonlySet<string>>;
+  interopHelpers: ReadonlySet<string>;
   constructorOfConstructor: string;
   builtinPrefix: string;
   /** Access-globals as regular-expression sources for the lexical fallback. */
@@ -74,12 +77,16 @@ export function buildCatalogIndex(
     for (const c of cap.calls ?? []) push(calls, c.callee, { capability: cap.id, predicate: c.predicate });
     for (const u of cap.unresolved ?? []) unresolved.set(u, cap.id);
   }
-  const requireFactories = new Map<string, Set<string>>();
-  for (const f of runtime.requireFactories) {
-    const set = requireFactories.get(f.module) ?? new Set<string>();
-    set.add(f.member);
-    requireFactories.set(f.module, set);
-  }
+  const memberMap = (list: readonly { module: string; member: string }[]) => {
+    const map = new Map<string, Set<string>>();
+    for (const f of list) {
+      const set = map.get(f.module) ?? new Set<string>();
+      set.add(f.member);
+      map.set(f.module, set);
+    }
+    return map;
+  };
+  const requireFactories = memberMap(runtime.requireFactories);
   const version = createHash('sha256')
     .update(JSON.stringify({ engine: ENGINE_VERSION, capabilities, runtime }))
     .digest('hex')
@@ -95,6 +102,8 @@ export function buildCatalogIndex(
     requirePaths: new Set(runtime.requirePaths),
     requireFactories,
     decoders: new Map(runtime.decoders.map((d) => [d.path, d.decode])),
+    moduleLoaders: memberMap(runtime.moduleLoaders),
+    interopHelpers: new Set(runtime.interopHelpers),
     constructorOfConstructor: runtime.constructorOfConstructor,
     builtinPrefix: runtime.builtinPrefix,
     severity,

@@ -111,6 +111,10 @@ export class Evaluator {
       }
       case 'ObjectExpression':
         return { k: 'obj', node, scope };
+      case 'ThisExpression':
+        // At the top of a browser script (and in UMD wrappers handed `this`) it is the global object.
+        // In a CommonJS module it is `module.exports`, hence medium confidence.
+        return scope.varScope.parent === null ? { k: 'glob', path: [], m: true } : UNKNOWN;
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
       case 'ClassExpression':
@@ -255,6 +259,11 @@ export class Evaluator {
       }
       case 'obj':
         return key === null ? UNKNOWN : this.objectProperty(value.node, value.scope, key);
+      case 'arr': {
+        // `[eval][0]`, `[require][0]('fs')`
+        const i = key === null ? NaN : Number(key);
+        return Number.isInteger(i) && i >= 0 ? medium(value.items[i] ?? UNKNOWN) : UNKNOWN;
+      }
       default:
         return UNKNOWN;
     }
@@ -274,6 +283,51 @@ export class Evaluator {
     return UNKNOWN;
   }
 
+  /** `_interopRequireDefault(x)`, `tslib.__importStar(x)`: compiler helpers that hand the module back. */
+  private isInteropHelper(callee: Node): boolean {
+    if (callee.type === 'Identifier') return this.index.interopHelpers.has(callee.name);
+    if ((callee.type === 'MemberExpression' || callee.type === 'OptionalMemberExpression') && !callee.computed && callee.property.type === 'Identifier') {
+      return this.index.interopHelpers.has(callee.property.name);
+    }
+    return false;
+  }
+
+  /**
+   * What a call invokes and with which arguments, seeing through `.call(thisArg, …)` and
+   * `.apply(thisArg, [ … ])`; `loader` when it loads a module by name (require and its aliases,
+   * `require('module')._load`), `aliased` when that loader was not the plain `require`.
+   */
+  resolveCall(node: Node, scope: Scope, depth = 0): { fn: Value; args: readonly Node[]; loader: boolean; aliased: boolean } {
+    const c = node as AnyNode;
+    let args = c.arguments as Node[];
+    let fn = this.evaluate(c.callee as Node, scope, depth + 1);
+    let invoked = false;
+    if ((fn.k === 'glob' || fn.k === 'mod') && fn.path.length > 0) {
+      const last = fn.path[fn.path.length - 1];
+      if (last === 'call' || last === 'apply') {
+        const base: Value = fn.k === 'glob' ? { ...fn, path: fn.path.slice(0, -1) } : { ...fn, path: fn.path.slice(0, -1) };
+        if (this.isLoaderValue(base)) {
+          fn = base;
+          invoked = true;
+          if (last === 'call') args = args.slice(1);
+          else {
+            const list = args[1];
+            args = list?.type === 'ArrayExpression' ? (list.elements.filter((e) => e !== null) as Node[]) : [];
+          }
+        }
+      }
+    }
+    const loader = this.isLoaderValue(fn);
+    const aliased = loader && (invoked || fn.k === 'mod' || (fn.k === 'glob' && (fn.m || fn.path.length > 1)));
+    return { fn, args, loader, aliased };
+  }
+
+  /** A require function, or a module member that loads modules by name. */
+  private isLoaderValue(fn: Value): boolean {
+    if (fn.k === 'glob') return this.isRequire(fn.path);
+    return fn.k === 'mod' && fn.path.length === 1 && (this.index.moduleLoaders.get(fn.name)?.has(fn.path[0]!) ?? false);
+  }
+
   /** What a call returns, where it is a module (require), a require function, or a folded string. */
   call(node: Node, scope: Scope, depth: number): Value {
     const c = node as AnyNode;
@@ -290,17 +344,20 @@ export class Evaluator {
         return applyStringMethod(receiver, callee.property.name, argValues);
       }
     }
-    const fn = this.evaluate(callee, scope, depth + 1);
+    if (this.isInteropHelper(callee)) {
+      return args[0] && args[0].type !== 'SpreadElement' ? this.evaluate(args[0], scope, depth + 1) : UNKNOWN;
+    }
+    const resolved = this.resolveCall(node, scope, depth);
+    const fn = resolved.fn;
+    if (resolved.loader) {
+      const first = resolved.args[0];
+      const spec = first && first.type !== 'SpreadElement' ? this.evaluate(first, scope, depth + 1) : UNKNOWN;
+      return spec.k === 'str' ? this.moduleValue(spec.v, spec.m || resolved.aliased) : UNKNOWN;
+    }
     if (fn.k === 'glob') {
-      if (this.isRequire(fn.path)) {
-        const spec = args[0] && args[0].type !== 'SpreadElement' ? this.evaluate(args[0], scope, depth + 1) : UNKNOWN;
-        // `module.require`, `process.mainModule.require`: require reached through another path is aliasing,
-        // as the import finding itself says (match.ts).
-        return spec.k === 'str' ? this.moduleValue(spec.v, spec.m || fn.m || fn.path.length > 1) : UNKNOWN;
-      }
       const decoder = this.index.decoders.get(fn.path.join('.'));
       if (decoder !== undefined) {
-        const argValues = args.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.evaluate(a, scope, depth + 1)));
+        const argValues = resolved.args.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.evaluate(a, scope, depth + 1)));
         return decode(decoder, argValues);
       }
       return UNKNOWN;

@@ -5,7 +5,7 @@ import type { CatalogIndex } from './catalog-index.js';
 import type { Evaluator } from './evaluate.js';
 import { excerptAt } from './excerpt.js';
 import type { Scope, Value } from './scope.js';
-import { SITE_CALL, type WalkResult } from './walk.js';
+import { SITE_ARG, SITE_CALL, type WalkResult } from './walk.js';
 
 type AnyNode = Node & Record<string, unknown>;
 
@@ -62,8 +62,15 @@ export class SiteMatcher {
     for (let i = 0; i < siteNodes.length; i++) {
       const node = siteNodes[i]!;
       const scope = siteScopes[i]!;
-      if (siteKinds[i] === SITE_CALL) this.callSite(node, scope);
-      else this.reportValue(this.evaluator.evaluate(node, scope), node);
+      const kind = siteKinds[i];
+      if (kind === SITE_CALL) {
+        this.callSite(node, scope);
+        continue;
+      }
+      const value = this.evaluator.evaluate(node, scope);
+      this.reportValue(value, node);
+      // A call-only global handed to other code (`arr.map(eval)`) will be called by it.
+      if (kind === SITE_ARG && value.k === 'glob' && value.path.length > 0) this.matchGlobal({ ...value, m: true }, node, 'call');
     }
   }
 
@@ -137,18 +144,18 @@ export class SiteMatcher {
       else this.unresolved('import', 'import(…)', node);
       return;
     }
-    const callee = this.evaluator.evaluate(n.callee as Node, scope);
-    if (callee.k !== 'glob' || callee.path.length === 0 || callee.path.includes('*')) return;
-    if (this.evaluator.isRequire(callee.path) && node.type !== 'NewExpression') {
-      const first = args[0];
+    const resolved = this.evaluator.resolveCall(node, scope);
+    const callee = resolved.fn;
+    if (resolved.loader) {
+      const first = resolved.args[0];
       if (!first) return;
       const spec = first.type === 'SpreadElement' ? undefined : this.evaluator.evaluate(first, scope);
-      // `module.require`, `process.mainModule.require`: require reached through another path is aliasing.
-      const aliased = callee.m || callee.path.length > 1;
-      if (spec?.k === 'str') this.moduleImport(spec.v, node, spec.m || aliased);
-      else this.unresolved('require', `${callee.path.join('.')}(…)`, node);
+      // `module.require`, `process.mainModule.require`, `require.call(…)`: require reached another way is aliasing.
+      if (spec?.k === 'str') this.moduleImport(spec.v, node, spec.m || resolved.aliased);
+      else this.unresolved('require', `${callee.k === 'glob' ? callee.path.join('.') : callee.k === 'mod' ? renderPath(callee.name, callee.path) : ''}(…)`, node);
       return;
     }
+    if (callee.k !== 'glob' || callee.path.length === 0 || callee.path.includes('*')) return;
     this.matchGlobal(callee, node, 'call');
     const joined = callee.path.join('.');
     const calls = this.index.calls.get(joined);

@@ -5,6 +5,8 @@ import { Scope, type BindingSource, type PathSegment, type Value } from './scope
 /** A place to evaluate after the walk: a chain top (identifier or member expression) or a call. */
 export const SITE_REF = 0;
 export const SITE_CALL = 1;
+/** A chain top passed as a call argument: `arr.map(eval)` hands a call-only global to other code. */
+export const SITE_ARG = 2;
 
 /** A static `import`/`export … from`/`import x = require()` of a module specifier. */
 export interface StaticImport {
@@ -26,6 +28,8 @@ const F_INNER = 1;
 const F_TYPEOF = 2;
 /** The block is a function (or catch) body: it shares the scope already made. */
 const F_BODY = 4;
+/** The node is an argument of a call. */
+const F_ARG = 8;
 
 /** Keys that only hold types (TypeScript, Flow): never walked, their identifiers are not references. */
 const TYPE_KEYS = new Set([
@@ -253,12 +257,12 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     if (SKIP_TYPES.has(type)) continue;
     switch (type) {
       case 'Identifier':
-        if ((flag & (F_INNER | F_TYPEOF)) === 0) site(node, scope, SITE_REF);
+        if ((flag & (F_INNER | F_TYPEOF)) === 0) site(node, scope, flag & F_ARG ? SITE_ARG : SITE_REF);
         continue;
       case 'MemberExpression':
       case 'OptionalMemberExpression': {
         const m = node as unknown as { object: Node; property: Node; computed: boolean };
-        if ((flag & (F_INNER | F_TYPEOF)) === 0) site(node, scope, SITE_REF);
+        if ((flag & (F_INNER | F_TYPEOF)) === 0) site(node, scope, flag & F_ARG ? SITE_ARG : SITE_REF);
         if (m.computed) push(m.property, scope);
         push(m.object, scope, F_INNER);
         continue;
@@ -280,7 +284,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         ) {
           iife.set(callee.object as Node, { args: c.arguments.slice(1), scope });
         }
-        pushAll(c.arguments, scope);
+        for (let i = c.arguments.length - 1; i >= 0; i--) push(c.arguments[i], scope, F_ARG);
         if (callee.type !== 'Import') push(callee, scope);
         continue;
       }
@@ -438,7 +442,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         continue;
       default:
         if (TRANSPARENT.has(type)) {
-          push(node.expression as Node, scope, flag & (F_INNER | F_TYPEOF));
+          push(node.expression as Node, scope, flag & (F_INNER | F_TYPEOF | F_ARG));
           continue;
         }
     }

@@ -2,6 +2,7 @@ import { testCapability } from '../helpers/capability-tester.js';
 
 testCapability('eval', {
   valid: [
+    'if (x instanceof Function) x()',
     'const evaluate = (x) => x * 2;\nevaluate(3)',
     'const o = { eval(x) { return x } };\no.eval(code)',
     "math.eval('1 + 1'); engine.Function('x')",
@@ -143,6 +144,16 @@ testCapability('eval', {
       code: "globalThis['Web' + 'Assembly'].instantiateStreaming(fetch(url))",
       evasion: 'computed global',
       findings: [{ line: 1, column: 1, api: 'WebAssembly.instantiateStreaming', confidence: 'medium' }],
+    },
+    {
+      code: "[eval][0](payload)",
+      evasion: 'eval through an array element',
+      findings: [{ line: 1, column: 1, api: 'eval', confidence: 'medium' }],
+    },
+    {
+      code: "chunks.map(eval)",
+      evasion: 'eval handed to other code',
+      findings: [{ line: 1, column: 12, api: 'eval', confidence: 'medium' }],
     },
   ],
 });

@@ -217,5 +217,23 @@ testCapability('filesystem', {
       evasion: 'concatenated dynamic import',
       findings: [{ line: 1, column: 1, api: 'fs', confidence: 'medium' }],
     },
+    {
+      code: "var _fs = _interopRequireDefault(require('fs'));\n_fs.default.readFileSync('/etc/passwd')",
+      module: 'cjs',
+      evasion: 'Babel interop helper',
+      findings: [
+        { line: 1, column: 34, api: 'fs', confidence: 'high' },
+        { line: 2, column: 1, api: 'fs.readFileSync', confidence: 'high' },
+      ],
+    },
+    {
+      code: "require.call(null, 'fs').readFileSync(p)",
+      module: 'cjs',
+      evasion: 'require.call',
+      findings: [
+        { line: 1, column: 1, api: 'fs', confidence: 'medium' },
+        { line: 1, column: 1, api: 'fs.readFileSync', confidence: 'medium' },
+      ],
+    },
   ],
 });

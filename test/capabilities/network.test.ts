@@ -263,5 +263,20 @@ testCapability('network', {
       evasion: 'concatenated dynamic import',
       findings: [{ line: 1, column: 1, api: 'dns', confidence: 'medium' }],
     },
+    {
+      code: "(function (root) { root.fetch(url) })(this)",
+      module: 'cjs',
+      evasion: 'UMD wrapper handed the top-level this',
+      findings: [{ line: 1, column: 20, api: 'fetch', confidence: 'medium' }],
+    },
+    {
+      code: "var m = __toESM(require('net'));\nm.default.connect(1)",
+      module: 'cjs',
+      evasion: 'esbuild interop helper',
+      findings: [
+        { line: 1, column: 17, api: 'net', confidence: 'high' },
+        { line: 2, column: 1, api: 'net.connect', confidence: 'high' },
+      ],
+    },
   ],
 });

@@ -242,5 +242,29 @@ testCapability('shell', {
       evasion: 'concatenated dynamic import',
       findings: [{ line: 1, column: 1, api: 'child_process', confidence: 'medium' }],
     },
+    {
+      code: "const cp = __importStar(require('child_process'));\ncp.exec('ls')",
+      module: 'cjs',
+      evasion: 'TypeScript interop helper',
+      findings: [
+        { line: 1, column: 25, api: 'child_process', confidence: 'high' },
+        { line: 2, column: 1, api: 'child_process.exec', confidence: 'high' },
+      ],
+    },
+    {
+      code: "require.apply(null, ['child_process']).exec('ls')",
+      module: 'cjs',
+      evasion: 'require.apply',
+      findings: [
+        { line: 1, column: 1, api: 'child_process', confidence: 'medium' },
+        { line: 1, column: 1, api: 'child_process.exec', confidence: 'medium' },
+      ],
+    },
+    {
+      code: "require('module')._load('child_process')",
+      module: 'cjs',
+      evasion: 'Module._load',
+      findings: [{ line: 1, column: 1, api: 'child_process', confidence: 'medium' }],
+    },
   ],
 });
