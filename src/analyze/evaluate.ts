@@ -163,6 +163,14 @@ export class Evaluator {
     return this.bindingValue(binding, depth);
   }
 
+  /** What a destructuring pattern read into `name` (declared in `scope`), without the aliasing mark of later uses. */
+  patternValue(name: string, scope: Scope): Value {
+    const binding = scope.lookup(name);
+    if (binding === undefined) return UNKNOWN;
+    this.bindingValue(binding, 0);
+    return binding.direct ?? UNKNOWN;
+  }
+
   /** A binding's value from its sources (memoised; cycles are unknown). */
   bindingValue(binding: Binding, depth: number): Value {
     const memo = binding.value;
@@ -188,6 +196,7 @@ export class Evaluator {
       // Module wrappers (`function (require, module, exports)`) pass the real require along.
       value = { k: 'glob', path: this.requirePath, m: true };
     }
+    binding.direct = value;
     // A global reached through a variable (`const g = globalThis`, `const r = require`) is aliasing.
     if (value.k === 'glob') value = medium(value);
     binding.value = value;

@@ -5,7 +5,7 @@ import type { CatalogIndex } from './catalog-index.js';
 import type { Evaluator } from './evaluate.js';
 import { excerptAt } from './excerpt.js';
 import type { Scope, Value } from './scope.js';
-import { SITE_ARG, SITE_CALL, type WalkResult } from './walk.js';
+import { SITE_ARG, SITE_CALL, SITE_CALLEE, SITE_PATTERN, type WalkResult } from './walk.js';
 
 type AnyNode = Node & Record<string, unknown>;
 
@@ -67,7 +67,16 @@ export class SiteMatcher {
         this.callSite(node, scope);
         continue;
       }
+      if (kind === SITE_PATTERN) {
+        // Module members destructured from a require are reported at the require and at their uses.
+        const read = this.evaluator.patternValue((node as { name: string }).name, scope);
+        if (read.k === 'glob') this.reportValue(read, node);
+        continue;
+      }
       const value = this.evaluator.evaluate(node, scope);
+      // A variable holding a global's value (`const env = process.env.NODE_ENV`) was reported where the
+      // global was read; passing the variable around is not a new use. Calling it is (`const f = fetch; f()`).
+      if (value.k === 'glob' && kind !== SITE_CALLEE && node.type === 'Identifier' && scope.lookup(node.name) !== undefined) continue;
       this.reportValue(value, node);
       // A call-only global handed to other code (`arr.map(eval)`) will be called by it.
       if (kind === SITE_ARG && value.k === 'glob' && value.path.length > 0) this.matchGlobal({ ...value, m: true }, node, 'call');

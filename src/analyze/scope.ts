@@ -41,6 +41,8 @@ export class Binding {
   sources: BindingSource[] | null = null;
   /** Memoised value; `null` while being evaluated (cycle guard). */
   value: Value | undefined | null = undefined;
+  /** The value before a global reached through this name was marked as aliased: what a destructuring pattern read. */
+  direct: Value | undefined = undefined;
 
   constructor(name: string, kind: string) {
     this.name = name;

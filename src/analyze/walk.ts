@@ -7,6 +7,10 @@ export const SITE_REF = 0;
 export const SITE_CALL = 1;
 /** A chain top passed as a call argument: `arr.map(eval)` hands a call-only global to other code. */
 export const SITE_ARG = 2;
+/** A chain top that is the callee of a call or `new`. */
+export const SITE_CALLEE = 3;
+/** A name destructured out of a value (`const { env } = process`): the pattern itself reads a member. */
+export const SITE_PATTERN = 4;
 
 /** A static `import`/`export … from`/`import x = require()` of a module specifier. */
 export interface StaticImport {
@@ -30,6 +34,12 @@ const F_TYPEOF = 2;
 const F_BODY = 4;
 /** The node is an argument of a call. */
 const F_ARG = 8;
+/** The node is the callee of a call or `new`. */
+const F_CALLEE = 16;
+
+function refKind(flag: number): number {
+  return flag & F_CALLEE ? SITE_CALLEE : flag & F_ARG ? SITE_ARG : SITE_REF;
+}
 
 /** Keys that only hold types (TypeScript, Flow): never walked, their identifiers are not references. */
 const TYPE_KEYS = new Set([
@@ -166,7 +176,10 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
             if (src) pendingAssignments.push({ name: node.name, scope: exprScope, source: { ...src, indirect: true } });
           } else {
             const binding = target.declare(node.name, kind);
-            if (src) binding.addSource(src);
+            if (src) {
+              binding.addSource(src);
+              if (path !== null && path.length > 0) site(node, target, SITE_PATTERN);
+            }
           }
           break;
         }
@@ -257,12 +270,12 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     if (SKIP_TYPES.has(type)) continue;
     switch (type) {
       case 'Identifier':
-        if ((flag & (F_INNER | F_TYPEOF)) === 0) site(node, scope, flag & F_ARG ? SITE_ARG : SITE_REF);
+        if ((flag & (F_INNER | F_TYPEOF)) === 0) site(node, scope, refKind(flag));
         continue;
       case 'MemberExpression':
       case 'OptionalMemberExpression': {
         const m = node as unknown as { object: Node; property: Node; computed: boolean };
-        if ((flag & (F_INNER | F_TYPEOF)) === 0) site(node, scope, flag & F_ARG ? SITE_ARG : SITE_REF);
+        if ((flag & (F_INNER | F_TYPEOF)) === 0) site(node, scope, refKind(flag));
         if (m.computed) push(m.property, scope);
         push(m.object, scope, F_INNER);
         continue;
@@ -285,7 +298,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
           iife.set(callee.object as Node, { args: c.arguments.slice(1), scope });
         }
         for (let i = c.arguments.length - 1; i >= 0; i--) push(c.arguments[i], scope, F_ARG);
-        if (callee.type !== 'Import') push(callee, scope);
+        if (callee.type !== 'Import') push(callee, scope, F_CALLEE);
         continue;
       }
       case 'ImportExpression':
@@ -442,7 +455,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         continue;
       default:
         if (TRANSPARENT.has(type)) {
-          push(node.expression as Node, scope, flag & (F_INNER | F_TYPEOF | F_ARG));
+          push(node.expression as Node, scope, flag & (F_INNER | F_TYPEOF | F_ARG | F_CALLEE));
           continue;
         }
     }

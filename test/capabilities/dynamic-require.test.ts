@@ -47,7 +47,10 @@ testCapability('dynamic-require', {
     {
       code: 'const { [k]: fn } = window;\nfn()',
       evasion: 'destructuring with an unresolved key',
-      findings: [{ line: 2, column: 1, api: 'globalThis[…]', confidence: 'low' }],
+      findings: [
+        { line: 1, column: 14, api: 'globalThis[…]', confidence: 'low' },
+        { line: 2, column: 1, api: 'globalThis[…]', confidence: 'low' },
+      ],
     },
     {
       code: 'const r = require;\nr(mod)',

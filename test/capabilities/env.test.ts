@@ -22,7 +22,14 @@ testCapability('env', {
     { code: 'for (const k of Object.keys(process.env)) send(k)', findings: [{ line: 1, column: 29, api: 'process.env' }] },
     { code: "process.env.NODE_OPTIONS = '--require ./x.js'", findings: [{ line: 1, column: 1, api: 'process.env.NODE_OPTIONS' }] },
     { code: "'GITHUB_TOKEN' in process.env", findings: [{ line: 1, column: 19, api: 'process.env' }] },
-    { code: 'const { NPM_TOKEN, AWS_SECRET_ACCESS_KEY } = process.env', findings: [{ line: 1, column: 46, api: 'process.env', confidence: 'high' }] },
+    {
+      code: 'const { NPM_TOKEN, AWS_SECRET_ACCESS_KEY } = process.env',
+      findings: [
+        { line: 1, column: 9, api: 'process.env.NPM_TOKEN', confidence: 'high' },
+        { line: 1, column: 20, api: 'process.env.AWS_SECRET_ACCESS_KEY', confidence: 'high' },
+        { line: 1, column: 46, api: 'process.env', confidence: 'high' },
+      ],
+    },
     {
       code: "typeof process !== 'undefined' && process.env.NODE_ENV",
       findings: [{ line: 1, column: 35, api: 'process.env.NODE_ENV', confidence: 'high' }],
@@ -32,7 +39,10 @@ testCapability('env', {
     {
       code: 'const { env } = process;\nenv.AWS_ACCESS_KEY_ID',
       evasion: 'destructured global',
-      findings: [{ line: 2, column: 1, api: 'process.env.AWS_ACCESS_KEY_ID', confidence: 'medium' }],
+      findings: [
+        { line: 1, column: 9, api: 'process.env', confidence: 'high' },
+        { line: 2, column: 1, api: 'process.env.AWS_ACCESS_KEY_ID', confidence: 'medium' },
+      ],
     },
     {
       code: "process['env']['HOME']",
@@ -70,7 +80,7 @@ testCapability('env', {
     {
       code: "const { ['e' + 'nv']: vars } = process;\nsend(vars)",
       evasion: 'destructuring with a computed key',
-      findings: [{ line: 2, column: 6, api: 'process.env', confidence: 'medium' }],
+      findings: [{ line: 1, column: 23, api: 'process.env', confidence: 'medium' }],
     },
     {
       code: "import { env } from 'node:process';\nenv.HOME",
@@ -102,6 +112,10 @@ testCapability('env', {
       module: 'cjs',
       evasion: 'module.require with a concatenated specifier',
       findings: [{ line: 1, column: 1, api: 'process.env', confidence: 'medium' }],
+    },
+    {
+      code: "var env = process.env.NODE_ENV || 'development';\ndebug('mode %s', env);\nif (env === 'production') app.set('env', env);",
+      findings: [{ line: 1, column: 11, api: 'process.env.NODE_ENV', confidence: 'high' }],
     },
   ],
 });

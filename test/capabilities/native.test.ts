@@ -34,7 +34,10 @@ testCapability('native', {
     {
       code: "const { binding } = process;\nbinding('spawn_sync')",
       evasion: 'destructured global',
-      findings: [{ line: 2, column: 1, api: 'process.binding', confidence: 'medium' }],
+      findings: [
+        { line: 1, column: 9, api: 'process.binding', confidence: 'high' },
+        { line: 2, column: 1, api: 'process.binding', confidence: 'medium' },
+      ],
     },
     {
       code: "(function (p) { p.binding('spawn_sync') })(process)",

@@ -135,13 +135,19 @@ testCapability('network', {
     {
       code: "const { ['fe' + 'tch']: get } = globalThis;\nget(url)",
       evasion: 'destructuring with a computed key',
-      findings: [{ line: 2, column: 1, api: 'fetch', confidence: 'medium' }],
+      findings: [
+        { line: 1, column: 25, api: 'fetch', confidence: 'medium' },
+        { line: 2, column: 1, api: 'fetch', confidence: 'medium' },
+      ],
     },
     { code: 'window.self.globalThis.fetch(url)', evasion: 'global object through itself', findings: [{ line: 1, column: 1, api: 'fetch' }] },
     {
       code: 'const { sendBeacon } = navigator;\nsendBeacon(url, data)',
       evasion: 'destructured global',
-      findings: [{ line: 2, column: 1, api: 'navigator.sendBeacon', confidence: 'medium' }],
+      findings: [
+        { line: 1, column: 9, api: 'navigator.sendBeacon', confidence: 'high' },
+        { line: 2, column: 1, api: 'navigator.sendBeacon', confidence: 'medium' },
+      ],
     },
     {
       code: "module.require('net').connect(80)",
