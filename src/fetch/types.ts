@@ -28,4 +28,6 @@ export interface FetchedPackage {
   anomalies: Anomaly[];
   /** Unpacked bytes of all entries. */
   bytes: number;
+  /** The package's own package.json (from its files), when it parsed to a JSON object. */
+  manifest?: Record<string, unknown>;
 }

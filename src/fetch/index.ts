@@ -1,0 +1,220 @@
+import { open, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import npa from 'npm-package-arg';
+import { DepcapsError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import type { Anomaly } from '../report/types.js';
+import { readDirectory } from './directory.js';
+import { compareWithRegistry, readManifest } from './manifest.js';
+import { loadRegistryOptions } from './npmrc.js';
+import { clipDigest, fetchFromRegistry, integrityMatches, parseIntegrity, sha512Integrity } from './registry.js';
+import { readTarball } from './tarball.js';
+import type { FetchedPackage } from './types.js';
+
+/** How {@link fetchPackage} reaches packages. */
+export interface FetchOptions {
+  /** depcaps cache dir; pacote's cache goes in `join(cacheDir, 'pacote')`. */
+  cacheDir: string;
+  /** Base for relative paths and the project `.npmrc` (default: process.cwd()). */
+  cwd?: string;
+  /** `--registry`: the default registry, over every `.npmrc` and environment setting. */
+  registry?: string;
+  limits: Limits;
+  /** Environment for HOME, `npm_config_*` and `${VAR}` in `.npmrc` (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Use the cache only, never the network. */
+  offline?: boolean;
+  /** Revalidate cached packuments. */
+  preferOnline?: boolean;
+  /** Expected SRI, e.g. from a lockfile: merged with the registry's, never replaced. */
+  integrity?: string;
+  /** Backoff between HTTP retries, ms (default 250 → 4000, with jitter). */
+  retryMinTimeoutMs?: number;
+  retryMaxTimeoutMs?: number;
+}
+
+/** Longest spec accepted: npm names are ≤ 214 characters, semver strings ≤ 256. */
+const MAX_SPEC_LENGTH = 214 + 1 + 256;
+const TARBALL_EXTENSIONS = ['.tgz', '.tar.gz', '.tar'];
+
+/**
+ * Reads a package into memory from wherever `target` points: an existing directory, a
+ * `.tgz`/`.tar.gz`/`.tar` file, any other file (a one-file package), or else an npm spec
+ * resolved through the configured registry. Nothing is extracted to disk.
+ * @throws DepcapsError E_USAGE (bad spec or path), E_NOT_FOUND, E_INTEGRITY, E_REGISTRY,
+ *   E_TIMEOUT, E_TARBALL_LIMIT, E_TARBALL_INVALID, E_TARBALL_TRUNCATED.
+ */
+export async function fetchPackage(target: string, options: FetchOptions): Promise<FetchedPackage> {
+  if (typeof target !== 'string' || target.trim() === '') throw new DepcapsError('E_USAGE', 'No package given.');
+  const cwd = options.cwd ?? process.cwd();
+  const path = resolve(cwd, target);
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isDirectory()) return fetchDirectory(target, path, options);
+  if (info?.isFile()) {
+    const lower = path.toLowerCase();
+    if (TARBALL_EXTENSIONS.some((ext) => lower.endsWith(ext))) return fetchLocalTarball(target, path, options);
+    return fetchSingleFile(target, path, options);
+  }
+  return fetchRegistryPackage(target, options);
+}
+
+/**
+ * Validates an npm spec before any URL or cache key is built from it.
+ * @throws DepcapsError E_USAGE for hostile or unsupported specs (`../../etc`, `%2e%2e`, > 214 characters, git, URLs).
+ */
+export function parseRegistrySpec(spec: string): { name: string; raw: string; type: string } {
+  const shown = JSON.stringify(spec.length > 80 ? `${spec.slice(0, 80)}…` : spec);
+  const usage = (why: string): DepcapsError =>
+    new DepcapsError('E_USAGE', `${shown} is not a valid npm package spec: ${why}.`, {
+      hint: 'Give name, name@version, name@range, name@tag or @scope/name, or an existing path.',
+    });
+  if (spec.length > MAX_SPEC_LENGTH) throw usage(`longer than ${MAX_SPEC_LENGTH} characters`);
+  // `%2e%2e` and `\` never belong in a name or a range; percent-decoding is how `..` sneaks into URLs.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f%\\]/.test(spec)) throw usage('it contains control characters, "%" or "\\"');
+  let parsed: npa.Result;
+  try {
+    parsed = npa(spec);
+  } catch (err) {
+    throw usage(String((err as Error).message ?? err).split('\n')[0]?.slice(0, 160) ?? 'unparseable');
+  }
+  if (parsed.type === 'directory' || parsed.type === 'file') throw usage('no such file or directory');
+  if (parsed.type !== 'version' && parsed.type !== 'range' && parsed.type !== 'tag') {
+    throw usage(`${parsed.type} specs are not supported (only registry packages)`);
+  }
+  // semver's MAX_LENGTH; longer strings are never versions, and ranges that long are ReDoS bait.
+  if (parsed.rawSpec.length > 256) throw usage('the version, range or tag is longer than 256 characters');
+  const name = parsed.name;
+  if (typeof name !== 'string' || name === '') throw usage('no package name');
+  if (name.length > 214) throw usage('the name is longer than 214 characters');
+  const parts = name.startsWith('@') ? name.slice(1).split('/') : [name];
+  if (parts.length > 2 || parts.some((p) => p === '' || p.startsWith('.') || p.startsWith('_') || encodeURIComponent(p) !== p)) {
+    throw usage('the name has characters or segments npm does not allow');
+  }
+  return { name, raw: spec, type: parsed.type };
+}
+
+/**
+ * Fetches an npm spec from the configured registry, never interpreting it as a path. Callers
+ * holding untrusted names (lockfile entries) use this, not {@link fetchPackage}.
+ * @throws DepcapsError as {@link fetchPackage}.
+ */
+export async function fetchRegistryPackage(spec: string, options: FetchOptions): Promise<FetchedPackage> {
+  const parsed = parseRegistrySpec(spec);
+  const registryOptions = loadRegistryOptions({
+    cwd: options.cwd ?? process.cwd(),
+    env: options.env ?? process.env,
+    ...(options.registry !== undefined ? { registry: options.registry } : {}),
+  });
+  const got = await fetchFromRegistry(parsed, {
+    cacheDir: options.cacheDir,
+    registryOptions,
+    limits: options.limits,
+    ...pick(options, ['offline', 'preferOnline', 'integrity', 'retryMinTimeoutMs', 'retryMaxTimeoutMs']),
+  });
+  const subject = `${got.name}@${got.version}`;
+  const contents = await readTarball(got.data, { label: subject, limits: options.limits });
+  const mani = readManifest(contents.files, { name: got.name, version: got.version });
+  const anomalies: Anomaly[] = [...contents.anomalies, ...mani.anomalies, ...compareWithRegistry(got.registryManifest, mani)];
+  if (got.weakIntegrity !== undefined) anomalies.push({ file: '', kind: 'weak-integrity', message: got.weakIntegrity });
+  return {
+    source: 'registry',
+    spec,
+    // The registry's identity is what was asked for and what caches key on; a tarball that
+    // claims otherwise is reported as a manifest-mismatch anomaly instead.
+    name: got.name,
+    version: got.version,
+    integrity: got.integrity,
+    resolved: got.resolved,
+    files: contents.files,
+    errors: contents.errors,
+    anomalies,
+    bytes: contents.bytes,
+    ...(mani.manifest !== undefined ? { manifest: mani.manifest } : {}),
+  };
+}
+
+async function fetchLocalTarball(spec: string, path: string, options: FetchOptions): Promise<FetchedPackage> {
+  const data = await readBounded(path, options.limits.maxTarballBytes, 'E_TARBALL_LIMIT');
+  const integrity = sha512Integrity(data);
+  if (options.integrity !== undefined && !integrityMatches(data, parseIntegrity(options.integrity))) {
+    throw new DepcapsError('E_INTEGRITY', `Integrity mismatch for ${spec}: expected ${clipDigest(options.integrity)}, got ${clipDigest(integrity)}.`);
+  }
+  const label = basename(path);
+  const contents = await readTarball(data, { label, limits: options.limits });
+  const mani = readManifest(contents.files, { name: label.replace(/(\.tgz|\.tar\.gz|\.tar)$/i, ''), version: '' });
+  return {
+    source: 'tarball',
+    spec,
+    name: mani.name,
+    version: mani.version,
+    integrity,
+    files: contents.files,
+    errors: contents.errors,
+    anomalies: [...contents.anomalies, ...mani.anomalies],
+    bytes: contents.bytes,
+    ...(mani.manifest !== undefined ? { manifest: mani.manifest } : {}),
+  };
+}
+
+async function fetchDirectory(spec: string, path: string, options: FetchOptions): Promise<FetchedPackage> {
+  const label = basename(path);
+  const contents = await readDirectory(path, { label, limits: options.limits });
+  const mani = readManifest(contents.files, { name: label, version: '' });
+  return {
+    source: 'directory',
+    spec,
+    name: mani.name,
+    version: mani.version,
+    files: contents.files,
+    errors: contents.errors,
+    anomalies: [...contents.anomalies, ...mani.anomalies],
+    bytes: contents.bytes,
+    ...(mani.manifest !== undefined ? { manifest: mani.manifest } : {}),
+  };
+}
+
+async function fetchSingleFile(spec: string, path: string, options: FetchOptions): Promise<FetchedPackage> {
+  const name = basename(path);
+  const base = { source: 'file' as const, spec, name, version: '', anomalies: [] };
+  const size = (await stat(path)).size;
+  if (size > options.limits.maxFileBytes) {
+    const message = `${size} bytes, over the ${options.limits.maxFileBytes}-byte limit (maxFileBytes); not read.`;
+    return { ...base, files: [], errors: [{ file: name, reason: 'file-too-large', message }], bytes: 0 };
+  }
+  const data = await readBounded(path, options.limits.maxFileBytes, 'E_TARBALL_LIMIT');
+  return { ...base, files: [{ path: name, data }], errors: [], bytes: data.length };
+}
+
+/**
+ * Reads a whole file of at most `max` bytes.
+ * @throws DepcapsError `code` when it is larger, E_USAGE when it cannot be read.
+ */
+async function readBounded(path: string, max: number, code: 'E_TARBALL_LIMIT'): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw new DepcapsError('E_USAGE', `Cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  try {
+    const size = (await handle.stat()).size;
+    if (size > max) throw new DepcapsError(code, `${basename(path)} is ${size} bytes, over the ${max}-byte limit.`);
+    const buf = Buffer.alloc(size);
+    let length = 0;
+    while (length < size) {
+      const { bytesRead } = await handle.read(buf, length, size - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buf.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (obj[key] !== undefined) out[key] = obj[key];
+  return out;
+}
