@@ -30,6 +30,17 @@ const MAX_NPMRC_BYTES = 1024 * 1024;
 /** Credential fields npm-registry-fetch looks up under a registry's nerf dart. */
 const CREDENTIAL_FIELDS = ['_authToken', '_auth', 'username', '_password', 'certfile', 'keyfile'] as const;
 
+/** Connection settings npm honours (corporate proxies and CAs); passed on as {@link NetworkOptions}. */
+const NETWORK_FIELDS = ['ca', 'cafile', 'strict-ssl', 'proxy', 'https-proxy', 'noproxy'] as const;
+
+/** TLS and proxy options in the shape make-fetch-happen reads them. */
+export interface NetworkOptions {
+  ca?: string[];
+  strictSSL?: boolean;
+  proxy?: string;
+  noProxy?: string;
+}
+
 /** Fields whose values are secrets. */
 const SECRET_FIELDS = new Set(['_authToken', '_auth', '_password']);
 
@@ -51,7 +62,7 @@ export function loadRegistryOptions(sources: NpmrcSources): RegistryOptions {
     if (text !== undefined) Object.assign(merged, scopeLegacyCredentials(parseNpmrc(text, env, file)));
   }
   for (const [key, value] of envConfig(env)) {
-    if (key === 'registry' || /^@[^:]+:registry$/.test(key)) merged[key] = value;
+    if (key === 'registry' || /^@[^:]+:registry$/.test(key) || (NETWORK_FIELDS as readonly string[]).includes(key)) merged[key] = value;
   }
   if (sources.registry !== undefined) merged['registry'] = sources.registry;
 
@@ -59,8 +70,46 @@ export function loadRegistryOptions(sources: NpmrcSources): RegistryOptions {
   for (const [key, value] of Object.entries(merged)) {
     if (/^@[^:/]+:registry$/.test(key)) options[key] = normaliseRegistry(value, key);
     else if (key.startsWith('//') && CREDENTIAL_FIELDS.some((f) => key.endsWith(`:${f}`))) options[key] = value;
+    else if ((NETWORK_FIELDS as readonly string[]).includes(key)) options[key] = value;
   }
   return options;
+}
+
+/**
+ * Splits the connection settings (`cafile`, `ca`, `strict-ssl`, `proxy`, `https-proxy`, `noproxy`)
+ * off registry options and turns them into typed options: `strict-ssl=false` must reach the agent as a
+ * boolean, and `cafile` as the certificates it holds.
+ * @throws DepcapsError E_USAGE when `cafile` cannot be read.
+ */
+export function splitNetworkOptions(options: RegistryOptions): { registryOptions: RegistryOptions; network: NetworkOptions } {
+  const registryOptions = { ...options };
+  const network: NetworkOptions = {};
+  const take = (key: string): string | undefined => {
+    const value = registryOptions[key];
+    delete registryOptions[key];
+    return value === '' ? undefined : value;
+  };
+  const ca = take('ca');
+  const cafile = take('cafile');
+  const strict = take('strict-ssl');
+  const proxy = take('https-proxy') ?? take('proxy');
+  take('proxy');
+  const noProxy = take('noproxy');
+  if (cafile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(cafile, 'utf8');
+    } catch (err) {
+      throw new DepcapsError('E_USAGE', `cannot read the cafile configured in .npmrc (${cafile}): ${(err as NodeJS.ErrnoException).code ?? 'error'}.`);
+    }
+    network.ca = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  } else if (ca !== undefined) {
+    network.ca = [ca.replace(/\\n/g, '\n')];
+  }
+  if (strict !== undefined) network.strictSSL = strict !== 'false';
+  if (proxy !== undefined) network.proxy = proxy;
+  if (noProxy !== undefined) network.noProxy = noProxy;
+  return { registryOptions, network };
 }
 
 /**
@@ -205,7 +254,8 @@ function envConfig(env: NodeJS.ProcessEnv): Map<string, string> {
   const out = new Map<string, string>();
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined || value === '' || !/^npm_config_/i.test(key)) continue;
-    out.set(key.slice('npm_config_'.length).toLowerCase(), value);
+    // npm's own rule: `npm_config_strict_ssl` is `strict-ssl` (a leading underscore stays: `_auth`).
+    out.set(key.slice('npm_config_'.length).replace(/(?!^)_/g, '-').toLowerCase(), value);
   }
   return out;
 }

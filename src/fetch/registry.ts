@@ -5,7 +5,7 @@ import semver from 'semver';
 import { DepcapsError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { redact, redactUrl, scrubSecrets } from '../redact.js';
-import { registryFor, secretsOf, type RegistryOptions } from './npmrc.js';
+import { registryFor, secretsOf, splitNetworkOptions, type RegistryOptions } from './npmrc.js';
 
 /** Options of {@link fetchFromRegistry}. */
 export interface RegistryFetchOptions {
@@ -89,7 +89,8 @@ export function clipDigest(sri: string): string {
  * @throws DepcapsError E_NOT_FOUND, E_INTEGRITY, E_REGISTRY, E_TIMEOUT, E_TARBALL_LIMIT, E_USAGE.
  */
 export async function fetchFromRegistry(spec: { name: string; raw: string }, opts: RegistryFetchOptions): Promise<RegistryTarball> {
-  const { limits, registryOptions } = opts;
+  const { limits } = opts;
+  const { registryOptions, network } = splitNetworkOptions(opts.registryOptions);
   const secrets = secretsOf(registryOptions);
   if (opts.integrity !== undefined) parseIntegrity(opts.integrity);
   const registry = registryFor(spec.name, registryOptions);
@@ -102,6 +103,7 @@ export async function fetchFromRegistry(spec: { name: string; raw: string }, opt
   const deadlineMs = limits.fetchTimeoutMs * (limits.fetchRetries + 1) + maxTimeout * limits.fetchRetries;
   const pacoteOpts = {
     ...registryOptions,
+    ...network,
     cache: join(opts.cacheDir, 'pacote'),
     // Only a path (used for attestations), but its default is computed under ~/.npm.
     tufCache: join(opts.cacheDir, 'pacote', '_tuf'),

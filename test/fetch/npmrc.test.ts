@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { DepcapsError } from '../../src/errors.js';
-import { DEFAULT_REGISTRY, loadRegistryOptions, nerfDart, parseNpmrc, registryFor, secretsOf } from '../../src/fetch/npmrc.js';
+import { DEFAULT_REGISTRY, loadRegistryOptions, nerfDart, parseNpmrc, registryFor, secretsOf, splitNetworkOptions } from '../../src/fetch/npmrc.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';
 
 let env: TmpEnv;
@@ -169,5 +169,30 @@ describe('helpers', () => {
     });
     expect(secrets).toEqual(expect.arrayContaining(['urlpass', 'tok', 'bob:hunter2', 'hunter2', 'pw123']));
     expect(secrets).not.toContain('carol');
+  });
+});
+
+describe('connection settings (corporate proxies and CAs)', () => {
+  const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ\n-----END CERTIFICATE-----';
+
+  test('cafile, strict-ssl and https-proxy from .npmrc become typed pacote options, not registry keys', () => {
+    const cafile = join(env.root, 'corp-ca.pem');
+    writeFileSync(cafile, `${CERT}\n${CERT.replace('UQ', 'UR')}\n`);
+    userNpmrc(`cafile=${cafile}\nstrict-ssl=false\nhttps-proxy=http://proxy.corp:3128/\nnoproxy=localhost,127.0.0.1\n`);
+    const { registryOptions, network } = splitNetworkOptions(load());
+    expect(network).toEqual({ ca: [CERT, CERT.replace('UQ', 'UR')], strictSSL: false, proxy: 'http://proxy.corp:3128/', noProxy: 'localhost,127.0.0.1' });
+    expect(Object.keys(registryOptions)).toEqual(['registry']);
+  });
+
+  test('npm_config_* names with underscores (npm_config_strict_ssl) and an inline ca', () => {
+    projectNpmrc(`ca="${CERT.replace(/\n/g, '\\n')}"\n`);
+    const { network } = splitNetworkOptions(load({ npm_config_strict_ssl: 'true', npm_config_proxy: 'http://p:1/' }));
+    expect(network).toEqual({ ca: [CERT], strictSSL: true, proxy: 'http://p:1/' });
+  });
+
+  test('an unreadable cafile is a usage error naming the file', () => {
+    userNpmrc('cafile=/nonexistent/ca.pem\n');
+    expect(() => splitNetworkOptions(load())).toThrow(DepcapsError);
+    expect(() => splitNetworkOptions(load())).toThrow(/cafile .*\/nonexistent\/ca\.pem/);
   });
 });
