@@ -3,7 +3,9 @@
  * parse-only pass over the same files, plus the hostile-size cases. Tarballs are fetched once from the
  * registry into .bench-corpus/ (gitignored); later runs are offline.
  *
- * Usage: npm run bench [-- --only parse,analysis,pool,large,deep] [--corpus FILE]
+ * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,deep] [--corpus FILE]
+ * With no --only, everything but `large-dense` runs; peak RSS is per process, so the large-file
+ * figures are cleanest alone: `npm run bench -- --only large`.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -75,16 +77,51 @@ function rssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-/** One dense line of scope-heavy code, like a minified bundle, `bytes` long. */
-function minifiedLine(bytes: number): string {
+/**
+ * One line of scope-heavy code, like a minified bundle, `bytes` long. `dense`: a filesystem and an env
+ * finding every ~200 bytes (258k findings: the worst case for memory); otherwise one every ~25 KB.
+ */
+function minifiedLine(bytes: number, dense: boolean): string {
   const parts: string[] = [];
   let size = 0;
   for (let i = 0; size < bytes; i++) {
-    const chunk = `!function(e,t){var n=e("fs"),r=t.env.K${i},o=function(a,s){for(var u=0;u<a.length;u++)s.push(a[u]*${i});return s};function c(a){return n.readFileSync(a+"${i}")}t.exports={o:o,r:r,c:c,x:[1,2,3].map(function(q){return q+r})}}(require,process);`;
+    const use = dense || i % 100 === 0;
+    const mod = use ? 'fs' : `m${i % 50}`;
+    const env = use ? `t.env.K${i}` : `t.k${i}`;
+    const chunk = `!function(e,t){var n=e("${mod}"),r=${env},o=function(a,s){for(var u=0;u<a.length;u++)s.push(a[u]*${i});return s};function c(a){return n.readFileSync(a+"${i}")}t.exports={o:o,r:r,c:c,x:[1,2,3].map(function(q){return q+r})}}(require,process);`;
     parts.push(chunk);
     size += chunk.length;
   }
   return parts.join('');
+}
+
+/** Parse-only throughput of 1 and 2 bare workers: the ceiling any analysis pool can reach here. */
+async function parseScaling(files: CodeFile[]): Promise<number[]> {
+  const { Worker } = await import('node:worker_threads');
+  const parserPath = fileURLToPath(import.meta.resolve('@babel/parser'));
+  const code = `const { parentPort } = require('node:worker_threads');
+const { parse } = require(${JSON.stringify(parserPath)});
+parentPort.on('message', (texts) => {
+  for (const t of texts) { try { parse(t, { sourceType: 'unambiguous', errorRecovery: true, plugins: ['jsx'], attachComment: false }); } catch {} }
+  parentPort.postMessage(0);
+});`;
+  const texts = files.map((f) => decodeSource(f.data).text).sort((a, b) => b.length - a.length);
+  const out: number[] = [];
+  for (const n of [1, 2]) {
+    const parts: string[][] = Array.from({ length: n }, () => []);
+    const loads: number[] = new Array(n).fill(0);
+    for (const t of texts) {
+      const k = loads.indexOf(Math.min(...loads));
+      parts[k]!.push(t);
+      loads[k]! += t.length;
+    }
+    const workers = parts.map(() => new Worker(code, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 192 } }));
+    const t0 = performance.now();
+    await Promise.all(workers.map((w, i) => new Promise((resolve) => { w.once('message', resolve); w.postMessage(parts[i]); })));
+    out.push(performance.now() - t0);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -136,18 +173,21 @@ async function main(): Promise<void> {
       }
       console.log(`speed-up with ${Math.max(2, cores)} workers: ${fmt(timings[0]! / timings[1]!, 2)}×`);
       results.poolMs = timings;
+      const ceiling = await parseScaling(files);
+      console.log(`ceiling — parse only, bare workers: 1 worker ${fmt(ceiling[0]! / 1000, 2)} s, 2 workers ${fmt(ceiling[1]! / 1000, 2)} s, speed-up ${fmt(ceiling[0]! / ceiling[1]!, 2)}×`);
     }
   }
-  if (want('large')) {
-    const line = minifiedLine(20 * MB);
-    const data = Buffer.from(line);
+  if (want('large') || want('large-dense')) {
+    // Peak RSS is per process: run each alone (`--only large`, `--only large-dense`) for a clean figure.
+    const dense = want('large-dense') && !want('large');
+    const data = Buffer.from(minifiedLine(20 * MB, dense));
     const pool = new AnalysisPool(resolveLimits(), 1);
     const t0 = performance.now();
     const [r] = await pool.analyze([{ path: 'big.min.js', data }]);
     const ms = performance.now() - t0;
     await pool.close();
     const caps = [...new Set(r!.findings.map((f) => f.capability))].sort().join(',');
-    console.log(`20 MiB single-line file (worker): ${fmt(ms / 1000, 1)} s, ${r!.findings.length} findings [${caps}], errors ${r!.errors.length}, process peak RSS ${fmt(rssMb(), 0)} MiB`);
+    console.log(`20 MiB single-line file${dense ? ', dense findings' : ''} (worker): ${fmt(ms / 1000, 1)} s, ${r!.findings.length} findings [${caps}], errors ${r!.errors.length}, process peak RSS ${fmt(rssMb(), 0)} MiB`);
     results.largeMs = ms;
   }
   if (want('deep')) {

@@ -4,7 +4,11 @@ import { Evaluator } from './evaluate.js';
 import { lexicalScan } from './lexical.js';
 import { FindingCollector, SiteMatcher } from './match.js';
 import { decodeSource, ParseFailure, parseSource } from './parse.js';
-import { walkProgram } from './walk.js';
+import { dropLocations, walkProgram } from './walk.js';
+import { collectGarbage } from '../gc.js';
+
+/** Files at least this long (characters) get the memory-saving phase between parse and walk. */
+const LARGE_FILE = 12 * 1024 * 1024;
 
 /** Everything the engine learned from one file. */
 export interface FileAnalysis {
@@ -23,6 +27,12 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
   const errors: FileError[] = [];
   try {
     const ast = parseSource(source, file);
+    if (source.length >= LARGE_FILE) {
+      // Babel's location objects are about half of a large AST: clear them and collect before the walk
+      // allocates the scope model, so it reuses that memory instead of growing the heap past the parse.
+      dropLocations(ast.program);
+      collectGarbage();
+    }
     const evaluator = new Evaluator(index);
     const walk = walkProgram(ast.program, (spec) => evaluator.moduleValue(spec));
     new SiteMatcher(index, evaluator, out).run(walk);

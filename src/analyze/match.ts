@@ -3,7 +3,7 @@ import type { Node } from '@babel/types';
 import type { Confidence, Finding } from '../report/types.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { Evaluator } from './evaluate.js';
-import { excerptAt } from './excerpt.js';
+import { excerptAt, LineIndex } from './excerpt.js';
 import type { Scope, Value } from './scope.js';
 import { SITE_ARG, SITE_CALL, SITE_CALLEE, SITE_PATTERN, type WalkResult } from './walk.js';
 
@@ -25,6 +25,7 @@ export class FindingCollector {
   /** Bare, non-builtin package names imported: dependency edges. */
   readonly imports = new Set<string>();
   private readonly seen = new Set<string>();
+  private lines: LineIndex | undefined;
 
   constructor(
     private readonly file: string,
@@ -33,9 +34,11 @@ export class FindingCollector {
 
   /** Records a finding at a node. */
   add(capability: string, api: string, node: Node, confidence: Confidence): void {
-    const loc = node.loc?.start;
-    if (!loc) return;
-    this.addAt(capability, api, loc.line, loc.column + 1, node.start ?? 0, confidence);
+    const offset = node.start;
+    if (offset === null || offset === undefined) return;
+    // Positions come from offsets: the walk drops Babel's `loc` objects to halve the AST's memory.
+    const { line, column } = (this.lines ??= new LineIndex(this.source)).position(offset);
+    this.addAt(capability, api, line, column, offset, confidence);
   }
 
   /** Records a finding at a 1-based position. */

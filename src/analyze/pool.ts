@@ -100,7 +100,7 @@ export class AnalysisPool {
     const worker = new Worker(workerUrl(), {
       resourceLimits: {
         maxOldGenerationSizeMb: this.limits.workerHeapMb,
-        maxYoungGenerationSizeMb: this.limits.workerYoungMb,
+        ...(this.limits.workerYoungMb > 0 ? { maxYoungGenerationSizeMb: this.limits.workerYoungMb } : {}),
         stackSizeMb: this.limits.workerStackMb,
       },
       stdout: false,
