@@ -1,5 +1,6 @@
 import type { Anomaly, FileError, Finding } from '../report/types.js';
 import { defaultCatalogIndex, type CatalogIndex } from './catalog-index.js';
+import type { FileAnalysis } from './file.js';
 import { analyzeManifest } from './manifest.js';
 import { isCodeFile } from './parse.js';
 import type { AnalysisPool } from './pool.js';
@@ -16,8 +17,12 @@ export interface PackageAnalysis {
   errors: FileError[];
   anomalies: Anomaly[];
   imports: string[];
-  /** Code files handed to the parser. */
+  /** Code files in the package. */
   codeFiles: number;
+  /** Code files handed to the parser in this run (the others were reused). */
+  parsedFiles: number;
+  /** Results of the files parsed in this run, by path: what a cache can keep. */
+  fresh: Map<string, FileAnalysis>;
 }
 
 /** Deterministic order: file, line, column, capability, api. */
@@ -33,21 +38,26 @@ export function compareFindings(a: Finding, b: Finding): number {
 
 /**
  * Analyses every file of a package: code files in the worker pool (tests, examples and build scripts
- * included: an attacker chooses where to hide), package.json and binaries on this thread.
+ * included: an attacker chooses where to hide), package.json and binaries on this thread. Results in
+ * `reuse` (by path, from a content-addressed cache) are taken as they are and not parsed again.
  */
 export async function analyzePackage(
   files: readonly SourceFile[],
   pool: AnalysisPool,
   index: CatalogIndex = defaultCatalogIndex(),
+  reuse: ReadonlyMap<string, FileAnalysis> = new Map(),
 ): Promise<PackageAnalysis> {
   const code = files.filter((f) => isCodeFile(f.path, f.data));
+  const toParse = code.filter((f) => !reuse.has(f.path));
   const manifest = analyzeManifest(files, index);
-  const results = await pool.analyze(code);
+  const parsed = await pool.analyze(toParse);
+  const fresh = new Map(toParse.map((f, i) => [f.path, parsed[i]!]));
   const findings: Finding[] = [...manifest.findings];
   const errors: FileError[] = [];
   const anomalies: Anomaly[] = [...manifest.anomalies];
   const imports = new Set<string>();
-  for (const r of results) {
+  for (const f of code) {
+    const r = fresh.get(f.path) ?? reuse.get(f.path)!;
     findings.push(...r.findings);
     errors.push(...r.errors);
     anomalies.push(...r.anomalies);
@@ -55,5 +65,5 @@ export async function analyzePackage(
   }
   findings.sort(compareFindings);
   errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { findings, errors, anomalies, imports: [...imports].sort(), codeFiles: code.length };
+  return { findings, errors, anomalies, imports: [...imports].sort(), codeFiles: code.length, parsedFiles: toParse.length, fresh };
 }

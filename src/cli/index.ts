@@ -3,6 +3,7 @@ import { isDepcapsError } from '../errors.js';
 import { redact } from '../redact.js';
 import { toolVersion } from '../version.js';
 import { type Io, processIo } from './output.js';
+import { registerCache } from './cache.js';
 import { registerScan } from './scan.js';
 
 /**
@@ -21,6 +22,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) });
   registerScan(program, io, (code) => (exitCode = code));
+  registerCache(program, io, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv as string[]);
     return exitCode;

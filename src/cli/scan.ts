@@ -14,6 +14,8 @@ interface ScanFlags {
   maxFileBytes?: string;
   all?: boolean;
   offline?: boolean;
+  refresh?: boolean;
+  cache?: boolean;
   output?: string;
   color?: boolean;
 }
@@ -36,7 +38,9 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
     .option('--cache-dir <dir>', 'cache directory (default: DEPCAPS_CACHE_DIR, $XDG_CACHE_HOME/depcaps, ~/.cache/depcaps)')
     .option('--max-bytes <size>', 'total unpacked size limit per package (default 512MiB)')
     .option('--max-file-bytes <size>', 'largest file read and parsed (default 64MiB)')
-    .option('--offline', 'use only cached registry data')
+    .option('--offline', 'use only cached registry data (no request)')
+    .option('--refresh', 'revalidate cached registry data even when fresh')
+    .option('--no-cache', 'neither read nor write the cache')
     .option('--all', 'text output: show every finding, not the first 10 per capability')
     .option('--output <file>', 'write the report to a file (atomically) instead of stdout')
     .option('--no-color', 'no colours in text output')
@@ -52,6 +56,9 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
         ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
         ...(flags.registry ? { registry: flags.registry } : {}),
         ...(flags.offline ? { offline: true } : {}),
+        ...(flags.refresh ? { refresh: true } : {}),
+        ...(flags.cache === false ? { noCache: true } : {}),
+        onWarning: (message) => warn(io, message),
       });
       for (const e of report.errors) warn(io, `${packageLabel(report)}: ${e.message.startsWith(e.file) ? e.message : `${e.file}: ${e.message}`}`);
       const text = flags.json

@@ -62,7 +62,7 @@ export async function fetchPackage(target: string, options: FetchOptions): Promi
  * Validates an npm spec before any URL or cache key is built from it.
  * @throws DepcapsError E_USAGE for hostile or unsupported specs (`../../etc`, `%2e%2e`, > 214 characters, git, URLs).
  */
-export function parseRegistrySpec(spec: string): { name: string; raw: string; type: string } {
+export function parseRegistrySpec(spec: string): { name: string; raw: string; type: string; fetchSpec: string } {
   const shown = JSON.stringify(spec.length > 80 ? `${spec.slice(0, 80)}…` : spec);
   const usage = (why: string): DepcapsError =>
     new DepcapsError('E_USAGE', `${shown} is not a valid npm package spec: ${why}.`, {
@@ -91,7 +91,7 @@ export function parseRegistrySpec(spec: string): { name: string; raw: string; ty
   if (parts.length > 2 || parts.some((p) => p === '' || p.startsWith('.') || p.startsWith('_') || encodeURIComponent(p) !== p)) {
     throw usage('the name has characters or segments npm does not allow');
   }
-  return { name, raw: spec, type: parsed.type };
+  return { name, raw: spec, type: parsed.type, fetchSpec: parsed.fetchSpec ?? '' };
 }
 
 /**

@@ -192,7 +192,7 @@ export async function fetchFromRegistry(spec: { name: string; raw: string }, opt
   };
 }
 
-interface ErrorContext {
+export interface ErrorContext {
   subject: string;
   url: string;
   registry: string;
@@ -205,7 +205,8 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNECTIONTIMEO
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED', 'EPROTO']);
 
 /** Maps a pacote / npm-registry-fetch / make-fetch-happen error to a DepcapsError. */
-function toDepcapsError(err: unknown, ctx: ErrorContext): DepcapsError {
+/** Maps a pacote / npm-registry-fetch error to a DepcapsError naming the package and the redacted URL, without secrets or stacks. */
+export function toDepcapsError(err: unknown, ctx: ErrorContext): DepcapsError {
   if (err instanceof DepcapsError) return err;
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as Record<string, unknown>;
   const code = typeof e['code'] === 'string' ? e['code'] : '';

@@ -47,5 +47,18 @@ export interface ScanReport {
   anomalies: Anomaly[];
   /** Bare module names the package imports that are not builtins: its dependency edges. */
   imports: string[];
-  stats: { files: number; analyzedFiles: number; bytes: number; ms: number; cached: boolean };
+  stats: {
+    /** Files in the package. */
+    files: number;
+    /** Code files fully analysed (not in `errors`). */
+    analyzedFiles: number;
+    /** Code files parsed in this run. */
+    parsedFiles: number;
+    /** Code files whose result came from the file-level cache (same bytes seen before). */
+    reusedFiles: number;
+    bytes: number;
+    ms: number;
+    /** The whole result came from the package-level cache: nothing was fetched or parsed. */
+    cached: boolean;
+  };
 }
