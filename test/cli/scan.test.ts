@@ -95,7 +95,7 @@ describe('depcaps scan (end-to-end)', () => {
   });
 
   it('scans name@version through a real registry on 127.0.0.1, with the registry integrity', async () => {
-    const r = await runCli(['scan', 'evil-pkg@1.0.0', '--json', '--registry', registry.url], { env: tmp.env, cwd: tmp.project });
+    const r = await runCli(['scan', 'evil-pkg@1.0.0', '--json', '--no-cache', '--registry', registry.url], { env: tmp.env, cwd: tmp.project });
     expect(r.code, r.stderr).toBe(0);
     const report = parseJson<ScanReport>(r);
     checkEvilReport(report);
@@ -106,9 +106,22 @@ describe('depcaps scan (end-to-end)', () => {
     expect(listTree(tmp.cacheDir).some((p) => p.startsWith('pacote'))).toBe(true);
   });
 
+  it('a repeat scan of the same bytes is served from the cache: nothing parsed, same findings', async () => {
+    const tgz = write('evil-again.tgz', makePackageTarball(EVIL_FILES));
+    const first = parseJson<ScanReport>(await runCli(['scan', tgz, '--json'], { env: tmp.env, cwd: tmp.project }));
+    const again = await runCli(['scan', tgz, '--json'], { env: tmp.env, cwd: tmp.project });
+    expect(again.code, again.stderr).toBe(0);
+    const second = parseJson<ScanReport>(again);
+    expect(second.stats).toMatchObject({ cached: true, parsedFiles: 0, reusedFiles: 0 });
+    expect(second.findings).toEqual(first.findings);
+    expect(second.capabilities).toEqual(first.capabilities);
+    const text = await runCli(['scan', tgz], { env: tmp.env, cwd: tmp.project });
+    expect(text.stdout.trimEnd().split('\n').at(-1)).toMatch(/ms \(cached\)$/);
+  });
+
   it('prints grouped text with a one-line summary by default', async () => {
     const tgz = write('evil-text.tgz', makePackageTarball(EVIL_FILES));
-    const r = await runCli(['scan', tgz], { env: tmp.env, cwd: tmp.project });
+    const r = await runCli(['scan', tgz, '--no-cache'], { env: tmp.env, cwd: tmp.project });
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toContain('evil-pkg@1.0.0');
@@ -173,7 +186,7 @@ describe('depcaps scan (end-to-end)', () => {
   it('--output writes the report atomically; an unwritable path is exit 2 and leaves nothing', async () => {
     const tgz = write('evil-out.tgz', makePackageTarball(EVIL_FILES));
     const out = join(tmp.project, 'report.json');
-    const r = await runCli(['scan', tgz, '--json', '--output', out], { env: tmp.env, cwd: tmp.project });
+    const r = await runCli(['scan', tgz, '--json', '--no-cache', '--output', out], { env: tmp.env, cwd: tmp.project });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     const { readFileSync } = await import('node:fs');
