@@ -8,7 +8,7 @@ import type { FileAnalysis } from './analyze/file.js';
 import { analyzePackage } from './analyze/package.js';
 import { isCodeFile } from './analyze/parse.js';
 import { AnalysisPool } from './analyze/pool.js';
-import { fetchPackage, fetchRegistryPackage, parseRegistrySpec } from './fetch/index.js';
+import { fetchPackage, fetchRegistryPackage, localTarballIntegrity, parseRegistrySpec } from './fetch/index.js';
 import { loadRegistryOptions, registryFor } from './fetch/npmrc.js';
 import { resolveVersion } from './fetch/packument.js';
 import type { FetchedPackage } from './fetch/types.js';
@@ -154,6 +154,11 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
   let registryVersion: { registry: string; name: string; version: string } | undefined;
   // Existing paths win, as in fetchPackage: `./x` and `x` that exist on disk are never npm specs.
   if (existsSync(resolve(ctx.cwd, target))) {
+    const peek = store ? await localTarballIntegrity(target, { cwd: ctx.cwd, limits: ctx.limits }) : undefined;
+    if (peek !== undefined && (ctx.integrity === undefined || ctx.integrity === peek)) {
+      const hit = store!.getPackage(peek, analyzer) as ScanReport | undefined;
+      if (hit) return fromCache(hit, started, 'tarball');
+    }
     pkg = await fetchPackage(target, fetchOptions);
   } else {
     const spec = parseRegistrySpec(target);

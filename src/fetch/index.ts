@@ -134,6 +134,18 @@ export async function fetchRegistryPackage(spec: string, options: FetchOptions):
   };
 }
 
+/**
+ * The sha512 integrity of `target` when it is a local tarball file (what a scan of it is cached
+ * under), without unpacking it: a warm scan then costs one hash, not 2,000 entries.
+ * @throws DepcapsError E_TARBALL_LIMIT when the file is over the compressed size limit.
+ */
+export async function localTarballIntegrity(target: string, options: Pick<FetchOptions, 'cwd' | 'limits'>): Promise<string | undefined> {
+  const path = resolve(options.cwd ?? process.cwd(), target);
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile() || !TARBALL_EXTENSIONS.some((ext) => path.toLowerCase().endsWith(ext))) return undefined;
+  return sha512Integrity(await readBounded(path, options.limits.maxTarballBytes, 'E_TARBALL_LIMIT'));
+}
+
 async function fetchLocalTarball(spec: string, path: string, options: FetchOptions): Promise<FetchedPackage> {
   const data = await readBounded(path, options.limits.maxTarballBytes, 'E_TARBALL_LIMIT');
   const integrity = sha512Integrity(data);
