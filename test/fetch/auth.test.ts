@@ -10,6 +10,7 @@ import { fetchPackage, type FetchOptions } from '../../src/fetch/index.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { packumentPath, startRegistry, tarballPath, type LocalRegistry, type RegistryPackage } from '../helpers/local-registry.js';
 import { listTree, makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';
+import { rejection } from '../helpers/rejection.js';
 
 const acmeX: RegistryPackage = { versions: { '1.0.0': { files: { 'index.js': "require('https')" } } } };
 const leftPad: RegistryPackage = { versions: { '1.0.0': { files: { 'index.js': 'module.exports = 1' } } } };
@@ -44,15 +45,6 @@ const options = (): FetchOptions => ({
   retryMinTimeoutMs: 5,
   retryMaxTimeoutMs: 10,
 });
-
-async function rejection(p: Promise<unknown>): Promise<DepcapsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DepcapsError);
-  return err as DepcapsError;
-}
 
 function expectNoCanary(err: DepcapsError): void {
   const cause = err.cause as Error | undefined;

@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
 import { startRegistry, type LocalRegistry } from '../helpers/local-registry.js';
 import { makePackageTarball, makeTar } from '../helpers/make-tarball.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';
+import { rejection } from '../helpers/rejection.js';
 
 let env: TmpEnv;
 beforeEach(() => {
@@ -24,15 +25,6 @@ const options = (limits: Partial<Limits> = {}, extra: Partial<FetchOptions> = {}
   limits: { ...DEFAULT_LIMITS, ...limits },
   ...extra,
 });
-
-async function rejection(p: Promise<unknown>): Promise<DepcapsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DepcapsError);
-  return err as DepcapsError;
-}
 
 function write(rel: string, data: string | Buffer): void {
   const abs = join(env.project, rel);

@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
 import { startRegistry, packumentPath, tarballPath, type LocalRegistry, type RegistryPackage } from '../helpers/local-registry.js';
 import { gzipMembers, makeTar } from '../helpers/make-tarball.js';
 import { listTree, makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';
+import { rejection } from '../helpers/rejection.js';
 
 const GiB = 1024 ** 3;
 let env: TmpEnv;
@@ -48,15 +49,6 @@ function options(reg: LocalRegistry, o: { limits?: Partial<Limits> } & Partial<O
     retryMaxTimeoutMs: 20,
     ...rest,
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<DepcapsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DepcapsError);
-  return err as DepcapsError;
 }
 
 /** Nothing a user should see may carry a stack or a token. */

@@ -7,19 +7,11 @@ import { DepcapsError } from '../../src/errors.js';
 import { readTarball } from '../../src/fetch/tarball.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
 import { gzipMembers, lowRatioBomb, makeTar, makeTgzStreamed, zeros } from '../helpers/make-tarball.js';
+import { rejection } from '../helpers/rejection.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const limits = (o: Partial<Limits> = {}): Limits => ({ ...DEFAULT_LIMITS, ...o });
-
-async function rejection(p: Promise<unknown>): Promise<DepcapsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DepcapsError);
-  return err as DepcapsError;
-}
 
 /** Peak RSS of this process so far, in MiB. */
 const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;

@@ -9,18 +9,10 @@ import { normaliseEntryPath, readTarball } from '../../src/fetch/tarball.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
 import { makePackageTarball, makeTar, makeTgz, truncate } from '../helpers/make-tarball.js';
 import { listDir } from '../helpers/tmp-env.js';
+import { rejection } from '../helpers/rejection.js';
 
 const limits = (o: Partial<Limits> = {}): Limits => ({ ...DEFAULT_LIMITS, ...o });
 const read = (data: Buffer, o: Partial<Limits> = {}) => readTarball(data, { label: 'pkg@1.0.0', limits: limits(o) });
-
-async function rejection(p: Promise<unknown>): Promise<DepcapsError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DepcapsError);
-  return err as DepcapsError;
-}
 
 describe('normaliseEntryPath', () => {
   test.each([
