@@ -13,7 +13,7 @@ import { loadRegistryOptions, registryFor } from './fetch/npmrc.js';
 import { resolveVersion } from './fetch/packument.js';
 import type { FetchedPackage } from './fetch/types.js';
 import { resolveLimits, type Limits } from './limits.js';
-import type { ScanReport, ScanStatus } from './report/types.js';
+import type { DeclaredDependencies, ScanReport, ScanStatus } from './report/types.js';
 import { analyzerVersionOf, contentIntegrity, decodeFileResult, encodeFileResult, fileKey, type StoredFileResult } from './scan-cache.js';
 import { toolVersion } from './version.js';
 
@@ -74,6 +74,7 @@ export async function scanFetched(
     errors,
     anomalies: [...pkg.anomalies, ...analysis.anomalies],
     imports: analysis.imports,
+    dependencies: declaredDependencies(pkg.manifest),
     stats: {
       files: pkg.files.length,
       analyzedFiles: Math.max(0, analyzedFiles),
@@ -85,6 +86,24 @@ export async function scanFetched(
     },
   };
   return { report, fresh: analysis.fresh };
+}
+
+/** String-valued entries of a manifest field; anything else a hostile package.json holds is ignored. */
+function ranges(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+/** The dependency ranges a manifest declares. */
+function declaredDependencies(manifest: Record<string, unknown> | undefined): DeclaredDependencies {
+  return {
+    dependencies: ranges(manifest?.['dependencies']),
+    optionalDependencies: ranges(manifest?.['optionalDependencies']),
+    peerDependencies: ranges(manifest?.['peerDependencies']),
+  };
 }
 
 /** A cached report as this run returns it: nothing was parsed, `cached: true`. */

@@ -35,6 +35,13 @@ export interface Anomaly {
 
 export type ScanStatus = 'ok' | 'partial' | 'error';
 
+/** Dependency ranges a package declares, by kind. */
+export interface DeclaredDependencies {
+  dependencies: Record<string, string>;
+  optionalDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+}
+
 /** The `scan` JSON object. */
 export interface ScanReport {
   schemaVersion: 1;
@@ -47,6 +54,8 @@ export interface ScanReport {
   anomalies: Anomaly[];
   /** Bare module names the package imports that are not builtins: its dependency edges. */
   imports: string[];
+  /** Declared dependencies from the tarball's package.json (`bundledDependencies` are in the tarball). */
+  dependencies: DeclaredDependencies;
   stats: {
     /** Files in the package. */
     files: number;

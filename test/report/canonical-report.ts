@@ -19,5 +19,6 @@ export const CANONICAL_REPORT: ScanReport = {
   errors: [{ file: 'dist/broken.js', reason: 'parse-error', message: 'dist/broken.js: syntax error: Unexpected token (2:9); lexical scan only' }],
   anomalies: [{ file: '__escaped__/evil.js', kind: 'path-escape', message: 'entry "package/../evil.js" escapes the package root' }],
   imports: ['axios'],
+  dependencies: { dependencies: { axios: '^1.7.0' }, optionalDependencies: {}, peerDependencies: {} },
   stats: { files: 9, analyzedFiles: 3, parsedFiles: 4, reusedFiles: 0, bytes: 4321, ms: 42, cached: false },
 };
