@@ -1,0 +1,97 @@
+import type { Command } from 'commander';
+import { catalog } from '../../capabilities/index.js';
+import { diffPackages, type DiffOptions } from '../diff/index.js';
+import { DepcapsError } from '../errors.js';
+import { formatDiffText } from '../report/formatters/diff-text.js';
+import type { DiffReport, Risk } from '../report/types.js';
+import { type Io, wantsColor, warn, writeReport } from './output.js';
+
+interface DiffFlags {
+  json?: boolean;
+  failOn?: string;
+  resolve?: string;
+  depth?: string;
+  transitive?: boolean;
+  concurrency?: string;
+  registry?: string;
+  cacheDir?: string;
+  offline?: boolean;
+  refresh?: boolean;
+  cache?: boolean;
+  output?: string;
+  color?: boolean;
+}
+
+const RISKS: readonly Risk[] = ['low', 'medium', 'high'];
+
+/** Why `--fail-on` fails the diff, or undefined. `values`: capability ids and/or risk levels. */
+export function failureReason(report: DiffReport, values: readonly string[]): string | undefined {
+  const added = new Set([...report.added, ...report.transitive.added.map((t) => t.capability)]);
+  for (const v of values) {
+    if (added.has(v)) return `${v} was added`;
+    const level = RISKS.indexOf(v as Risk);
+    if (level !== -1 && RISKS.indexOf(report.risk) >= level) return `risk is ${report.risk}`;
+  }
+  return undefined;
+}
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new DepcapsError('E_USAGE', `${name} takes a positive whole number, not "${value}"`);
+  return n;
+}
+
+/** `depcaps diff <name> <from> <to>` and `depcaps diff <targetA> <targetB>`. */
+export function registerDiff(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('diff')
+    .description('what changed between two versions: own code, declared dependencies, and the dependency tree')
+    .argument('<a>', 'package name, or the first target (spec, directory, tarball)')
+    .argument('<b>', 'from-version, or the second target')
+    .argument('[c]', 'to-version (with a package name)')
+    .option('--json', 'print the JSON report of CONTRACT.md')
+    .option('--fail-on <list>', 'exit 1 when one of these capabilities is added, or the risk reaches a level (e.g. network,shell or high)')
+    .option('--resolve <mode>', 'dependency ranges as of the later version\'s publish time (publish-time) or today (latest)', 'publish-time')
+    .option('--depth <n>', 'follow dependencies this many levels (default: all)')
+    .option('--no-transitive', 'do not resolve or scan the dependency trees')
+    .option('--concurrency <n>', 'packages scanned at once', '4')
+    .option('--registry <url>', 'registry URL (overrides .npmrc and npm_config_registry)')
+    .option('--cache-dir <dir>', 'cache directory')
+    .option('--offline', 'use only cached registry data (no request)')
+    .option('--refresh', 'revalidate cached registry data even when fresh')
+    .option('--no-cache', 'neither read nor write the cache')
+    .option('--output <file>', 'write the report to a file (atomically) instead of stdout')
+    .option('--no-color', 'no colours in text output')
+    .action(async (a: string, b: string, c: string | undefined, flags: DiffFlags) => {
+      const failOn = (flags.failOn ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+      const known = new Set<string>([...catalog.map((x) => x.id), ...RISKS]);
+      const unknown = failOn.filter((v) => !known.has(v));
+      if (unknown.length > 0) throw new DepcapsError('E_USAGE', `--fail-on: unknown ${unknown.join(', ')}; use capabilities (${catalog.map((x) => x.id).join(', ')}) or risk levels (${RISKS.join(', ')})`);
+      if (flags.resolve !== 'publish-time' && flags.resolve !== 'latest') throw new DepcapsError('E_USAGE', `--resolve takes publish-time or latest, not "${flags.resolve}"`);
+      const depth = positiveInt('--depth', flags.depth);
+      const concurrency = positiveInt('--concurrency', flags.concurrency);
+      const progress = io.stderrIsTTY === true && !flags.json;
+      const options: DiffOptions = {
+        env: io.env,
+        resolve: flags.resolve,
+        transitive: flags.transitive !== false,
+        ...(depth !== undefined ? { depth } : {}),
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
+        ...(flags.registry ? { registry: flags.registry } : {}),
+        ...(flags.offline ? { offline: true } : {}),
+        ...(flags.refresh ? { refresh: true } : {}),
+        ...(flags.cache === false ? { noCache: true } : {}),
+        onWarning: (message) => warn(io, message),
+        ...(progress ? { onProgress: (message: string) => io.stderr(`\r\u001b[2K${message}`) } : {}),
+      };
+      const report = c === undefined ? await diffPackages(a, b, options) : await diffPackages(`${a}@${b}`, `${a}@${c}`, options);
+      if (progress) io.stderr('\r\u001b[2K');
+      const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatDiffText(report, { color: wantsColor(io, false, flags.color) && !flags.output });
+      await writeReport(io, text, flags.output);
+      const reason = failureReason(report, failOn);
+      if (reason !== undefined) warn(io, `--fail-on: ${reason} (${report.name} ${report.from} → ${report.to})`);
+      setExit(reason === undefined ? 0 : 1);
+    });
+}

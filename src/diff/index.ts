@@ -1,0 +1,156 @@
+import { catalog, SEVERITY_ORDER } from '../../capabilities/index.js';
+import { resolveCacheDir } from '../../cache/location.js';
+import { openCache } from '../../cache/open.js';
+import type { CacheStore } from '../../cache/store.js';
+import { AnalysisPool } from '../analyze/pool.js';
+import { fetchPackument, type PackumentOptions } from '../fetch/packument.js';
+import { resolveLimits } from '../limits.js';
+import type { DiffReport, Risk, ScanReport, TransitiveCapability } from '../report/types.js';
+import { scanPackage, type ScanOptions } from '../scan.js';
+import { diffDependencies } from './dependencies.js';
+import { diffCapabilities, diffFindings } from './own.js';
+import { mapLimit, resolveTree, type TreeNode } from './tree.js';
+
+/** Options of a diff. */
+export interface DiffOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integrity'> {
+  /** `publish-time` (default): each range as a user installing the later version that day got it; `latest`: today. */
+  resolve?: 'publish-time' | 'latest';
+  /** Follow dependencies this many levels (default unlimited). */
+  depth?: number;
+  /** Resolve and scan the dependency trees (default true). */
+  transitive?: boolean;
+  /** Packages scanned at once. */
+  concurrency?: number;
+  onProgress?: (message: string) => void;
+}
+
+const SEVERITY = new Map(catalog.map((c) => [c.id, SEVERITY_ORDER.indexOf(c.severity)]));
+const HIGH = SEVERITY_ORDER.indexOf('high');
+const MEDIUM = SEVERITY_ORDER.indexOf('medium');
+
+/** The risk of a change, from the catalog severity of what it adds (own or transitive). */
+export function riskOf(addedCapabilities: readonly string[], newFindings: number): Risk {
+  const worst = Math.max(-1, ...addedCapabilities.map((c) => SEVERITY.get(c) ?? MEDIUM));
+  if (worst >= HIGH) return 'high';
+  if (worst >= MEDIUM) return 'medium';
+  return worst >= 0 || newFindings > 0 ? 'low' : 'none';
+}
+
+/** Capabilities reachable through a tree, each with the shortest path to a package that has it. */
+function reachable(nodes: readonly TreeNode[], caps: ReadonlyMap<string, string[]>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const n of [...nodes].sort((a, b) => a.via.length - b.via.length)) {
+    for (const c of caps.get(`${n.name}@${n.version}`) ?? []) if (!out.has(c)) out.set(c, n.via);
+  }
+  return out;
+}
+
+/**
+ * What changed between two versions (or two local targets): own capabilities and findings, declared
+ * dependencies, and capabilities newly reachable through the production dependency tree.
+ * @throws DepcapsError when either side cannot be fetched (E_NOT_FOUND lists the closest versions).
+ */
+export async function diffPackages(fromTarget: string, toTarget: string, options: DiffOptions = {}): Promise<DiffReport> {
+  const env = options.env ?? process.env;
+  const limits = resolveLimits(options.limits, env);
+  const cacheDir = resolveCacheDir(options.cacheDir, env);
+  let store: CacheStore | null = null;
+  if (!options.noCache) {
+    const opened = openCache(cacheDir);
+    if (opened.warning) options.onWarning?.(opened.warning);
+    store = opened.store;
+  }
+  const pool = new AnalysisPool(limits);
+  const scanOptions: ScanOptions = { ...options, env, limits, cacheDir, pool, store };
+  try {
+    const [from, to] = await Promise.all([scanPackage(fromTarget, scanOptions), scanPackage(toTarget, scanOptions)]);
+    const own = diffCapabilities(from.capabilities, to.capabilities);
+    const findings = diffFindings(from.findings, to.findings);
+    const transitive = options.transitive === false
+      ? { added: [], removed: [], newPackages: [], resolution: 'none' as const, errors: [] }
+      : await diffTrees(from, to, { ...options, env, limits, cacheDir }, scanOptions, store);
+    const addedAll = [...new Set([...own.added, ...transitive.added.map((t) => t.capability)])];
+    return {
+      schemaVersion: 1,
+      name: to.package.name,
+      from: from.package.version,
+      to: to.package.version,
+      ...own,
+      ...findings,
+      dependencies: diffDependencies(from.dependencies, to.dependencies),
+      transitive,
+      risk: riskOf(addedAll, findings.newFindings.length),
+    };
+  } finally {
+    await pool.close();
+    store?.close();
+  }
+}
+
+/** `depcaps diff <name> <from> <to>`. */
+export function diffVersions(name: string, from: string, to: string, options: DiffOptions = {}): Promise<DiffReport> {
+  return diffPackages(`${name}@${from}`, `${name}@${to}`, options);
+}
+
+async function diffTrees(
+  from: ScanReport,
+  to: ScanReport,
+  options: DiffOptions & { env: NodeJS.ProcessEnv; limits: ReturnType<typeof resolveLimits>; cacheDir: string },
+  scanOptions: ScanOptions,
+  store: CacheStore | null,
+): Promise<DiffReport['transitive']> {
+  const packuments: PackumentOptions = {
+    cwd: options.cwd ?? process.cwd(),
+    env: options.env,
+    limits: options.limits,
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(store ? { store } : {}),
+    ...(options.offline ? { offline: true } : {}),
+    ...(options.refresh ? { refresh: true } : {}),
+  };
+  let before: Date | undefined;
+  let resolution: 'publish-time' | 'latest' = 'latest';
+  if (options.resolve !== 'latest' && to.package.source === 'registry') {
+    const time = (await fetchPackument(to.package.name, packuments))['time'] as Record<string, string> | undefined;
+    const published = time?.[to.package.version];
+    if (published && !Number.isNaN(Date.parse(published))) {
+      // A range resolves to what was published up to the later version's release (inclusive).
+      before = new Date(Date.parse(published) + 1);
+      resolution = 'publish-time';
+    }
+  }
+  const treeOptions = { packuments, ...(before ? { before } : {}), ...(options.depth !== undefined ? { depth: options.depth } : {}) };
+  options.onProgress?.('resolving dependency trees');
+  const [oldTree, newTree] = await Promise.all([resolveTree(from.dependencies, treeOptions), resolveTree(to.dependencies, treeOptions)]);
+  const all = new Map<string, TreeNode>();
+  for (const n of [...oldTree.nodes, ...newTree.nodes]) all.set(`${n.name}@${n.version}`, n);
+  const errors = [...oldTree.errors, ...newTree.errors];
+  const caps = new Map<string, string[]>();
+  let done = 0;
+  await mapLimit([...all.keys()], options.concurrency ?? 4, async (id) => {
+    try {
+      const r = await scanPackage(id, scanOptions);
+      caps.set(id, r.capabilities);
+      if (r.status !== 'ok') errors.push({ package: id, message: `${r.errors.length} file(s) not fully analysed` });
+    } catch (err) {
+      errors.push({ package: id, message: (err as Error).message });
+    }
+    options.onProgress?.(`scanned ${++done}/${all.size} dependencies`);
+  });
+  const oldCaps = reachable(oldTree.nodes, caps);
+  const newCaps = reachable(newTree.nodes, caps);
+  const list = (a: Map<string, string[]>, b: Map<string, string[]>): TransitiveCapability[] =>
+    [...a].filter(([c]) => !b.has(c)).map(([capability, via]) => ({ capability, via })).sort((x, y) => (x.capability < y.capability ? -1 : 1));
+  const oldIds = new Set(oldTree.nodes.map((n) => `${n.name}@${n.version}`));
+  const newPackages = newTree.nodes
+    .filter((n) => !oldIds.has(`${n.name}@${n.version}`))
+    .map((n) => ({ package: `${n.name}@${n.version}`, capabilities: caps.get(`${n.name}@${n.version}`) ?? [], via: n.via }))
+    .sort((a, b) => (a.package < b.package ? -1 : 1));
+  return {
+    added: list(newCaps, oldCaps),
+    removed: list(oldCaps, newCaps),
+    newPackages,
+    resolution,
+    errors: errors.sort((a, b) => (a.package < b.package ? -1 : 1)),
+  };
+}
