@@ -41,6 +41,8 @@ export interface ScanOptions {
   store?: CacheStore | null;
   /** Override of the analyzer version results are cached under (tests of invalidation). */
   analyzerVersion?: string;
+  /** pacote's packument cache shared by the scans of one run (history, diff: many versions of one package). */
+  packumentCache?: Map<string, unknown>;
   /** Receives one-line warnings (unusable cache, …). */
   onWarning?: (message: string) => void;
 }
@@ -168,6 +170,7 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
     ...(ctx.offline ? { offline: true } : {}),
     ...(ctx.refresh ? { preferOnline: true } : {}),
     ...(ctx.integrity ? { integrity: ctx.integrity } : {}),
+    ...(ctx.packumentCache ? { packumentCache: ctx.packumentCache } : {}),
   };
   let pkg: FetchedPackage;
   let registryVersion: { registry: string; name: string; version: string } | undefined;

@@ -4,6 +4,7 @@ import { redact } from '../redact.js';
 import { toolVersion } from '../version.js';
 import { type Io, processIo } from './output.js';
 import { registerCache } from './cache.js';
+import { registerHistory } from './history.js';
 import { registerDiff } from './diff.js';
 import { registerScan } from './scan.js';
 
@@ -24,6 +25,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
     .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) });
   registerScan(program, io, (code) => (exitCode = code));
   registerCache(program, io, (code) => (exitCode = code));
+  registerHistory(program, io, (code) => (exitCode = code));
   registerDiff(program, io, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv as string[]);

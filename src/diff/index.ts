@@ -9,7 +9,8 @@ import type { DiffReport, Risk, ScanReport, TransitiveCapability } from '../repo
 import { scanPackage, type ScanOptions } from '../scan.js';
 import { diffDependencies } from './dependencies.js';
 import { diffCapabilities, diffFindings } from './own.js';
-import { mapLimit, resolveTree, type TreeNode } from './tree.js';
+import { mapLimit } from '../concurrency.js';
+import { resolveTree, type TreeNode } from './tree.js';
 
 /** Options of a diff. */
 export interface DiffOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integrity'> {
@@ -61,7 +62,7 @@ export async function diffPackages(fromTarget: string, toTarget: string, options
     store = opened.store;
   }
   const pool = new AnalysisPool(limits);
-  const scanOptions: ScanOptions = { ...options, env, limits, cacheDir, pool, store };
+  const scanOptions: ScanOptions = { ...options, env, limits, cacheDir, pool, store, packumentCache: new Map() };
   try {
     const [from, to] = await Promise.all([scanPackage(fromTarget, scanOptions), scanPackage(toTarget, scanOptions)]);
     const own = diffCapabilities(from.capabilities, to.capabilities);

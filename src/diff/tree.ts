@@ -1,6 +1,7 @@
 import pickManifest from 'npm-pick-manifest';
 import { fetchPackument, type PackumentOptions } from '../fetch/packument.js';
 import { parseRegistrySpec } from '../fetch/index.js';
+import { mapLimit } from '../concurrency.js';
 import type { DeclaredDependencies } from '../report/types.js';
 
 /** One package of a resolved production dependency tree. */
@@ -21,20 +22,6 @@ export interface TreeOptions {
   /** Packuments fetched at once. */
   concurrency?: number;
   onProgress?: (resolved: number) => void;
-}
-
-/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }
 
 /**

@@ -31,6 +31,11 @@ export interface FetchOptions {
   /** Backoff between HTTP retries, ms (default 250 → 4000, with jitter). */
   retryMinTimeoutMs?: number;
   retryMaxTimeoutMs?: number;
+  /**
+   * pacote's in-memory packument cache, shared by the scans of one run (history scans hundreds of
+   * versions of one package: without it each would download the packument again).
+   */
+  packumentCache?: Map<string, unknown>;
 }
 
 /** Longest spec accepted: npm names are ≤ 214 characters, semver strings ≤ 256. */
@@ -110,7 +115,7 @@ export async function fetchRegistryPackage(spec: string, options: FetchOptions):
     cacheDir: options.cacheDir,
     registryOptions,
     limits: options.limits,
-    ...pick(options, ['offline', 'preferOnline', 'integrity', 'retryMinTimeoutMs', 'retryMaxTimeoutMs']),
+    ...pick(options, ['offline', 'preferOnline', 'integrity', 'retryMinTimeoutMs', 'retryMaxTimeoutMs', 'packumentCache']),
   });
   const subject = `${got.name}@${got.version}`;
   const contents = await readTarball(got.data, { label: subject, limits: options.limits });

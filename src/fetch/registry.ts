@@ -20,6 +20,11 @@ export interface RegistryFetchOptions {
   /** Backoff between retries, ms; tests shrink it. */
   retryMinTimeoutMs?: number;
   retryMaxTimeoutMs?: number;
+  /**
+   * pacote's in-memory packument cache, shared by the scans of one run (history scans hundreds of
+   * versions of one package: without it each would download the packument again).
+   */
+  packumentCache?: Map<string, unknown>;
 }
 
 /** A tarball downloaded from a registry, verified, in memory. */
@@ -109,7 +114,7 @@ export async function fetchFromRegistry(spec: { name: string; raw: string }, opt
     tufCache: join(opts.cacheDir, 'pacote', '_tuf'),
     fullMetadata: false,
     // One packument request per run: tarball() re-resolves the manifest and hits this map.
-    packumentCache: new Map(),
+    packumentCache: opts.packumentCache ?? new Map(),
     retry: { retries: limits.fetchRetries, factor: 2, minTimeout, maxTimeout, randomize: true },
     timeout: limits.fetchTimeoutMs,
     offline: opts.offline === true,
