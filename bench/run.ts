@@ -3,7 +3,7 @@
  * parse-only pass over the same files, plus the hostile-size cases. Tarballs are fetched once from the
  * registry into .bench-corpus/ (gitignored); later runs are offline.
  *
- * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,deep] [--corpus FILE]
+ * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,deep] [--corpus FILE]
  * With no --only, everything but `large-dense` runs; peak RSS is per process, so the large-file
  * figures are cleanest alone: `npm run bench -- --only large`.
  */
@@ -20,6 +20,7 @@ import { decodeSource, isCodeFile } from '../src/analyze/parse.js';
 import { AnalysisPool } from '../src/analyze/pool.js';
 import { readTarball } from '../src/fetch/tarball.js';
 import { resolveLimits } from '../src/limits.js';
+import { auditBench } from './audit.js';
 import { cacheBench } from './cache.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -192,6 +193,7 @@ async function main(): Promise<void> {
     results.largeMs = ms;
   }
   if (want('cache')) await cacheBench(root);
+  if (want('audit')) await auditBench(root);
   if (want('deep')) {
     const shapes: Record<string, string> = {
       'arrays 10k': `${'['.repeat(10_000)}${']'.repeat(10_000)}; require('net')`,

@@ -3,6 +3,7 @@ import { isDepcapsError } from '../errors.js';
 import { redact } from '../redact.js';
 import { toolVersion } from '../version.js';
 import { type Io, processIo } from './output.js';
+import { registerAudit } from './audit.js';
 import { registerCache } from './cache.js';
 import { registerHistory } from './history.js';
 import { registerDiff } from './diff.js';
@@ -27,6 +28,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
   registerCache(program, io, (code) => (exitCode = code));
   registerHistory(program, io, (code) => (exitCode = code));
   registerDiff(program, io, (code) => (exitCode = code));
+  registerAudit(program, io, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv as string[]);
     return exitCode;

@@ -1,0 +1,161 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { resolveCacheDir } from '../cache/location.js';
+import { openCache } from '../cache/open.js';
+import type { CacheStore } from '../cache/store.js';
+import { AnalysisPool } from './analyze/pool.js';
+import { mapLimit } from './concurrency.js';
+import { isDepcapsError } from './errors.js';
+import { readLockfile } from './lockfile/index.js';
+import type { LockedPackage } from './lockfile/types.js';
+import { resolveLimits } from './limits.js';
+import type { ScanReport, ScanStatus } from './report/types.js';
+import { scanPackage, type ScanOptions } from './scan.js';
+
+/** One audited package. */
+export interface AuditPackage {
+  name: string;
+  version: string;
+  alias?: string;
+  source: LockedPackage['source'];
+  dev: boolean;
+  optional: boolean;
+  /** Lockfile key and line of the entry (SARIF / annotations point there). */
+  key: string;
+  line: number;
+  status: ScanStatus;
+  capabilities: string[];
+  /** Findings per capability. */
+  counts: Record<string, number>;
+  /** Up to 3 findings per capability, as evidence in reports. */
+  evidence: { capability: string; api: string; file: string; line: number; excerpt: string }[];
+  /** Why the package was not (fully) analysed. */
+  error?: string;
+  cached: boolean;
+}
+
+/** The `audit` JSON object. */
+export interface AuditReport {
+  schemaVersion: 1;
+  lockfile: { path: string; format: string; formatVersion: string };
+  packages: AuditPackage[];
+  summary: {
+    packages: number;
+    analyzed: number;
+    partial: number;
+    errors: number;
+    cached: number;
+    /** Packages per capability. */
+    capabilities: Record<string, number>;
+  };
+  /** Problems with lockfile entries. */
+  diagnostics: { key: string; line?: number; message: string }[];
+}
+
+/** Progress of an audit, for a progress bar. */
+export interface AuditProgress {
+  done: number;
+  total: number;
+  cached: number;
+  current: string;
+}
+
+/** Options of an audit. */
+export interface AuditOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integrity'> {
+  /** Skip dev and/or optional packages, like `npm --omit`. */
+  omit?: readonly ('dev' | 'optional')[];
+  /** Packages fetched and scanned at once (parsing is bounded by the worker pool). */
+  concurrency?: number;
+  onProgress?: (p: AuditProgress) => void;
+}
+
+function summarise(pkg: LockedPackage, report: ScanReport): AuditPackage {
+  const counts: Record<string, number> = {};
+  const evidence: AuditPackage['evidence'] = [];
+  for (const f of report.findings) {
+    counts[f.capability] = (counts[f.capability] ?? 0) + 1;
+    if (counts[f.capability]! <= 3) evidence.push({ capability: f.capability, api: f.api, file: f.file, line: f.line, excerpt: f.excerpt });
+  }
+  return {
+    ...base(pkg),
+    status: report.status,
+    capabilities: report.capabilities,
+    counts,
+    evidence,
+    ...(report.status === 'partial' ? { error: `${report.errors.length} file(s) not fully analysed: ${report.errors[0]?.message ?? ''}` } : {}),
+    cached: report.stats.cached,
+  };
+}
+
+function base(pkg: LockedPackage): Pick<AuditPackage, 'name' | 'version' | 'alias' | 'source' | 'dev' | 'optional' | 'key' | 'line'> {
+  return { name: pkg.name, version: pkg.version, ...(pkg.alias ? { alias: pkg.alias } : {}), source: pkg.source, dev: pkg.dev, optional: pkg.optional, key: pkg.key, line: pkg.line };
+}
+
+function failed(pkg: LockedPackage, error: string): AuditPackage {
+  return { ...base(pkg), status: 'error', capabilities: [], counts: {}, evidence: [], error, cached: false };
+}
+
+/**
+ * Audits every package a lockfile installs: registry packages at their exact locked version, verified
+ * against the lockfile's integrity; file/link/workspace packages from disk; git and remote sources
+ * listed as not analysed. One package failing never aborts the audit.
+ * @throws DepcapsError E_LOCKFILE when the lockfile cannot be read at all.
+ */
+export async function auditLockfile(lockfilePath: string, options: AuditOptions = {}): Promise<AuditReport> {
+  const env = options.env ?? process.env;
+  const limits = resolveLimits(options.limits, env);
+  const lockfile = await readLockfile(lockfilePath);
+  const root = dirname(lockfile.path);
+  const omit = new Set(options.omit ?? []);
+  const wanted = lockfile.packages.filter((p) => !(omit.has('dev') && p.dev) && !(omit.has('optional') && p.optional));
+  let store: CacheStore | null = null;
+  if (!options.noCache) {
+    const opened = openCache(resolveCacheDir(options.cacheDir, env));
+    if (opened.warning) options.onWarning?.(opened.warning);
+    store = opened.store;
+  }
+  const pool = new AnalysisPool(limits);
+  const scanOptions: ScanOptions = { ...options, env, limits, pool, store, cwd: options.cwd ?? root };
+  let done = 0;
+  let cached = 0;
+  try {
+    const packages = await mapLimit(wanted, options.concurrency ?? 8, async (pkg) => {
+      const label = `${pkg.name}@${pkg.version}`;
+      let result: AuditPackage;
+      try {
+        if (pkg.source === 'registry') {
+          result = summarise(pkg, await scanPackage(label, { ...scanOptions, ...(pkg.integrity ? { integrity: pkg.integrity } : {}) }));
+        } else if ((pkg.source === 'file' || pkg.source === 'link' || pkg.source === 'workspace') && pkg.path !== undefined) {
+          const path = resolve(root, pkg.path);
+          result = existsSync(path) ? summarise(pkg, await scanPackage(path, scanOptions)) : failed(pkg, `unsupported-source: ${pkg.source} package not found on disk at ${pkg.path}`);
+        } else {
+          result = failed(pkg, `unsupported-source: ${pkg.source} dependency${pkg.resolved ? ` (${pkg.resolved})` : ''} is not analysed`);
+        }
+      } catch (err) {
+        result = failed(pkg, isDepcapsError(err) ? `${err.code}: ${err.message}` : `internal error: ${(err as Error).message}`);
+      }
+      if (result.cached) cached++;
+      options.onProgress?.({ done: ++done, total: wanted.length, cached, current: label });
+      return result;
+    });
+    const capabilities: Record<string, number> = {};
+    for (const p of packages) for (const c of p.capabilities) capabilities[c] = (capabilities[c] ?? 0) + 1;
+    return {
+      schemaVersion: 1,
+      lockfile: { path: lockfile.path, format: lockfile.format, formatVersion: lockfile.formatVersion },
+      packages,
+      summary: {
+        packages: packages.length,
+        analyzed: packages.filter((p) => p.status === 'ok').length,
+        partial: packages.filter((p) => p.status === 'partial').length,
+        errors: packages.filter((p) => p.status === 'error').length,
+        cached,
+        capabilities: Object.fromEntries(Object.entries(capabilities).sort()),
+      },
+      diagnostics: lockfile.diagnostics,
+    };
+  } finally {
+    await pool.close();
+    store?.close();
+  }
+}

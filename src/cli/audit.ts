@@ -1,0 +1,106 @@
+import { relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { catalog } from '../../capabilities/index.js';
+import { auditLockfile, type AuditOptions } from '../audit.js';
+import { DepcapsError } from '../errors.js';
+import { findLockfile } from '../lockfile/index.js';
+import { formatAuditMarkdown } from '../report/formatters/audit-markdown.js';
+import { formatAuditText } from '../report/formatters/audit-text.js';
+import { formatAuditSarif } from '../report/formatters/sarif.js';
+import { toolVersion } from '../version.js';
+import { type Io, wantsColor, warn, writeReport } from './output.js';
+
+interface AuditFlags {
+  json?: boolean;
+  sarif?: boolean;
+  markdown?: boolean;
+  failOn?: string;
+  omit?: string[];
+  concurrency?: string;
+  allowMissing?: boolean;
+  registry?: string;
+  cacheDir?: string;
+  offline?: boolean;
+  refresh?: boolean;
+  cache?: boolean;
+  output?: string;
+  color?: boolean;
+}
+
+/** `depcaps audit [lockfile]`. */
+export function registerAudit(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('audit')
+    .description('every package a lockfile installs: npm (v1–v3), yarn classic and berry, pnpm, bun')
+    .argument('[lockfile]', 'lockfile path (default: the one in the current directory)')
+    .option('--json', 'print the JSON report')
+    .option('--sarif', 'print SARIF 2.1.0 (results at the lockfile line of each package)')
+    .option('--markdown', 'print Markdown (a PR comment or job summary)')
+    .option('--fail-on <list>', 'exit 1 when any package has one of these capabilities (e.g. shell,install-script)')
+    .option('--omit <kind...>', 'skip dev and/or optional packages, like npm --omit', [])
+    .option('--concurrency <n>', 'packages fetched at once', '8')
+    .option('--allow-missing', 'exit 0 (not 3) when some packages could not be analysed')
+    .option('--registry <url>', 'registry URL (overrides .npmrc and npm_config_registry)')
+    .option('--cache-dir <dir>', 'cache directory')
+    .option('--offline', 'use only cached registry data (no request)')
+    .option('--refresh', 'revalidate cached registry data even when fresh')
+    .option('--no-cache', 'neither read nor write the cache')
+    .option('--output <file>', 'write the report to a file (atomically) instead of stdout')
+    .option('--no-color', 'no colours in text output')
+    .action(async (lockfileArg: string | undefined, flags: AuditFlags) => {
+      const formats = [flags.json, flags.sarif, flags.markdown].filter(Boolean).length;
+      if (formats > 1) throw new DepcapsError('E_USAGE', 'choose one of --json, --sarif, --markdown');
+      const failOn = (flags.failOn ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+      const ids = new Set(catalog.map((c) => c.id));
+      const unknown = failOn.filter((v) => !ids.has(v));
+      if (unknown.length > 0) throw new DepcapsError('E_USAGE', `--fail-on: unknown ${unknown.join(', ')}; capabilities are ${[...ids].join(', ')}`);
+      const omit = (flags.omit ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
+      const badOmit = omit.filter((o) => o !== 'dev' && o !== 'optional');
+      if (badOmit.length > 0) throw new DepcapsError('E_USAGE', `--omit takes dev and/or optional, not ${badOmit.join(', ')}`);
+      const concurrency = Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new DepcapsError('E_USAGE', `--concurrency takes a positive whole number, not "${flags.concurrency}"`);
+      const cwd = process.cwd();
+      const lockfile = lockfileArg ? resolve(cwd, lockfileArg) : findLockfile(cwd);
+      const progress = io.stderrIsTTY === true && formats === 0;
+      const options: AuditOptions = {
+        env: io.env,
+        omit: omit as ('dev' | 'optional')[],
+        concurrency,
+        ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
+        ...(flags.registry ? { registry: flags.registry } : {}),
+        ...(flags.offline ? { offline: true } : {}),
+        ...(flags.refresh ? { refresh: true } : {}),
+        ...(flags.cache === false ? { noCache: true } : {}),
+        onWarning: (message) => warn(io, message),
+        ...(progress
+          ? {
+              onProgress: (p) => {
+                const width = 24;
+                const filled = Math.round((p.done / Math.max(1, p.total)) * width);
+                io.stderr(`\r\u001b[2K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} · ${p.cached} cached · ${p.current}`);
+              },
+            }
+          : {}),
+      };
+      const report = await auditLockfile(lockfile, options);
+      if (progress) io.stderr('\r\u001b[2K');
+      const text = flags.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : flags.sarif
+          ? formatAuditSarif(report, { toolVersion: toolVersion(), lockfileUri: relative(cwd, report.lockfile.path).split('\\').join('/') || report.lockfile.path })
+          : flags.markdown
+            ? formatAuditMarkdown(report)
+            : formatAuditText(report, { color: wantsColor(io, false, flags.color) && !flags.output });
+      await writeReport(io, text, flags.output);
+      for (const p of report.packages) if (p.status === 'error') warn(io, `${p.name}@${p.version}: ${p.error ?? 'not analysed'}`);
+      const hits = report.packages.filter((p) => p.capabilities.some((c) => failOn.includes(c)));
+      if (hits.length > 0) {
+        warn(io, `--fail-on: ${hits.length} package(s) have ${failOn.join(', ')}: ${hits.slice(0, 5).map((p) => `${p.name}@${p.version}`).join(', ')}${hits.length > 5 ? ', …' : ''}`);
+        setExit(1);
+      } else if (report.summary.errors > 0 && !flags.allowMissing) {
+        setExit(3);
+      } else {
+        setExit(0);
+      }
+    });
+}

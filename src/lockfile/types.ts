@@ -1,0 +1,49 @@
+/** Where a locked package comes from. */
+export type LockedSource = 'registry' | 'file' | 'link' | 'workspace' | 'git' | 'remote' | 'unknown';
+
+/** One package a lockfile installs, at its exact locked version. */
+export interface LockedPackage {
+  /** The real package name (for `npm:` aliases, the aliased package). */
+  name: string;
+  /** Exact version (registry), or what the lockfile records for other sources. */
+  version: string;
+  /** The name it is installed under when it differs from `name` (`"my-alias": "npm:real@1.0.0"`). */
+  alias?: string;
+  source: LockedSource;
+  /** Tarball URL or git/remote URL as locked (registry sources: may be absent). */
+  resolved?: string;
+  /** SRI from the lockfile, verified against the fetched tarball. */
+  integrity?: string;
+  /** Dev-only (not installed with `--omit dev`). */
+  dev: boolean;
+  /** Optional dependency (its install may fail without failing the install). */
+  optional: boolean;
+  /** For file/link/workspace sources: the path relative to the lockfile's directory. */
+  path?: string;
+  /** Shipped inside its parent's tarball (npm `inBundle`): not fetched on its own. */
+  bundled?: boolean;
+  /** The lockfile's own key for this entry (`node_modules/a/node_modules/b`, `a@^1.0.0`, `/a@1.0.0`). */
+  key: string;
+  /** 1-based line of the entry in the lockfile (for SARIF / GitHub annotations). */
+  line: number;
+}
+
+/** A problem with one lockfile entry: reported, never fatal for the others. */
+export interface LockfileDiagnostic {
+  key: string;
+  line?: number;
+  message: string;
+}
+
+/** A parsed lockfile. */
+export interface Lockfile {
+  /** `npm`, `yarn-classic`, `yarn-berry`, `pnpm`, `bun`. */
+  format: 'npm' | 'yarn-classic' | 'yarn-berry' | 'pnpm' | 'bun';
+  /** The format's own version (lockfileVersion, __metadata.version, …) as a string. */
+  formatVersion: string;
+  /** Absolute path of the lockfile. */
+  path: string;
+  /** Every installed package, deduplicated by (name, version, source, resolved), sorted by name then version. */
+  packages: LockedPackage[];
+  diagnostics: LockfileDiagnostic[];
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { formatAuditMarkdown } from '../../src/report/formatters/audit-markdown.js';
+import { formatAuditText } from '../../src/report/formatters/audit-text.js';
+import { formatAuditSarif } from '../../src/report/formatters/sarif.js';
+import { CANONICAL_AUDIT } from './canonical-audit.js';
+
+const require = createRequire(import.meta.url);
+
+/** The official SARIF 2.1.0 JSON schema (OASIS, rtm.5), as shipped by @microsoft/jest-sarif. */
+function sarifValidator() {
+  const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as Record<string, unknown>;
+  // The schema's language-tag pattern is not valid with the `u` flag (a lone `]`).
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+
+describe('audit formatters render the canonical audit', () => {
+  it('SARIF 2.1.0 is valid against the official schema, one result per (package, capability) at the lockfile line', async () => {
+    const text = formatAuditSarif(CANONICAL_AUDIT, { toolVersion: '0.1.0', lockfileUri: 'package-lock.json' });
+    const log = JSON.parse(text) as { runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
+    const validate = sarifValidator();
+    expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
+    const results = log.runs[0]!.results.map((r) => `${r.ruleId}:${r.level}:${r.locations[0]!.physicalLocation.region.startLine}`);
+    expect(results).toEqual(['env:warning:12', 'install-script:error:12', 'network:error:12', 'shell:error:12', 'filesystem:warning:30', 'not-analysed:warning:50']);
+    await expect(text).toMatchFileSnapshot('__snapshots__/audit.sarif.json');
+  });
+
+  it('the schema check can fail: a result without a message is rejected', () => {
+    const log = JSON.parse(formatAuditSarif(CANONICAL_AUDIT, { toolVersion: '0.1.0', lockfileUri: 'package-lock.json' })) as { runs: { results: Record<string, unknown>[] }[] };
+    delete log.runs[0]!.results[0]!['message'];
+    expect(sarifValidator()(log)).toBe(false);
+  });
+
+  it('markdown', async () => {
+    await expect(formatAuditMarkdown(CANONICAL_AUDIT)).toMatchFileSnapshot('__snapshots__/audit.md');
+  });
+
+  it('text: counts per capability first, packages grouped by their riskiest capability, then failures', async () => {
+    const text = formatAuditText(CANONICAL_AUDIT);
+    const groups = text.split('\n').filter((l) => /^[a-z-]+ \(\d+\)$/.test(l));
+    expect(groups).toEqual(['install-script (1)', 'filesystem (1)']);
+    await expect(text).toMatchFileSnapshot('__snapshots__/audit.txt');
+  });
+});
