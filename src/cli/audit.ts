@@ -8,9 +8,10 @@ import { formatAuditMarkdown } from '../report/formatters/audit-markdown.js';
 import { formatAuditText } from '../report/formatters/audit-text.js';
 import { formatAuditSarif } from '../report/formatters/sarif.js';
 import { toolVersion } from '../version.js';
+import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
 
-interface AuditFlags {
+interface AuditFlags extends CommonFlags {
   json?: boolean;
   sarif?: boolean;
   markdown?: boolean;
@@ -18,18 +19,12 @@ interface AuditFlags {
   omit?: string[];
   concurrency?: string;
   allowMissing?: boolean;
-  registry?: string;
-  cacheDir?: string;
-  offline?: boolean;
-  refresh?: boolean;
-  cache?: boolean;
-  output?: string;
-  color?: boolean;
 }
 
 /** `depcaps audit [lockfile]`. */
 export function registerAudit(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  addCommonOptions(
+    program
     .command('audit')
     .description('every package a lockfile installs: npm (v1–v3), yarn classic and berry, pnpm, bun')
     .argument('[lockfile]', 'lockfile path (default: the one in the current directory)')
@@ -40,14 +35,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
     .option('--omit <kind...>', 'skip dev and/or optional packages, like npm --omit', [])
     .option('--concurrency <n>', 'packages fetched at once', '8')
     .option('--allow-missing', 'exit 0 (not 3) when some packages could not be analysed')
-    .option('--registry <url>', 'registry URL (overrides .npmrc and npm_config_registry)')
-    .option('--cache-dir <dir>', 'cache directory')
-    .option('--offline', 'use only cached registry data (no request)')
-    .option('--refresh', 'revalidate cached registry data even when fresh')
-    .option('--no-cache', 'neither read nor write the cache')
-    .option('--output <file>', 'write the report to a file (atomically) instead of stdout')
-    .option('--no-color', 'no colours in text output')
-    .action(async (lockfileArg: string | undefined, flags: AuditFlags) => {
+  ).action(async (lockfileArg: string | undefined, flags: AuditFlags) => {
       const formats = [flags.json, flags.sarif, flags.markdown].filter(Boolean).length;
       if (formats > 1) throw new DepcapsError('E_USAGE', 'choose one of --json, --sarif, --markdown');
       const failOn = (flags.failOn ?? '').split(',').map((v) => v.trim()).filter(Boolean);
@@ -63,15 +51,9 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
       const lockfile = lockfileArg ? resolve(cwd, lockfileArg) : findLockfile(cwd);
       const progress = io.stderrIsTTY === true && formats === 0;
       const options: AuditOptions = {
-        env: io.env,
+        ...commonScanOptions(flags, io),
         omit: omit as ('dev' | 'optional')[],
         concurrency,
-        ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
-        ...(flags.registry ? { registry: flags.registry } : {}),
-        ...(flags.offline ? { offline: true } : {}),
-        ...(flags.refresh ? { refresh: true } : {}),
-        ...(flags.cache === false ? { noCache: true } : {}),
-        onWarning: (message) => warn(io, message),
         ...(progress
           ? {
               onProgress: (p) => {

@@ -4,22 +4,16 @@ import { diffPackages, type DiffOptions } from '../diff/index.js';
 import { DepcapsError } from '../errors.js';
 import { formatDiffText } from '../report/formatters/diff-text.js';
 import type { DiffReport, Risk } from '../report/types.js';
+import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
 
-interface DiffFlags {
+interface DiffFlags extends CommonFlags {
   json?: boolean;
   failOn?: string;
   resolve?: string;
   depth?: string;
   transitive?: boolean;
   concurrency?: string;
-  registry?: string;
-  cacheDir?: string;
-  offline?: boolean;
-  refresh?: boolean;
-  cache?: boolean;
-  output?: string;
-  color?: boolean;
 }
 
 const RISKS: readonly Risk[] = ['low', 'medium', 'high'];
@@ -44,7 +38,8 @@ function positiveInt(name: string, value: string | undefined): number | undefine
 
 /** `depcaps diff <name> <from> <to>` and `depcaps diff <targetA> <targetB>`. */
 export function registerDiff(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  addCommonOptions(
+    program
     .command('diff')
     .description('what changed between two versions: own code, declared dependencies, and the dependency tree')
     .argument('<a>', 'package name, or the first target (spec, directory, tarball)')
@@ -56,14 +51,7 @@ export function registerDiff(program: Command, io: Io, setExit: (code: number) =
     .option('--depth <n>', 'follow dependencies this many levels (default: all)')
     .option('--no-transitive', 'do not resolve or scan the dependency trees')
     .option('--concurrency <n>', 'packages scanned at once', '4')
-    .option('--registry <url>', 'registry URL (overrides .npmrc and npm_config_registry)')
-    .option('--cache-dir <dir>', 'cache directory')
-    .option('--offline', 'use only cached registry data (no request)')
-    .option('--refresh', 'revalidate cached registry data even when fresh')
-    .option('--no-cache', 'neither read nor write the cache')
-    .option('--output <file>', 'write the report to a file (atomically) instead of stdout')
-    .option('--no-color', 'no colours in text output')
-    .action(async (a: string, b: string, c: string | undefined, flags: DiffFlags) => {
+  ).action(async (a: string, b: string, c: string | undefined, flags: DiffFlags) => {
       const failOn = (flags.failOn ?? '').split(',').map((v) => v.trim()).filter(Boolean);
       const known = new Set<string>([...catalog.map((x) => x.id), ...RISKS]);
       const unknown = failOn.filter((v) => !known.has(v));
@@ -73,17 +61,11 @@ export function registerDiff(program: Command, io: Io, setExit: (code: number) =
       const concurrency = positiveInt('--concurrency', flags.concurrency);
       const progress = io.stderrIsTTY === true && !flags.json;
       const options: DiffOptions = {
-        env: io.env,
+        ...commonScanOptions(flags, io),
         resolve: flags.resolve,
         transitive: flags.transitive !== false,
         ...(depth !== undefined ? { depth } : {}),
         ...(concurrency !== undefined ? { concurrency } : {}),
-        ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
-        ...(flags.registry ? { registry: flags.registry } : {}),
-        ...(flags.offline ? { offline: true } : {}),
-        ...(flags.refresh ? { refresh: true } : {}),
-        ...(flags.cache === false ? { noCache: true } : {}),
-        onWarning: (message) => warn(io, message),
         ...(progress ? { onProgress: (message: string) => io.stderr(`\r\u001b[2K${message}`) } : {}),
       };
       const report = c === undefined ? await diffPackages(a, b, options) : await diffPackages(`${a}@${b}`, `${a}@${c}`, options);

@@ -3,20 +3,14 @@ import { DepcapsError } from '../errors.js';
 import { DEFAULT_HISTORY_CONCURRENCY, packageHistory, type HistoryProgress } from '../history.js';
 import { formatHistoryJson } from '../report/formatters/history-json.js';
 import { formatHistoryText } from '../report/formatters/history-text.js';
+import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
 
-interface HistoryFlags {
+interface HistoryFlags extends CommonFlags {
   range?: string;
   since?: string;
   concurrency?: string;
   json?: boolean;
-  registry?: string;
-  cacheDir?: string;
-  offline?: boolean;
-  refresh?: boolean;
-  cache?: boolean;
-  output?: string;
-  color?: boolean;
 }
 
 /** `Io` may say whether stderr is a terminal; the process's own streams are asked otherwise. */
@@ -50,7 +44,8 @@ function concurrencyFlag(value: string | undefined): number {
 
 /** `depcaps history <name>`. */
 export function registerHistory(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  addCommonOptions(
+    program
     .command('history')
     .description('capability timeline over the published versions of a package')
     .argument('<name>', 'package name (no version: use --range)')
@@ -58,27 +53,15 @@ export function registerHistory(program: Command, io: Io, setExit: (code: number
     .option('--since <date>', 'only versions published on or after this ISO date, e.g. 2024-01-31')
     .option('--concurrency <n>', `versions analysed at once (default ${DEFAULT_HISTORY_CONCURRENCY})`)
     .option('--json', 'print the JSON report of CONTRACT.md')
-    .option('--registry <url>', 'registry URL (overrides .npmrc and npm_config_registry)')
-    .option('--cache-dir <dir>', 'cache directory (default: DEPCAPS_CACHE_DIR, $XDG_CACHE_HOME/depcaps, ~/.cache/depcaps)')
-    .option('--offline', 'use only cached registry data (no request)')
-    .option('--refresh', 'revalidate cached registry data even when fresh')
-    .option('--no-cache', 'neither read nor write the cache')
-    .option('--output <file>', 'write the report to a file (atomically) instead of stdout')
-    .option('--no-color', 'no colours in text output')
-    .action(async (name: string, flags: HistoryFlags) => {
+  ).action(async (name: string, flags: HistoryFlags) => {
       const progress = progressLine(io, name);
       let report;
       try {
         report = await packageHistory(name, {
-          env: io.env,
+          ...commonScanOptions(flags, io),
           concurrency: concurrencyFlag(flags.concurrency),
           ...(flags.range !== undefined ? { range: flags.range } : {}),
           ...(flags.since !== undefined ? { since: flags.since } : {}),
-          ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
-          ...(flags.registry ? { registry: flags.registry } : {}),
-          ...(flags.offline ? { offline: true } : {}),
-          ...(flags.refresh ? { refresh: true } : {}),
-          ...(flags.cache === false ? { noCache: true } : {}),
           onWarning: (message) => {
             progress.clear();
             warn(io, message);

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import type { ScanOptions } from '../scan.js';
+import { type Io, warn } from './output.js';
+
+/** The registry, cache and output flags every package command takes. */
+export interface CommonFlags {
+  registry?: string;
+  cacheDir?: string;
+  offline?: boolean;
+  refresh?: boolean;
+  /** `--no-cache` sets it to false. */
+  cache?: boolean;
+  output?: string;
+  /** `--no-color` sets it to false. */
+  color?: boolean;
+}
+
+/** Adds the common flags to a command. */
+export function addCommonOptions(command: Command): Command {
+  return command
+    .option('--registry <url>', 'registry URL (overrides .npmrc and npm_config_registry)')
+    .option('--cache-dir <dir>', 'cache directory (default: DEPCAPS_CACHE_DIR, $XDG_CACHE_HOME/depcaps, ~/.cache/depcaps)')
+    .option('--offline', 'use only cached registry data (no request)')
+    .option('--refresh', 'revalidate cached registry data even when fresh')
+    .option('--no-cache', 'neither read nor write the cache')
+    .option('--output <file>', 'write the report to a file (atomically) instead of stdout')
+    .option('--no-color', 'no colours in text output');
+}
+
+/** The library options the common flags stand for, with warnings going to stderr. */
+export function commonScanOptions(flags: CommonFlags, io: Io): ScanOptions {
+  return {
+    env: io.env,
+    ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
+    ...(flags.registry ? { registry: flags.registry } : {}),
+    ...(flags.offline ? { offline: true } : {}),
+    ...(flags.refresh ? { refresh: true } : {}),
+    ...(flags.cache === false ? { noCache: true } : {}),
+    onWarning: (message) => warn(io, message),
+  };
+}
