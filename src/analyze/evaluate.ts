@@ -24,6 +24,8 @@ export class Evaluator {
   readonly index: CatalogIndex;
   /** The canonical require path (first of the runtime model's), as segments. */
   private readonly requirePath: readonly string[];
+  /** Values of call expressions already evaluated. */
+  private readonly calls = new Map<Node, Value>();
 
   constructor(index: CatalogIndex) {
     this.index = index;
@@ -78,8 +80,16 @@ export class Evaluator {
       case 'OptionalMemberExpression':
         return this.memberChain(node, scope, depth);
       case 'CallExpression':
-      case 'OptionalCallExpression':
-        return this.call(node, scope, depth);
+      case 'OptionalCallExpression': {
+        // Memoised: a node is always evaluated in the scope it stands in, and a call evaluates its callee's
+        // object more than once (string methods, then require detection): without this, a chain like
+        // `set.addRange(…).addRange(…)…` (regenerate-unicode-properties) costs 2^depth.
+        const memo = this.calls.get(node);
+        if (memo !== undefined) return memo;
+        const value = this.call(node, scope, depth);
+        this.calls.set(node, value);
+        return value;
+      }
       case 'ImportExpression': {
         const spec = this.evaluate(node.source, scope, depth + 1);
         return spec.k === 'str' ? this.moduleValue(spec.v, spec.m, true) : UNKNOWN;
