@@ -4,7 +4,7 @@
  * registry into .bench-corpus/ (gitignored); later runs are offline.
  *
  * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,deep] [--corpus FILE]
- * With no --only, everything but `large-dense` and `audit` runs; peak RSS is per process, so the large-file
+ * With no --only, everything but `large-dense` runs; peak RSS is per process, so the large-file
  * figures are cleanest alone: `npm run bench -- --only large`.
  */
 import { existsSync } from 'node:fs';
@@ -193,9 +193,7 @@ async function main(): Promise<void> {
     results.largeMs = ms;
   }
   if (want('cache')) await cacheBench(root);
-  // Opt-in (`--only audit`): it needs the live registry, and a cold audit of the full 757-package app
-  // currently stalls (see the README's Performance section).
-  if (only.has('audit')) await auditBench(root);
+  if (want('audit')) await auditBench(root);
   if (want('deep')) {
     const shapes: Record<string, string> = {
       'arrays 10k': `${'['.repeat(10_000)}${']'.repeat(10_000)}; require('net')`,
