@@ -174,13 +174,16 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
   };
   let pkg: FetchedPackage;
   let registryVersion: { registry: string; name: string; version: string } | undefined;
+  /** The cached report of a tarball, when the cache has it and it is the one the caller expects. */
+  const cached = (integrity: string | undefined): ScanReport | undefined =>
+    store && integrity !== undefined && (ctx.integrity === undefined || ctx.integrity === integrity)
+      ? (store.getPackage(integrity, analyzer) as ScanReport | undefined)
+      : undefined;
   // Existing paths win, as in fetchPackage: `./x` and `x` that exist on disk are never npm specs.
   if (existsSync(resolve(ctx.cwd, target))) {
     const peek = store ? await localTarballIntegrity(target, { cwd: ctx.cwd, limits: ctx.limits }) : undefined;
-    if (peek !== undefined && (ctx.integrity === undefined || ctx.integrity === peek)) {
-      const hit = store!.getPackage(peek, analyzer) as ScanReport | undefined;
-      if (hit) return fromCache(hit, started, 'tarball');
-    }
+    const hit = cached(peek);
+    if (hit) return fromCache(hit, started, 'tarball');
     pkg = await fetchPackage(target, fetchOptions);
   } else {
     const spec = parseRegistrySpec(target);
@@ -203,11 +206,8 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
       registry = resolved.registry;
     }
     registryVersion = { registry, name: spec.name, version };
-    const known = store?.getVersionIntegrity(registry, spec.name, version);
-    if (known !== undefined && (ctx.integrity === undefined || ctx.integrity === known)) {
-      const hit = store!.getPackage(known, analyzer) as ScanReport | undefined;
-      if (hit) return fromCache(hit, started, 'registry');
-    }
+    const hit = cached(store?.getVersionIntegrity(registry, spec.name, version));
+    if (hit) return fromCache(hit, started, 'registry');
     pkg = await fetchRegistryPackage(`${spec.name}@${version}`, fetchOptions);
   }
   const integrity = pkg.integrity ?? contentIntegrity(pkg.files);
