@@ -10,6 +10,7 @@ import { formatAuditSarif } from '../report/formatters/sarif.js';
 import { toolVersion } from '../version.js';
 import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
+import { bar, progressLine } from './progress.js';
 
 interface AuditFlags extends CommonFlags {
   json?: boolean;
@@ -49,23 +50,23 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new DepcapsError('E_USAGE', `--concurrency takes a positive whole number, not "${flags.concurrency}"`);
       const cwd = process.cwd();
       const lockfile = lockfileArg ? resolve(cwd, lockfileArg) : findLockfile(cwd);
-      const progress = io.stderrIsTTY === true && formats === 0;
+      const progress = progressLine(io, formats === 0);
       const options: AuditOptions = {
         ...commonScanOptions(flags, io),
         omit: omit as ('dev' | 'optional')[],
         concurrency,
-        ...(progress
-          ? {
-              onProgress: (p) => {
-                const width = 24;
-                const filled = Math.round((p.done / Math.max(1, p.total)) * width);
-                io.stderr(`\r\u001b[2K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total} · ${p.cached} cached · ${p.current}`);
-              },
-            }
-          : {}),
+        onWarning: (message) => {
+          progress.clear();
+          warn(io, message);
+        },
+        onProgress: (p) => progress.update(`${bar(p.done, p.total)} · ${p.cached} cached · ${p.current}`, p.done === p.total),
       };
-      const report = await auditLockfile(lockfile, options);
-      if (progress) io.stderr('\r\u001b[2K');
+      let report;
+      try {
+        report = await auditLockfile(lockfile, options);
+      } finally {
+        progress.clear();
+      }
       const text = flags.json
         ? `${JSON.stringify(report, null, 2)}\n`
         : flags.sarif

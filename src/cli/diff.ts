@@ -6,6 +6,7 @@ import { formatDiffText } from '../report/formatters/diff-text.js';
 import type { DiffReport, Risk } from '../report/types.js';
 import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
+import { progressLine } from './progress.js';
 
 interface DiffFlags extends CommonFlags {
   json?: boolean;
@@ -59,17 +60,17 @@ export function registerDiff(program: Command, io: Io, setExit: (code: number) =
       if (flags.resolve !== 'publish-time' && flags.resolve !== 'latest') throw new DepcapsError('E_USAGE', `--resolve takes publish-time or latest, not "${flags.resolve}"`);
       const depth = positiveInt('--depth', flags.depth);
       const concurrency = positiveInt('--concurrency', flags.concurrency);
-      const progress = io.stderrIsTTY === true && !flags.json;
+      const progress = progressLine(io, !flags.json);
       const options: DiffOptions = {
         ...commonScanOptions(flags, io),
         resolve: flags.resolve,
         transitive: flags.transitive !== false,
         ...(depth !== undefined ? { depth } : {}),
         ...(concurrency !== undefined ? { concurrency } : {}),
-        ...(progress ? { onProgress: (message: string) => io.stderr(`\r\u001b[2K${message}`) } : {}),
+        onProgress: (message: string) => progress.update(message),
       };
       const report = c === undefined ? await diffPackages(a, b, options) : await diffPackages(`${a}@${b}`, `${a}@${c}`, options);
-      if (progress) io.stderr('\r\u001b[2K');
+      progress.clear();
       const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatDiffText(report, { color: wantsColor(io, false, flags.color) && !flags.output });
       await writeReport(io, text, flags.output);
       const reason = failureReason(report, failOn);

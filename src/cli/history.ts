@@ -1,39 +1,17 @@
 import type { Command } from 'commander';
 import { DepcapsError } from '../errors.js';
-import { DEFAULT_HISTORY_CONCURRENCY, packageHistory, type HistoryProgress } from '../history.js';
+import { DEFAULT_HISTORY_CONCURRENCY, packageHistory } from '../history.js';
 import { formatHistoryJson } from '../report/formatters/history-json.js';
 import { formatHistoryText } from '../report/formatters/history-text.js';
 import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
+import { progressLine } from './progress.js';
 
 interface HistoryFlags extends CommonFlags {
   range?: string;
   since?: string;
   concurrency?: string;
   json?: boolean;
-}
-
-/** `Io` may say whether stderr is a terminal; the process's own streams are asked otherwise. */
-function stderrIsTTY(io: Io): boolean {
-  return (io as Io & { stderrIsTTY?: boolean }).stderrIsTTY ?? process.stderr.isTTY === true;
-}
-
-/** A one-line progress display, redrawn in place; silent when stderr is not a terminal. */
-function progressLine(io: Io, name: string): { update: (p: HistoryProgress) => void; clear: () => void } {
-  if (!stderrIsTTY(io)) return { update: () => {}, clear: () => {} };
-  let shown = false;
-  const columns = Math.max(20, (process.stderr.columns ?? 80) - 1);
-  return {
-    update: (p) => {
-      const line = `${name}: ${p.done}/${p.total} versions · ${p.cached} cached · ${p.current}`;
-      io.stderr(`\r\u001b[2K${line.length > columns ? `${line.slice(0, columns - 1)}…` : line}`);
-      shown = true;
-    },
-    clear: () => {
-      if (shown) io.stderr('\r\u001b[2K');
-      shown = false;
-    },
-  };
 }
 
 function concurrencyFlag(value: string | undefined): number {
@@ -54,7 +32,7 @@ export function registerHistory(program: Command, io: Io, setExit: (code: number
     .option('--concurrency <n>', `versions analysed at once (default ${DEFAULT_HISTORY_CONCURRENCY})`)
     .option('--json', 'print the JSON report of CONTRACT.md')
   ).action(async (name: string, flags: HistoryFlags) => {
-      const progress = progressLine(io, name);
+      const progress = progressLine(io);
       let report;
       try {
         report = await packageHistory(name, {
@@ -66,7 +44,7 @@ export function registerHistory(program: Command, io: Io, setExit: (code: number
             progress.clear();
             warn(io, message);
           },
-          onProgress: progress.update,
+          onProgress: (p) => progress.update(`${name}: ${p.done}/${p.total} versions · ${p.cached} cached · ${p.current}`, p.done === p.total),
         });
       } finally {
         progress.clear();

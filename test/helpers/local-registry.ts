@@ -56,7 +56,9 @@ export type Fault =
   /** 200 with this body instead (HTML error page, garbage JSON, …). */
   | { kind: 'body'; body: string | Buffer; contentType?: string }
   /** Redirect to `location`. */
-  | { kind: 'redirect'; location: string; status?: number };
+  | { kind: 'redirect'; location: string; status?: number }
+  /** Answer normally, after `ms` (a slow server, to see requests overlap). */
+  | { kind: 'delay'; ms: number };
 
 /** A fault applied to the next `times` requests of its route (default: all of them). */
 export type ScriptedFault = Fault & { times?: number };
@@ -102,6 +104,9 @@ export interface LocalRegistry {
   tarball(name: string, version: string): Buffer;
   /** Absolute tarball URL of a version, as put in the packument. */
   tarballUrl(name: string, version: string): string;
+  /** The most requests of a kind that were open at once since the start or the last {@link LocalRegistry.resetPeak}. */
+  peakInFlight(kind: 'tarball' | 'packument'): number;
+  resetPeak(): void;
   /** Replaces the scripted faults of a route. */
   setFaults(route: string, faults: ScriptedFault | ScriptedFault[]): void;
   /** Stops the server and drops every open connection (hanging requests included). */
@@ -162,6 +167,8 @@ export async function startRegistry(options: LocalRegistryOptions): Promise<Loca
   };
 
   const log: RequestRecord[] = [];
+  const inFlight = { tarball: 0, packument: 0 };
+  const peak = { tarball: 0, packument: 0 };
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -248,7 +255,10 @@ export async function startRegistry(options: LocalRegistryOptions): Promise<Loca
     }
     const record: RequestRecord = { method: req.method ?? 'GET', url: raw, route, headers: { ...req.headers }, closedEarly: false };
     log.push(record);
+    const kind = route.includes('/-/') ? 'tarball' : 'packument';
+    peak[kind] = Math.max(peak[kind], ++inFlight[kind]);
     res.on('close', () => {
+      inFlight[kind]--;
       if (!res.writableFinished) record.closedEarly = true;
     });
     const json = (status: number, value: unknown, fault?: Fault, type = 'application/json'): void =>
@@ -275,11 +285,22 @@ export async function startRegistry(options: LocalRegistryOptions): Promise<Loca
       default:
         break;
     }
-    const tar = tarballs.get(route);
-    if (tar) return send(res, record, 200, lookup(tar.name, tar.version).tarball, 'application/octet-stream', fault);
-    const doc = packument(route.slice(1), String(req.headers.accept ?? '').includes(CORGI));
-    if (doc) return json(200, doc, fault, String(req.headers.accept ?? '').includes(CORGI) ? CORGI : 'application/json');
-    return json(404, { error: 'Not found' });
+    const answer = (): void => {
+      const tar = tarballs.get(route);
+      if (tar) return send(res, record, 200, lookup(tar.name, tar.version).tarball, 'application/octet-stream', fault);
+      const doc = packument(route.slice(1), String(req.headers.accept ?? '').includes(CORGI));
+      if (doc) return json(200, doc, fault, String(req.headers.accept ?? '').includes(CORGI) ? CORGI : 'application/json');
+      return json(404, { error: 'Not found' });
+    };
+    if (fault?.kind === 'delay') {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!res.destroyed) answer();
+      }, fault.ms);
+      timers.add(timer);
+      return;
+    }
+    answer();
   });
 
   return {
@@ -289,6 +310,11 @@ export async function startRegistry(options: LocalRegistryOptions): Promise<Loca
     integrity: (name, version) => lookup(name, version).integrity,
     tarball: (name, version) => lookup(name, version).tarball,
     tarballUrl,
+    peakInFlight: (kind) => peak[kind],
+    resetPeak: () => {
+      peak.tarball = inFlight.tarball;
+      peak.packument = inFlight.packument;
+    },
     setFaults,
     close: () =>
       new Promise<void>((resolve) => {
