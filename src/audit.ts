@@ -1,16 +1,15 @@
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { resolveCacheDir } from '../cache/location.js';
 import { openCache } from '../cache/open.js';
 import type { CacheStore } from '../cache/store.js';
 import { AnalysisPool } from './analyze/pool.js';
 import { mapLimit } from './concurrency.js';
-import { isDepcapsError } from './errors.js';
 import { readLockfile } from './lockfile/index.js';
 import type { LockedPackage } from './lockfile/types.js';
 import { resolveLimits } from './limits.js';
 import type { ScanReport, ScanStatus } from './report/types.js';
-import { scanPackage, type ScanOptions } from './scan.js';
+import { type ScanOptions } from './scan.js';
+import { scanLocked } from './scan-locked.js';
 
 /** One audited package. */
 export interface AuditPackage {
@@ -32,6 +31,9 @@ export interface AuditPackage {
   /** Why the package was not (fully) analysed. */
   error?: string;
   cached: boolean;
+  /** Compressed tarball bytes read and code bytes parsed for it in this run (0 when cached). */
+  tarballBytes: number;
+  parsedBytes: number;
 }
 
 /** The `audit` JSON object. */
@@ -45,6 +47,9 @@ export interface AuditReport {
     partial: number;
     errors: number;
     cached: number;
+    /** Compressed tarball bytes read and code bytes parsed in this run. */
+    tarballBytes: number;
+    parsedBytes: number;
     /** Packages per capability. */
     capabilities: Record<string, number>;
   };
@@ -62,6 +67,8 @@ export interface AuditProgress {
 
 /** Options of an audit. */
 export interface AuditOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integrity'> {
+  /** A worker pool to use (and leave open); by default the audit makes and closes its own. */
+  pool?: AnalysisPool;
   /** Skip dev and/or optional packages, like `npm --omit`. */
   omit?: readonly ('dev' | 'optional')[];
   /** Packages fetched and scanned at once (parsing is bounded by the worker pool). */
@@ -84,6 +91,8 @@ function summarise(pkg: LockedPackage, report: ScanReport): AuditPackage {
     evidence,
     ...(report.status === 'partial' ? { error: `${report.errors.length} file(s) not fully analysed: ${report.errors[0]?.message ?? ''}` } : {}),
     cached: report.stats.cached,
+    tarballBytes: report.stats.tarballBytes ?? 0,
+    parsedBytes: report.stats.parsedBytes ?? 0,
   };
 }
 
@@ -92,7 +101,7 @@ function base(pkg: LockedPackage): Pick<AuditPackage, 'name' | 'version' | 'alia
 }
 
 function failed(pkg: LockedPackage, error: string): AuditPackage {
-  return { ...base(pkg), status: 'error', capabilities: [], counts: {}, evidence: [], error, cached: false };
+  return { ...base(pkg), status: 'error', capabilities: [], counts: {}, evidence: [], error, cached: false, tarballBytes: 0, parsedBytes: 0 };
 }
 
 /**
@@ -114,26 +123,15 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
     if (opened.warning) options.onWarning?.(opened.warning);
     store = opened.store;
   }
-  const pool = new AnalysisPool(limits);
+  const pool = options.pool ?? new AnalysisPool(limits);
   const scanOptions: ScanOptions = { ...options, env, limits, pool, store, cwd: options.cwd ?? root };
   let done = 0;
   let cached = 0;
   try {
     const packages = await mapLimit(wanted, options.concurrency ?? 8, async (pkg) => {
       const label = `${pkg.name}@${pkg.version}`;
-      let result: AuditPackage;
-      try {
-        if (pkg.source === 'registry') {
-          result = summarise(pkg, await scanPackage(label, { ...scanOptions, ...(pkg.integrity ? { integrity: pkg.integrity } : {}) }));
-        } else if ((pkg.source === 'file' || pkg.source === 'link' || pkg.source === 'workspace') && pkg.path !== undefined) {
-          const path = resolve(root, pkg.path);
-          result = existsSync(path) ? summarise(pkg, await scanPackage(path, scanOptions)) : failed(pkg, `unsupported-source: ${pkg.source} package not found on disk at ${pkg.path}`);
-        } else {
-          result = failed(pkg, `unsupported-source: ${pkg.source} dependency${pkg.resolved ? ` (${pkg.resolved})` : ''} is not analysed`);
-        }
-      } catch (err) {
-        result = failed(pkg, isDepcapsError(err) ? `${err.code}: ${err.message}` : `internal error: ${(err as Error).message}`);
-      }
+      const scanned = await scanLocked(pkg, root, scanOptions);
+      const result = scanned.report ? summarise(pkg, scanned.report) : failed(pkg, scanned.error);
       if (result.cached) cached++;
       options.onProgress?.({ done: ++done, total: wanted.length, cached, current: label });
       return result;
@@ -150,12 +148,14 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
         partial: packages.filter((p) => p.status === 'partial').length,
         errors: packages.filter((p) => p.status === 'error').length,
         cached,
+        tarballBytes: packages.reduce((n, p) => n + p.tarballBytes, 0),
+        parsedBytes: packages.reduce((n, p) => n + p.parsedBytes, 0),
         capabilities: Object.fromEntries(Object.entries(capabilities).sort()),
       },
       diagnostics: lockfile.diagnostics,
     };
   } finally {
-    await pool.close();
+    if (!options.pool) await pool.close();
     store?.close();
   }
 }

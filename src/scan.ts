@@ -83,6 +83,8 @@ export async function scanFetched(
       parsedFiles: analysis.parsedFiles,
       reusedFiles: analysis.codeFiles - analysis.parsedFiles,
       bytes: pkg.bytes,
+      parsedBytes: analysis.parsedBytes,
+      ...(pkg.tarballBytes !== undefined ? { tarballBytes: pkg.tarballBytes } : {}),
       ms: Date.now() - started,
       cached: false,
     },
@@ -110,10 +112,11 @@ function declaredDependencies(manifest: Record<string, unknown> | undefined): De
 
 /** A cached report as this run returns it: nothing was parsed, `cached: true`. */
 function fromCache(stored: ScanReport, started: number, source: string | undefined): ScanReport {
+  const { tarballBytes: _read, ...stats } = stored.stats;
   return {
     ...stored,
     package: { ...stored.package, ...(source ? { source } : {}) },
-    stats: { ...stored.stats, parsedFiles: 0, reusedFiles: 0, ms: Date.now() - started, cached: true },
+    stats: { ...stats, parsedFiles: 0, reusedFiles: 0, parsedBytes: 0, ms: Date.now() - started, cached: true },
   };
 }
 

@@ -21,6 +21,8 @@ export interface PackageAnalysis {
   codeFiles: number;
   /** Code files handed to the parser in this run (the others were reused). */
   parsedFiles: number;
+  /** Bytes of the files parsed in this run. */
+  parsedBytes: number;
   /** Results of the files parsed in this run, by path: what a cache can keep. */
   fresh: Map<string, FileAnalysis>;
 }
@@ -65,5 +67,5 @@ export async function analyzePackage(
   }
   findings.sort(compareFindings);
   errors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { findings, errors, anomalies, imports: [...imports].sort(), codeFiles: code.length, parsedFiles: toParse.length, fresh };
+  return { findings, errors, anomalies, imports: [...imports].sort(), codeFiles: code.length, parsedFiles: toParse.length, parsedBytes: toParse.reduce((n, f) => n + f.data.length, 0), fresh };
 }

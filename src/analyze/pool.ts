@@ -30,6 +30,20 @@ interface Slot {
   worker: Worker;
   running: Job[];
   timer: NodeJS.Timeout | undefined;
+  /** When the current batch was handed over (undefined: idle). */
+  busySince?: number;
+}
+
+/** How busy the pool was: for benchmarks (worker utilisation while there was work). */
+export interface PoolStats {
+  workers: number;
+  /** Files and bytes handed to the workers. */
+  files: number;
+  bytes: number;
+  /** Summed time workers held a batch. */
+  busyMs: number;
+  /** Wall time during which at least one worker held a batch. */
+  activeMs: number;
 }
 
 /** The compiled worker next to this module; from the TypeScript sources (tests), the built copy in dist/. */
@@ -68,6 +82,9 @@ export class AnalysisPool {
   private readonly queue: Job[] = [];
   private nextId = 0;
   private closed = false;
+  private readonly counters = { files: 0, bytes: 0, busyMs: 0, activeMs: 0 };
+  private busySlots = 0;
+  private activeSince = 0;
 
   constructor(limits: Limits, size = availableParallelism()) {
     this.limits = limits;
@@ -84,10 +101,36 @@ export class AnalysisPool {
     return Promise.all(promises);
   }
 
+  /** Utilisation so far. */
+  stats(): PoolStats {
+    const now = performance.now();
+    const open = this.slots.reduce((sum, s) => sum + (s.busySince === undefined ? 0 : now - s.busySince), 0);
+    return {
+      workers: this.size,
+      files: this.counters.files,
+      bytes: this.counters.bytes,
+      busyMs: this.counters.busyMs + open,
+      activeMs: this.counters.activeMs + (this.busySlots > 0 ? now - this.activeSince : 0),
+    };
+  }
+
+  private setBusy(slot: Slot, busy: boolean): void {
+    const now = performance.now();
+    if (busy && slot.busySince === undefined) {
+      slot.busySince = now;
+      if (this.busySlots++ === 0) this.activeSince = now;
+    } else if (!busy && slot.busySince !== undefined) {
+      this.counters.busyMs += now - slot.busySince;
+      slot.busySince = undefined;
+      if (--this.busySlots === 0) this.counters.activeMs += now - this.activeSince;
+    }
+  }
+
   /** Terminates every worker. */
   async close(): Promise<void> {
     this.closed = true;
     const slots = this.slots.splice(0);
+    for (const s of slots) this.setBusy(s, false);
     await Promise.all(slots.map((s) => { clearTimeout(s.timer); return s.worker.terminate(); }));
   }
 
@@ -116,6 +159,7 @@ export class AnalysisPool {
 
   private dispatch(slot: Slot): void {
     if (this.queue.length === 0) {
+      this.setBusy(slot, false);
       slot.worker.unref();
       return;
     }
@@ -129,6 +173,9 @@ export class AnalysisPool {
       bytes += next.task.data.length;
     }
     slot.running = batch;
+    this.setBusy(slot, true);
+    this.counters.files += batch.length;
+    this.counters.bytes += bytes;
     const items: WorkerItem[] = [];
     const transfer: ArrayBuffer[] = [];
     for (const job of batch) {
@@ -167,6 +214,7 @@ export class AnalysisPool {
     const job = slot.running[0];
     if (!job) {
       this.slots.splice(at, 1);
+      this.setBusy(slot, false);
       clearTimeout(slot.timer);
       if (!this.closed) this.pump();
       return;
@@ -180,6 +228,7 @@ export class AnalysisPool {
     const at = this.slots.indexOf(slot);
     if (at !== -1) this.slots.splice(at, 1);
     clearTimeout(slot.timer);
+    this.setBusy(slot, false);
     const rest = slot.running.filter((j) => j !== job);
     slot.running = [];
     void slot.worker.terminate();

@@ -131,6 +131,7 @@ export async function fetchRegistryPackage(spec: string, options: FetchOptions):
     version: got.version,
     integrity: got.integrity,
     resolved: got.resolved,
+    tarballBytes: got.data.length,
     files: contents.files,
     errors: contents.errors,
     anomalies,
@@ -170,6 +171,7 @@ async function fetchLocalTarball(spec: string, path: string, options: FetchOptio
     errors: contents.errors,
     anomalies: [...contents.anomalies, ...mani.anomalies],
     bytes: contents.bytes,
+    tarballBytes: data.length,
     ...(mani.manifest !== undefined ? { manifest: mani.manifest } : {}),
   };
 }

@@ -28,6 +28,8 @@ export interface FetchedPackage {
   anomalies: Anomaly[];
   /** Unpacked bytes of all entries. */
   bytes: number;
+  /** Bytes of the (compressed) tarball read, for registry and tarball sources. */
+  tarballBytes?: number;
   /** The package's own package.json (from its files), when it parsed to a JSON object. */
   manifest?: Record<string, unknown>;
 }
