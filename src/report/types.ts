@@ -65,7 +65,12 @@ export interface ScanReport {
     parsedFiles: number;
     /** Code files whose result came from the file-level cache (same bytes seen before). */
     reusedFiles: number;
+    /** Unpacked bytes of the package. */
     bytes: number;
+    /** Bytes of code parsed in this run (0 when everything came from a cache). */
+    parsedBytes?: number;
+    /** Bytes of the compressed tarball read in this run (absent for directories and cached results). */
+    tarballBytes?: number;
     ms: number;
     /** The whole result came from the package-level cache: nothing was fetched or parsed. */
     cached: boolean;
@@ -106,8 +111,8 @@ export interface DiffReport {
     removed: TransitiveCapability[];
     /** Packages in the new tree that were not in the old one (name@version), with their own capabilities. */
     newPackages: { package: string; capabilities: string[]; via: string[] }[];
-    /** How the trees were resolved: `publish-time` (as of the later version's publish time) or `latest`. */
-    resolution: 'publish-time' | 'latest' | 'none';
+    /** How the trees were resolved: `publish-time` (as of the later version's publish time), `latest`, or `lockfile` (gate: the lockfiles' own trees). */
+    resolution: 'publish-time' | 'latest' | 'none' | 'lockfile';
     /** Packages of either tree that could not be analysed (the transitive result may be incomplete). */
     errors: { package: string; message: string }[];
   };
