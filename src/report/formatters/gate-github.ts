@@ -1,0 +1,78 @@
+import type { GatePackage, GateReport, GateViolation } from '../../gate/types.js';
+import { gateChangeCount, gateChangeCounts, gatePackageOf, gateViolationsOf, sortEvidence, sortGatePackages, sortGateViolations } from './gate-text.js';
+
+/** Options of the GitHub workflow-command formatter. */
+export interface GateGithubOptions {
+  /** The lockfile path relative to the repository root: annotations attach to it. */
+  lockfileUri: string;
+}
+
+/** Escapes a command's message as the Actions toolkit does (`@actions/core` `escapeData`). */
+function escapeCommandData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Escapes a command property as the Actions toolkit does (`escapeProperty`): also `:` and `,`, the separators. */
+function escapeCommandProperty(text: string): string {
+  return escapeCommandData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** Control characters other than line breaks shown as `\xNN`: the job log renders ANSI escapes. */
+function visible(text: string): string {
+  return text.replace(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * One workflow command line. Everything after `::` comes from the packages under review, and the runner
+ * reads a command from any line that starts with `::`, so a raw line break in a name or an excerpt would
+ * let a package issue its own commands: every value is escaped, never trusted.
+ */
+function command(name: 'error' | 'warning' | 'notice', properties: Record<string, string | number>, message: string): string {
+  const props = Object.entries(properties).map(([k, v]) => `${k}=${escapeCommandProperty(visible(String(v)))}`).join(',');
+  return `::${name}${props === '' ? '' : ` ${props}`}::${escapeCommandData(visible(message))}`;
+}
+
+function violationMessage(v: GateViolation, p: GatePackage | undefined): string {
+  const lines = [v.message];
+  if (p !== undefined && v.capability !== undefined) {
+    for (const t of p.transitive) if (t.capability === v.capability) lines.push(`via ${t.via.join(' › ')}`);
+    for (const e of sortEvidence(p.evidence).filter((x) => x.capability === v.capability)) lines.push(`evidence: ${e.file}:${e.line} ${e.api}`);
+  }
+  if (v.via.length > 1) lines.push(`path: ${v.via.join(' › ')}`);
+  lines.push(`policy rule: ${v.rule}`);
+  return lines.join('\n');
+}
+
+/**
+ * GitHub Actions workflow commands: one `::error` annotation per violation at the package's line in the
+ * lockfile; with `--allow-incomplete`, a `::warning` per package that was not fully analysed but does not
+ * fail the gate (ignored packages stay quiet); then one `::notice` with the verdict.
+ */
+export function formatGateGithub(report: GateReport, options: GateGithubOptions): string {
+  const lines: string[] = [];
+  for (const v of sortGateViolations(report.violations)) {
+    const title = v.kind === 'incomplete'
+      ? `depcaps: ${v.package} not fully analysed`
+      : v.kind === 'gained'
+        ? `depcaps: ${v.package} gained ${v.capability ?? ''}`
+        : `depcaps: ${v.package} has ${v.capability ?? ''}, not allowed`;
+    lines.push(command('error', { file: options.lockfileUri, line: Math.max(1, v.line), title }, violationMessage(v, gatePackageOf(report, v))));
+  }
+  if (report.policy.allowIncomplete) {
+    for (const p of sortGatePackages(report.packages)) {
+      if (p.status === 'ok' || p.policy.ignored || gateViolationsOf(report, p).some((v) => v.kind === 'incomplete')) continue;
+      const id = `${p.name}@${p.to ?? p.version}`;
+      const message = `${id} was not fully analysed (${p.status}): ${p.error ?? 'no reason given'}\naccepted by --allow-incomplete; its capabilities may be incomplete`;
+      lines.push(command('warning', { file: options.lockfileUri, line: Math.max(1, p.line), title: `depcaps: ${id} not fully analysed` }, message));
+    }
+  }
+  const total = gateChangeCount(report);
+  const counts = total === 0 ? '' : ` (${gateChangeCounts(report)})`;
+  const verdict = report.verdict === 'fail'
+    ? `depcaps gate failed: ${report.violations.length} violation${report.violations.length === 1 ? '' : 's'} in ${total} dependency change${total === 1 ? '' : 's'}${counts}`
+    : total === 0
+      ? 'depcaps gate passed: no dependency changes'
+      : `depcaps gate passed: ${total} dependency change${total === 1 ? '' : 's'}${counts}, allowed by the policy`;
+  lines.push(command('notice', { title: 'depcaps gate' }, verdict));
+  return `${lines.join('\n')}\n`;
+}
