@@ -2,13 +2,14 @@
  * Reader of bun's text lockfile `bun.lock` (JSONC: trailing commas allowed), parsed with
  * `jsonc-parser`. `packages` maps an install path (`prod-a/shared` = shared nested under prod-a)
  * to a tuple whose first item is `name@reference`; `workspaces` holds each workspace's
- * dependency lists, the roots of the dev/optional walk. The binary `bun.lockb` is not read.
+ * dependency lists, the roots of the dev/optional walk (the root workspace `""` is the project's
+ * own `root`). The binary `bun.lockb` is not read.
  */
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { DepcapsError } from '../errors.js';
-import { LockfileCollector, type ReaderOptions } from './entry.js';
+import { groupEntries, INSTALLED_GROUPS, LockfileCollector, ROOT_GROUPS, type ReaderOptions } from './entry.js';
 import { isGitUrl, isHttpUrl } from './source.js';
-import { classifyGraph, type Edge, type GraphRoots } from './graph.js';
+import { classifyGraph, type Edge, type GraphRoots } from './classify.js';
 import { asRecord, assertNoConflictMarkers, LineLocator, own, ownString, stringEntries, stripBom } from './text.js';
 import type { LockedSource, Lockfile } from './types.js';
 import { splitDescriptor } from './yarn-classic.js';
@@ -17,7 +18,7 @@ import { splitDescriptor } from './yarn-classic.js';
 export const BUN_LOCKFILE_VERSIONS: readonly string[] = ['0', '1', '2'];
 
 /** Install-path segments of a `packages` key: `a/@s/b/c` → `a`, `@s/b`, `c`. */
-function keySegments(key: string): string[] {
+export function keySegments(key: string): string[] {
   const parts = key.split('/');
   const out: string[] = [];
   for (let i = 0; i < parts.length; i++) {
@@ -33,7 +34,7 @@ function keySegments(key: string): string[] {
  * @throws DepcapsError E_LOCKFILE for text that is not JSONC (with line and column), merge
  *   conflicts and lockfileVersions outside {@link BUN_LOCKFILE_VERSIONS}.
  */
-export function parseBun(text: string, path: string, _opts: ReaderOptions = {}): Lockfile {
+export function parseBun(text: string, path: string, opts: ReaderOptions = {}): Lockfile {
   text = stripBom(text);
   assertNoConflictMarkers(text, path);
   const locator = new LineLocator(text);
@@ -126,11 +127,14 @@ export function parseBun(text: string, path: string, _opts: ReaderOptions = {}):
     let resolved: unknown;
     let integrity: unknown;
     let localPath: string | undefined;
+    let info = infoOf(tuple);
     if (protocol === 'root:') continue;
     if (protocol === 'workspace:') {
       source = 'workspace';
       localPath = rest;
-      version = ownString(asRecord(own(workspaces, rest)), 'version') ?? ref;
+      // A workspace's tuple has no info: its dependencies are in `workspaces`.
+      info = asRecord(own(workspaces, rest));
+      version = ownString(info, 'version') ?? ref;
     } else if (protocol === 'link:' || protocol === 'file:') {
       source = protocol === 'link:' ? 'link' : 'file';
       localPath = rest;
@@ -160,11 +164,13 @@ export function parseBun(text: string, path: string, _opts: ReaderOptions = {}):
         integrity,
         ...(classes.get(key) ?? { dev: false, optional: false }),
         ...(localPath !== undefined ? { path: localPath } : {}),
+        dependencies: groupEntries(info, INSTALLED_GROUPS),
         key,
         line,
       },
       { integrity: true },
     );
   }
-  return collector.finish('bun', String(version), path);
+  const rootWorkspace = asRecord(own(workspaces, ''));
+  return collector.finish('bun', String(version), path, groupEntries(rootWorkspace ?? opts.rootManifest, ROOT_GROUPS));
 }

@@ -4,6 +4,7 @@
  * problems per entry, deduplicate and sort.
  */
 import semver from 'semver';
+import { asRecord, own } from './text.js';
 import type { LockedPackage, LockedSource, Lockfile, LockfileDiagnostic } from './types.js';
 
 /** npm's limit on package names. */
@@ -19,6 +20,22 @@ const MAX_SHOWN_KEY = 200;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** The groups of a package's record that are installed with it: dev and unresolved peers are not. */
+export const INSTALLED_GROUPS: readonly string[] = ['dependencies', 'optionalDependencies'];
+/** The groups of the project's own manifest that are installed: all of them. */
+export const ROOT_GROUPS: readonly string[] = ['dependencies', 'devDependencies', 'optionalDependencies'];
+
+/** `(name, spec)` pairs of the string-valued entries of `groups` in `record`, in order; checked by the collector. */
+export function groupEntries(record: unknown, groups: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const group of groups) {
+    for (const [name, spec] of Object.entries(asRecord(own(asRecord(record), group)) ?? {})) {
+      if (typeof spec === 'string') out.push([name, spec]);
+    }
+  }
+  return out;
+}
 
 /** Options of every `parseXxx` reader. */
 export interface ReaderOptions {
@@ -41,6 +58,8 @@ export interface EntryCandidate {
   key: string;
   line: number;
   bundled?: boolean | undefined;
+  /** What the entry depends on, as `(name, spec)` pairs ({@link groupEntries}); the first spec of a name wins. */
+  dependencies?: [string, string][] | undefined;
 }
 
 /** Why `name` is not an npm package name we accept, or undefined when it is one. */
@@ -157,6 +176,7 @@ export class LockfileCollector {
       this.warn(c.key, c.line, where(`${subject} has no integrity`));
     }
 
+    const dependencies = this.dependencyMap(c.key, c.line, subject, c.dependencies ?? []);
     const pkg: LockedPackage = {
       name,
       version,
@@ -168,6 +188,7 @@ export class LockfileCollector {
       optional: c.optional,
       ...(c.path !== undefined ? { path: c.path } : {}),
       ...(c.bundled ? { bundled: true } : {}),
+      ...(dependencies !== undefined ? { dependencies } : {}),
       key: c.key,
       line: c.line,
     };
@@ -181,6 +202,12 @@ export class LockfileCollector {
     seen.dev &&= pkg.dev;
     seen.optional &&= pkg.optional;
     if (seen.alias === undefined && pkg.alias !== undefined) seen.alias = pkg.alias;
+    // Copies installed at several places (npm nesting, pnpm peer variants) record the same
+    // dependencies; a name only one of them lists is still an edge of the package.
+    if (pkg.dependencies !== undefined) {
+      seen.dependencies ??= {};
+      for (const [name, spec] of Object.entries(pkg.dependencies)) if (!Object.hasOwn(seen.dependencies, name)) seen.dependencies[name] = spec;
+    }
     // Integrity is merged, never overwritten: two different hashes for one tarball is suspicious.
     if (seen.integrity === undefined && pkg.integrity !== undefined) seen.integrity = pkg.integrity;
     else if (seen.integrity !== undefined && pkg.integrity !== undefined && seen.integrity !== pkg.integrity) {
@@ -188,11 +215,35 @@ export class LockfileCollector {
     }
   }
 
-  /** The collected lockfile: packages sorted by name then version, diagnostics by line. */
-  finish(format: Lockfile['format'], formatVersion: string, path: string): Lockfile {
+  /**
+   * A dependency map from `(name, spec)` pairs, or undefined when empty. Names and specs come from
+   * the file: a name npm would refuse (`__proto__` among them) or a spec that is not a short
+   * printable string is reported and left out, never used as a key.
+   */
+  private dependencyMap(key: string, line: number | undefined, subject: string, pairs: readonly [string, string][]): Record<string, string> | undefined {
+    let map: Record<string, string> | undefined;
+    for (const [name, spec] of pairs) {
+      const badName = checkPackageName(name);
+      if (badName !== undefined || spec.length > MAX_URL_LENGTH || CONTROL.test(spec)) {
+        const why = badName ?? 'its spec is too long or has control characters';
+        this.warn(key, line, `${subject}: dependency ${JSON.stringify(shownKey(name))} ignored: ${why}`);
+        continue;
+      }
+      map ??= {};
+      if (!Object.hasOwn(map, name)) map[name] = spec;
+    }
+    return map;
+  }
+
+  /**
+   * The collected lockfile: packages sorted by name then version, diagnostics by line, and the
+   * project's direct dependencies from `root` (`(name, spec)` pairs, checked like an entry's).
+   */
+  finish(format: Lockfile['format'], formatVersion: string, path: string, root: readonly [string, string][] = []): Lockfile {
+    const rootMap = this.dependencyMap('', undefined, 'the project', root) ?? {};
     const packages = [...this.byIdentity.values()].sort(comparePackages);
     const diagnostics = [...this.diagnostics].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || cmp(a.key, b.key));
-    return { format, formatVersion, path, packages, diagnostics };
+    return { format, formatVersion, path, packages, root: rootMap, diagnostics };
   }
 }
 

@@ -62,9 +62,15 @@ export function findLockfile(dir: string): string {
   });
 }
 
+/** The file name of `path`, also for git's `ref:path` (`HEAD:package-lock.json`): lockfile names hold no `:`. */
+function fileName(path: string): string {
+  const name = basename(path);
+  return name.slice(name.lastIndexOf(':') + 1);
+}
+
 /** The format of a lockfile from its name, then its content (for lockfiles saved under other names). */
 export function detectFormat(path: string, text: string): Lockfile['format'] | undefined {
-  const name = basename(path);
+  const name = fileName(path);
   const head = text.slice(0, 4096);
   const berry = /^__metadata:/m.test(text.slice(0, 64 * 1024));
   if (name === 'package-lock.json' || name === 'npm-shrinkwrap.json') return 'npm';
@@ -92,19 +98,53 @@ async function readSiblingManifest(lockfilePath: string): Promise<{ manifest?: R
   }
 }
 
+/** Refuses bun's binary lockfile by name: its bytes are not text any reader could tell apart. */
+function assertNotBinaryBun(path: string): void {
+  if (fileName(path) === 'bun.lockb') {
+    throw new DepcapsError('E_LOCKFILE', `${path} is a binary bun lockfile, which is not supported.`, {
+      hint: 'Run `bun install --save-text-lockfile` to write bun.lock, and pass that.',
+    });
+  }
+}
+
 /**
- * Reads and parses a lockfile of any supported format. The package.json next to it, when
- * present, tells dev from production dependencies for formats that do not record it.
+ * Parses lockfile text of any supported format without touching the disk (the gate reads both
+ * sides with `git show`). `path` (a file path or git's `ref:path`) names the file in messages and,
+ * with the text, tells the format. `rootManifest` is the project's package.json, parsed: it tells
+ * dev from production for formats that do not record it, and gives the project's direct
+ * dependencies where the lockfile has no record of them; anything but a JSON object is reported
+ * in `diagnostics` and not used.
+ * @throws DepcapsError E_LOCKFILE for `bun.lockb`, text over {@link MAX_LOCKFILE_BYTES} bytes, an
+ *   unknown format or format version, or text the format's parser rejects.
+ */
+export function parseLockfile(text: string, path: string, options: { rootManifest?: unknown } = {}): Lockfile {
+  assertNotBinaryBun(path);
+  // UTF-16 length ≤ UTF-8 byte length, so the cheap test comes first.
+  if (text.length > MAX_LOCKFILE_BYTES || Buffer.byteLength(text, 'utf8') > MAX_LOCKFILE_BYTES) {
+    throw new DepcapsError('E_LOCKFILE', `${path} is ${Buffer.byteLength(text, 'utf8')} bytes, over the ${MAX_LOCKFILE_BYTES}-byte lockfile limit.`);
+  }
+  text = stripBom(text);
+  const format = detectFormat(path, text);
+  if (format === undefined) {
+    throw new DepcapsError('E_LOCKFILE', `${path} is not a lockfile format depcaps reads (supported: ${supportedList()}).`);
+  }
+  const manifest = asRecord(options.rootManifest);
+  const lockfile = READERS[format](text, path, manifest ? { rootManifest: manifest } : {});
+  if (options.rootManifest !== undefined && !manifest) {
+    lockfile.diagnostics.unshift({ key: 'package.json', message: 'the root manifest is not a JSON object; not used' });
+  }
+  return lockfile;
+}
+
+/**
+ * Reads and parses a lockfile of any supported format ({@link parseLockfile}). The package.json
+ * next to it, when present, tells dev from production dependencies for formats that do not record it.
  * @throws DepcapsError E_LOCKFILE when the file is missing, unreadable, larger than
  *   {@link MAX_LOCKFILE_BYTES}, of an unknown format or format version, or not parseable.
  */
 export async function readLockfile(path: string): Promise<Lockfile> {
   const absolute = resolve(path);
-  if (basename(absolute) === 'bun.lockb') {
-    throw new DepcapsError('E_LOCKFILE', `${absolute} is a binary bun lockfile, which is not supported.`, {
-      hint: 'Run `bun install --save-text-lockfile` to write bun.lock, and pass that.',
-    });
-  }
+  assertNotBinaryBun(absolute);
   const info = await stat(absolute).catch((err: unknown) => {
     throw new DepcapsError('E_LOCKFILE', `Cannot read lockfile ${absolute}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: err });
   });
@@ -114,16 +154,12 @@ export async function readLockfile(path: string): Promise<Lockfile> {
   }
   let text: string;
   try {
-    text = stripBom(await readFile(absolute, 'utf8'));
+    text = await readFile(absolute, 'utf8');
   } catch (err) {
     throw new DepcapsError('E_LOCKFILE', `Cannot read lockfile ${absolute}: ${(err as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: err });
   }
-  const format = detectFormat(absolute, text);
-  if (format === undefined) {
-    throw new DepcapsError('E_LOCKFILE', `${absolute} is not a lockfile format depcaps reads (supported: ${supportedList()}).`);
-  }
   const { manifest, problem } = await readSiblingManifest(absolute);
-  const lockfile = READERS[format](text, absolute, manifest ? { rootManifest: manifest } : {});
+  const lockfile = parseLockfile(text, absolute, manifest ? { rootManifest: manifest } : {});
   if (problem !== undefined) lockfile.diagnostics.unshift({ key: 'package.json', message: problem });
   return lockfile;
 }

@@ -1,10 +1,12 @@
 /**
  * Reader of npm's `package-lock.json` and `npm-shrinkwrap.json`: lockfileVersion 2 and 3 through
  * their `packages` map (one entry per installed path), lockfileVersion 1 through its nested
- * `dependencies` tree. npm records dev/optional itself, so no graph walk is needed.
+ * `dependencies` tree. npm records dev/optional itself, so no graph walk is needed. Dependency
+ * edges are the entries' `dependencies` + `optionalDependencies` (v2/v3) or `requires` (v1), ranges
+ * resolved by `buildGraph` the way node_modules lookup works.
  */
 import { DepcapsError } from '../errors.js';
-import { LockfileCollector, type ReaderOptions } from './entry.js';
+import { groupEntries, INSTALLED_GROUPS, LockfileCollector, ROOT_GROUPS, type ReaderOptions } from './entry.js';
 import { isGitUrl, isHttpUrl, isRegistryTarballUrl, workspaceMatcher } from './source.js';
 import { asRecord, assertNoConflictMarkers, LineLocator, own, ownString, parseJsonText, stripBom } from './text.js';
 import type { LockedSource, Lockfile } from './types.js';
@@ -38,9 +40,11 @@ export function parseNpm(text: string, path: string, opts: ReaderOptions = {}): 
   const collector = new LockfileCollector();
   const locator = new LineLocator(text);
   const packages = asRecord(own(data, 'packages'));
+  const rootEntry = version >= 2 ? asRecord(own(packages, '')) : undefined;
   if (version >= 2 && packages) readPackages(packages, collector, locator, opts);
   else readDependencyTree(data, collector, locator, opts);
-  return collector.finish('npm', String(version), path);
+  // v1 has no root record: the project's dependencies are only in its package.json.
+  return collector.finish('npm', String(version), path, groupEntries(rootEntry ?? opts.rootManifest, ROOT_GROUPS));
 }
 
 /** Where a v2/v3 entry comes from, judged from `resolved` (registry tarballs follow npm's URL convention). */
@@ -82,6 +86,8 @@ function readPackages(packages: Record<string, unknown>, collector: LockfileColl
         source: target !== undefined && isWorkspace(target) ? 'workspace' : 'file',
         path: target,
         ...flags,
+        // A link's dependencies are those of the folder it points to.
+        dependencies: groupEntries(folder, INSTALLED_GROUPS),
         key,
         line,
       });
@@ -103,6 +109,7 @@ function readPackages(packages: Record<string, unknown>, collector: LockfileColl
         ...flags,
         ...(source === 'file' && typeof resolved === 'string' ? { path: resolved.slice('file:'.length) } : {}),
         bundled: own(entry, 'inBundle') === true,
+        dependencies: groupEntries(entry, INSTALLED_GROUPS),
         key,
         line,
       },
@@ -180,6 +187,8 @@ function readDependencyTree(data: Record<string, unknown>, collector: LockfileCo
         ...flags,
         ...(path !== undefined ? { path } : {}),
         bundled: own(entry, 'bundled') === true,
+        // v1 `requires`: what the package needs, optional dependencies included, dev never.
+        dependencies: groupEntries(entry, ['requires']),
         key,
         line,
       },

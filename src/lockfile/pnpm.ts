@@ -2,13 +2,15 @@
  * Reader of `pnpm-lock.yaml`, parsed with `yaml`: lockfileVersion 5.x (`/name/1.0.0` keys), 6.x
  * (`/name@1.0.0`) and 9.0 (`name@1.0.0`, with the dependency graph moved to `snapshots`).
  * v5/v6 record `dev` per package; v9 does not, so its importers are walked through the snapshots.
+ * Dependency references point at exact entries; they are recorded as the version of the entry they
+ * point to (`npm:real@1.1.0` for aliases, `link:…` for links), peer suffixes dropped.
  */
 import { posix } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { DepcapsError } from '../errors.js';
-import { isExactVersion, LockfileCollector, type ReaderOptions } from './entry.js';
+import { INSTALLED_GROUPS, isExactVersion, LockfileCollector, ROOT_GROUPS, type ReaderOptions } from './entry.js';
 import { isGitUrl, isHttpUrl } from './source.js';
-import { classifyGraph, type Classification, type Edge, type GraphRoots } from './graph.js';
+import { classifyGraph, type Classification, type Edge, type GraphRoots } from './classify.js';
 import { asRecord, assertNoConflictMarkers, own, ownString, parserMessage, stripBom } from './text.js';
 import type { LockedSource, Lockfile } from './types.js';
 
@@ -69,6 +71,39 @@ function refs(value: unknown): { name: string; ref: string; specifier?: string }
       const ref = ownString(asRecord(v), 'version');
       const specifier = ownString(asRecord(v), 'specifier');
       if (ref !== undefined) out.push({ name, ref, ...(specifier !== undefined ? { specifier } : {}) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The version a `packages` entry is recorded with: its `version` field, else the key's reference
+ * (non-registry keys have none: the key itself). One rule for entries and the references to them.
+ */
+function entryVersion(key: string, entry: Record<string, unknown> | undefined, family: Family): string {
+  return ownString(entry, 'version') ?? parsePackageKey(key, family)?.ref ?? key;
+}
+
+/**
+ * Dependency references of `groups` in `record` as `(name, spec)`: the version of the entry a
+ * reference points to, so `1.0.0(react@18.2.0)` and `1.0.0_react@18.2.0` become `1.0.0`, an alias
+ * `/real@1.1.0` becomes `npm:real@1.1.0`, and `link:` references stay as they are.
+ */
+function dependencySpecs(record: unknown, groups: readonly string[], packages: Record<string, unknown>, family: Family): [string, string][] {
+  const out: [string, string][] = [];
+  for (const group of groups) {
+    for (const { name, ref } of refs(own(asRecord(record), group))) {
+      const target = refToKey(name, ref, family);
+      if (!target) {
+        out.push([name, ref]);
+        continue;
+      }
+      const entry = asRecord(own(packages, target.pkg));
+      const targetName = ownString(entry, 'name') ?? parsePackageKey(target.pkg, family)?.name ?? name;
+      // An entry missing from `packages` (a broken lockfile): the reference without its peer suffix.
+      const bare = /^\d/.test(ref) ? ref.replace(/[_(].*$/s, '') : ref;
+      const version = entry ? entryVersion(target.pkg, entry, family) : (parsePackageKey(target.pkg, family)?.ref ?? bare);
+      out.push([name, targetName === name ? version : `npm:${targetName}@${version}`]);
     }
   }
   return out;
@@ -139,6 +174,17 @@ export function parsePnpm(text: string, path: string, _opts: ReaderOptions = {})
   }
 
   const classes = family === 9 ? classifyV9(importers, snapshots) : undefined;
+  // v9 keeps dependencies in `snapshots`, one per peer variant of a `packages` entry: merged.
+  const snapshotDeps = new Map<string, [string, string][]>();
+  if (family === 9) {
+    for (const [key, snapshot] of Object.entries(snapshots)) {
+      const pkg = key.replace(/\(.*$/s, '');
+      const specs = dependencySpecs(snapshot, INSTALLED_GROUPS, packages, family);
+      const seen = snapshotDeps.get(pkg);
+      if (seen) seen.push(...specs);
+      else snapshotDeps.set(pkg, specs);
+    }
+  }
   for (const [key, value] of Object.entries(packages)) {
     const line = lines.get(key) ?? 1;
     const entry = asRecord(value);
@@ -173,8 +219,9 @@ export function parsePnpm(text: string, path: string, _opts: ReaderOptions = {})
     }
     if (source === 'unknown') collector.warn(key, line, `entry ${JSON.stringify(key)}: unrecognised resolution; source unknown`);
     const name = ownString(entry, 'name') ?? parsed?.name;
-    // Non-registry entries record what they have: a version field, else the key's reference.
-    const version = ownString(entry, 'version') ?? parsed?.ref ?? (source === 'registry' ? undefined : key);
+    // Non-registry entries record what they have (entryVersion); a registry entry without a
+    // parseable key has only its version field, or is dropped for having none.
+    const version = parsed === undefined && source === 'registry' ? ownString(entry, 'version') : entryVersion(key, entry, family);
     const flags: Classification = classes ? (classes.get(key) ?? { dev: false, optional: false }) : { dev: own(entry, 'dev') === true, optional: own(entry, 'optional') === true };
     collector.add(
       {
@@ -186,18 +233,30 @@ export function parsePnpm(text: string, path: string, _opts: ReaderOptions = {})
         integrity: own(resolution, 'integrity'),
         ...flags,
         ...(localPath !== undefined ? { path: localPath } : {}),
+        dependencies: family === 9 ? snapshotDeps.get(key) : dependencySpecs(entry, INSTALLED_GROUPS, packages, family),
         key,
         line,
       },
       { integrity: true },
     );
   }
-  addLinks(importers, doc, counter, collector);
-  return collector.finish('pnpm', version, path);
+  const importerDeps = (importerPath: string, groups: readonly string[]): [string, string][] =>
+    dependencySpecs(own(importers, importerPath), groups, packages, family);
+  addLinks(importers, doc, counter, collector, importerDeps);
+  return collector.finish('pnpm', version, path, importerDeps('.', ROOT_GROUPS));
 }
 
-/** `link:` dependencies of importers: workspace packages (`workspace:` specifier) or linked folders. */
-function addLinks(importers: Record<string, unknown>, doc: Document, counter: LineCounter, collector: LockfileCollector): void {
+/**
+ * `link:` dependencies of importers: workspace packages (`workspace:` specifier) or linked folders,
+ * whose dependencies are those of the importer at the link's target (`importerDeps`).
+ */
+function addLinks(
+  importers: Record<string, unknown>,
+  doc: Document,
+  counter: LineCounter,
+  collector: LockfileCollector,
+  importerDeps: (importerPath: string, groups: readonly string[]) => [string, string][],
+): void {
   const hasImporters = doc.has('importers');
   const linesByMap = new Map<string, Map<string, number>>();
   for (const [importerPath, importer] of Object.entries(importers)) {
@@ -217,6 +276,7 @@ function addLinks(importers: Record<string, unknown>, doc: Document, counter: Li
           path: target,
           dev,
           optional,
+          dependencies: importerDeps(target, INSTALLED_GROUPS),
           key: `${yamlPath.join('/')}/${name}`,
           line,
         });

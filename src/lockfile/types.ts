@@ -22,6 +22,13 @@ export interface LockedPackage {
   path?: string;
   /** Shipped inside its parent's tarball (npm `inBundle`): not fetched on its own. */
   bundled?: boolean;
+  /**
+   * What the entry's own lockfile record says it depends on (dependencies and optionalDependencies,
+   * never dev or unresolved peers): the name it is required under → the spec as recorded (a range
+   * for npm, yarn and bun, the exact locked version for pnpm; aliases as `npm:real@spec`).
+   * Absent when it depends on nothing. See `buildGraph` for how a spec is resolved.
+   */
+  dependencies?: Record<string, string>;
   /** The lockfile's own key for this entry (`node_modules/a/node_modules/b`, `a@^1.0.0`, `/a@1.0.0`). */
   key: string;
   /** 1-based line of the entry in the lockfile (for SARIF / GitHub annotations). */
@@ -45,5 +52,11 @@ export interface Lockfile {
   path: string;
   /** Every installed package, deduplicated by (name, version, source, resolved), sorted by name then version. */
   packages: LockedPackage[];
+  /**
+   * The project's own direct dependencies (dependencies, devDependencies, optionalDependencies),
+   * name → spec as in {@link LockedPackage.dependencies}: from the lockfile's root record where the
+   * format has one, else from the package.json next to it (empty when there is neither).
+   */
+  root: Record<string, string>;
   diagnostics: LockfileDiagnostic[];
 }

@@ -2,13 +2,15 @@
  * Reader of yarn berry (v2+) `yarn.lock`, parsed by the yarn project's own `parseSyml`
  * (`@yarnpkg/parsers`). Entries carry a locator (`name@npm:1.0.0`, `name@workspace:path`,
  * `name@patch:…`), never an SRI: berry's `checksum` hashes yarn's cache zip, not the npm tarball,
- * so it is not passed on as integrity. No dev flags either: see {@link parseYarnBerry}.
+ * so it is not passed on as integrity. No dev flags either: see {@link parseYarnBerry}. Dependency
+ * specs are kept as berry writes them (`npm:^1.0.0`, `npm:real@^1.0.0`, `workspace:^`); a
+ * workspace's `dependencies` include its devDependencies, which berry does not tell apart.
  */
 import { parseSyml } from '@yarnpkg/parsers';
 import { DepcapsError } from '../errors.js';
-import { LockfileCollector, type ReaderOptions } from './entry.js';
+import { groupEntries, INSTALLED_GROUPS, LockfileCollector, ROOT_GROUPS, type ReaderOptions } from './entry.js';
 import { isGitUrl, isHttpUrl } from './source.js';
-import { classifyGraph, NO_MANIFEST_MESSAGE, type Classification, type Edge, type GraphRoots } from './graph.js';
+import { classifyGraph, NO_MANIFEST_MESSAGE, type Classification, type Edge, type GraphRoots } from './classify.js';
 import { asRecord, assertNoConflictMarkers, own, ownString, parserMessage, stringEntries, stripBom } from './text.js';
 import type { LockedSource, Lockfile } from './types.js';
 import { headerLines, splitDescriptor } from './yarn-classic.js';
@@ -107,6 +109,7 @@ export function parseYarnBerry(text: string, path: string, opts: ReaderOptions =
   const collector = new LockfileCollector();
   const lines = headerLines(text);
   const entries: { key: string; entry: Record<string, unknown> }[] = [];
+  let root: [string, string][] | undefined;
   const descriptorToKey = new Map<string, string>();
   for (const [key, value] of Object.entries(data ?? {})) {
     if (key === '__metadata') continue;
@@ -128,7 +131,12 @@ export function parseYarnBerry(text: string, path: string, opts: ReaderOptions =
       continue;
     }
     const src = locatorSource(resolution);
-    if (src.root) continue;
+    const dependencies = groupEntries(entry, INSTALLED_GROUPS);
+    if (src.root) {
+      // The root workspace's `dependencies` hold its devDependencies too (berry merges them).
+      root ??= dependencies;
+      continue;
+    }
     if (src.source === 'unknown') collector.warn(key, line, `entry ${JSON.stringify(key)}: unrecognised resolution; source unknown`);
     const installName = splitDescriptor(descriptorsOf(key)[0] ?? key).name;
     collector.add({
@@ -139,11 +147,12 @@ export function parseYarnBerry(text: string, path: string, opts: ReaderOptions =
       resolved: src.resolved,
       ...(src.path !== undefined ? { path: src.path } : {}),
       ...(classes.get(key) ?? { dev: false, optional: false }),
+      dependencies,
       key,
       line,
     });
   }
-  return collector.finish('yarn-berry', version, path);
+  return collector.finish('yarn-berry', version, path, root ?? groupEntries(opts.rootManifest, ROOT_GROUPS));
 }
 
 /** dev/optional by walking from the workspaces (berry's lockfile lists their dependencies, dev ones included). */

@@ -1,13 +1,14 @@
 /**
  * Reader of yarn classic (v1) `yarn.lock`, parsed by the yarn project's own parser
  * (`@yarnpkg/lockfile`). The format records no dev flags: packages are classified by walking
- * from the root package.json's dependencies and devDependencies.
+ * from the root package.json's dependencies and devDependencies, which are also the project's
+ * direct dependencies (`root`): yarn.lock has no record of the project itself, nor of workspaces.
  */
 import { createRequire } from 'node:module';
 import { DepcapsError } from '../errors.js';
-import { LockfileCollector, sha1HexToIntegrity, type ReaderOptions } from './entry.js';
+import { groupEntries, INSTALLED_GROUPS, LockfileCollector, ROOT_GROUPS, sha1HexToIntegrity, type ReaderOptions } from './entry.js';
 import { isGitRange, isGitUrl, isHttpUrl, isRegistryTarballUrl } from './source.js';
-import { classifyGraph, manifestRoots, NO_MANIFEST_MESSAGE, type Classification, type Edge } from './graph.js';
+import { classifyGraph, manifestRoots, NO_MANIFEST_MESSAGE, type Classification, type Edge } from './classify.js';
 import { asRecord, assertNoConflictMarkers, own, parserMessage, stringEntries, stripBom } from './text.js';
 import type { LockedSource, Lockfile } from './types.js';
 
@@ -138,13 +139,14 @@ export function parseYarnClassic(text: string, path: string, opts: ReaderOptions
         integrity,
         ...flags,
         ...(localPath !== undefined ? { path: localPath } : {}),
+        dependencies: groupEntries(entry, INSTALLED_GROUPS),
         key: id,
         line,
       },
       { integrity: true, resolved: true },
     );
   }
-  return collector.finish('yarn-classic', '1', path);
+  return collector.finish('yarn-classic', '1', path, groupEntries(opts.rootManifest, ROOT_GROUPS));
 }
 
 function sourceOf(name: string, range: string, version: unknown, resolved: unknown): { source: LockedSource; path?: string } {

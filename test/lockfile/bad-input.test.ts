@@ -254,6 +254,56 @@ describe('hostile names in every format', () => {
   });
 });
 
+describe('dependency maps', () => {
+  test('names npm would refuse and specs with control characters are reported, never keys', () => {
+    // Raw JSON: an object literal with a `__proto__` key would set the prototype instead.
+    const text = `{
+  "lockfileVersion": 3,
+  "packages": {
+    "": { "dependencies": { "__proto__": "1.0.0", "ok": "^1.0.0" } },
+    "node_modules/ok": {
+      "version": "1.0.0",
+      "resolved": "${tarball('ok', '1.0.0')}",
+      "integrity": "${SRI}",
+      "dependencies": { "__proto__": "1.0.0", "constructor": "^1.0.0", "../x": "1.0.0", "ctl": "1.0.0\\u0000", "num": 1 },
+      "optionalDependencies": { "constructor": "^9.0.0", "opt": "~2.0.0" },
+      "peerDependencies": { "peer": "*" },
+      "devDependencies": { "dev": "*" }
+    }
+  }
+}`;
+    const lockfile = parseNpm(text, 'package-lock.json');
+    const ok = lockfile.packages[0];
+    // The first group's spec wins for a name in two.
+    expect(ok?.dependencies).toEqual({ constructor: '^1.0.0', opt: '~2.0.0' });
+    expect(Object.getPrototypeOf(ok?.dependencies)).toBe(Object.prototype);
+    expect(lockfile.root).toEqual({ ok: '^1.0.0' });
+    expect(Object.getPrototypeOf(lockfile.root)).toBe(Object.prototype);
+    expect(diagnosticRows(lockfile)).toEqual([
+      'L- : the project: dependency "__proto__" ignored: the name has characters or segments npm does not allow',
+      'L5 node_modules/ok: ok@1.0.0: dependency "__proto__" ignored: the name has characters or segments npm does not allow',
+      'L5 node_modules/ok: ok@1.0.0: dependency "../x" ignored: the name has a "/" npm does not allow',
+      'L5 node_modules/ok: ok@1.0.0: dependency "ctl" ignored: its spec is too long or has control characters',
+    ]);
+  });
+
+  test('copies merged into one entry keep the dependencies of each', () => {
+    const lockfile = parseNpm(
+      npmLock({
+        'node_modules/a/node_modules/dup': { ...good('dup'), dependencies: { x: '^1.0.0' } },
+        'node_modules/b/node_modules/dup': { ...good('dup'), dependencies: { x: '^1.0.0', y: '^2.0.0' } },
+      }),
+      'package-lock.json',
+    );
+    expect(lockfile.packages.map((p) => [p.key, p.dependencies])).toEqual([['node_modules/a/node_modules/dup', { x: '^1.0.0', y: '^2.0.0' }]]);
+  });
+
+  test('pnpm v9: the snapshots of one package (peer variants) are merged', () => {
+    const text = `lockfileVersion: '9.0'\n\nimporters:\n  .: {}\n\npackages:\n\n  a@1.0.0:\n    resolution: {integrity: ${SRI}}\n\nsnapshots:\n\n  a@1.0.0(p@1.0.0):\n    dependencies:\n      p: 1.0.0\n\n  a@1.0.0(p@2.0.0):\n    dependencies:\n      p: 2.0.0\n    optionalDependencies:\n      q: 1.0.0\n`;
+    expect(parsePnpm(text, 'pnpm-lock.yaml').packages[0]?.dependencies).toEqual({ p: '1.0.0', q: '1.0.0' });
+  });
+});
+
 describe('pathological text stays linear', () => {
   test.each([
     ['a yarn header of spaces', () => headerDescriptors(`a@^1${' '.repeat(1_000_000)}x:`)],

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { parseBun } from '../../src/lockfile/bun.js';
 import { readLockfile } from '../../src/lockfile/index.js';
 import { rejection } from '../helpers/rejection.js';
-import { diagnosticRows, rows } from './rows.js';
+import { dependencyRows, diagnosticRows, rows } from './rows.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'bun', 'bun.lock');
 
@@ -29,6 +29,17 @@ describe('bun.lock', () => {
     ]);
     expect(lockfile.packages.find((p) => p.line === 49)?.key).toBe('prod-a/shared');
     expect(diagnosticRows(lockfile)).toEqual([]);
+    // A workspace's dependencies are its `workspaces` record's; `""` is the project.
+    expect(dependencyRows(lockfile)).toEqual(['dev-b@1.0.0: dev-only ^1.0.0, shared ^2.0.0', 'prod-a@1.0.0: shared ^1.0.0', 'ws-a@1.0.0: ws-dep ^1.0.0']);
+    expect(lockfile.root).toEqual({
+      '@acme/scoped': '^1.0.0',
+      'alias-name': 'npm:real@^1.0.0',
+      'local-pkg': 'file:./local-pkg',
+      'prod-a': '^1.0.0',
+      shared: '^2.0.0',
+      'dev-b': '^1.0.0',
+      'opt-c': '^1.0.0',
+    });
   });
 
   test('git, github, remote tarballs, link:, registry URLs, comments and version 2', () => {
@@ -53,11 +64,11 @@ describe('bun.lock', () => {
   "packages": {
     "from-git": ["from-git@git+https://git.example.com/r.git#0123abc", {}, "0123abc"],
 
-    "from-github": ["from-github@github:u/r#0123abc", {}, "u-r-0123abc"],
+    "from-github": ["from-github@github:u/r#0123abc", { "dependencies": { "private": "^1.0.0" }, "peerDependencies": { "p": "*" } }, "u-r-0123abc"],
 
     "linked": ["linked@link:linked", {}],
 
-    "private": ["private@1.0.0", "https://npm.example.com/private/-/private-1.0.0.tgz", {}, "${sri}"],
+    "private": ["private@1.0.0", "https://npm.example.com/private/-/private-1.0.0.tgz", { "optionalDependencies": { "linked": "link:linked" } }, "${sri}"],
 
     "remote": ["remote@https://example.com/remote-1.0.0.tgz", {}],
   },
@@ -78,6 +89,15 @@ describe('bun.lock', () => {
     expect(diagnosticRows(lockfile)).toEqual([
       'L27 remote: remote@https://example.com/remote-1.0.0.tgz has no integrity (entry "remote")',
     ]);
+    // Info is the second item of git tuples and the third of registry ones; peers are not edges.
+    expect(dependencyRows(lockfile)).toEqual(['from-github@github:u/r#0123abc: private ^1.0.0', 'private@1.0.0: linked link:linked']);
+    expect(lockfile.root).toEqual({
+      'from-git': 'git+https://git.example.com/r.git',
+      'from-github': 'github:u/r',
+      linked: 'link:linked',
+      private: '^1.0.0',
+      remote: 'https://example.com/remote-1.0.0.tgz',
+    });
   });
 
   test('an unknown lockfileVersion is E_LOCKFILE with the supported list', async () => {

@@ -1,8 +1,8 @@
 // Finding a lockfile, telling its format, the sibling package.json and the size cap.
-import { copyFileSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { detectFormat, findLockfile, LOCKFILE_NAMES, MAX_LOCKFILE_BYTES, readLockfile, SUPPORTED_FORMATS } from '../../src/lockfile/index.js';
+import { detectFormat, findLockfile, LOCKFILE_NAMES, MAX_LOCKFILE_BYTES, parseLockfile, readLockfile, SUPPORTED_FORMATS } from '../../src/lockfile/index.js';
 import { rejection } from '../helpers/rejection.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';
 
@@ -97,6 +97,53 @@ describe('readLockfile', () => {
     const path = join(env.project, 'pnpm-lock.yaml');
     writeFileSync(path, `\uFEFFlockfileVersion: '9.0'\n\nimporters:\n  .: {}\n`);
     expect((await readLockfile(path)).packages).toEqual([]);
+  });
+});
+
+describe('parseLockfile: text from anywhere (git show), no disk', () => {
+  // A path that does not exist: nothing may be read from it, nor from beside it.
+  const nowhere = (name: string): string => join(FIXTURES, 'no-such-dir', name);
+
+  test('the same lockfile as readLockfile, given the same package.json', async () => {
+    const path = join(FIXTURES, 'yarn-classic', 'yarn.lock');
+    const manifest: unknown = JSON.parse(readFileSync(join(FIXTURES, 'yarn-classic', 'package.json'), 'utf8'));
+    const parsed = parseLockfile(readFileSync(path, 'utf8'), path, { rootManifest: manifest });
+    expect(parsed).toEqual(await readLockfile(path));
+    expect(parsed.root['dev-b']).toBe('^1.0.0');
+  });
+
+  test('format told by name then content, as readLockfile; no package.json is no root for yarn classic', () => {
+    const text = readFileSync(join(FIXTURES, 'yarn-classic', 'yarn.lock'), 'utf8');
+    const lockfile = parseLockfile(`\uFEFF${text}`, nowhere('custom.lock'));
+    expect([lockfile.format, lockfile.path, lockfile.packages.length]).toEqual(['yarn-classic', nowhere('custom.lock'), 10]);
+    expect(lockfile.root).toEqual({});
+  });
+
+  test("git's ref:path names the file: the format is told by name", () => {
+    // npm JSON without "requires" and with a workspaces map would pass for bun by content alone.
+    const text = '{\n  "lockfileVersion": 3,\n  "workspaces": {},\n  "packages": {}\n}\n';
+    expect(detectFormat('lock.json', text)).toBe('bun');
+    expect(parseLockfile(text, 'HEAD~1:package-lock.json').format).toBe('npm');
+    expect(detectFormat('main:app/package-lock.json', text)).toBe('npm');
+  });
+
+  test('a root manifest that is not an object is a diagnostic, not used', () => {
+    const text = readFileSync(join(FIXTURES, 'pnpm-v9', 'pnpm-lock.yaml'), 'utf8');
+    const lockfile = parseLockfile(text, 'pnpm-lock.yaml', { rootManifest: ['not', 'an', 'object'] });
+    expect(lockfile.diagnostics).toEqual([{ key: 'package.json', message: 'the root manifest is not a JSON object; not used' }]);
+    expect(lockfile.root['prod-a']).toBe('1.0.0');
+  });
+
+  test.each([
+    ['Gemfile.lock', 'GEM\n  remote: https://rubygems.org/\n', /^Gemfile\.lock is not a lockfile format depcaps reads \(supported: .*\)\.$/],
+    ['bun.lockb', '\u0000\u0001', /^bun\.lockb is a binary bun lockfile, which is not supported\.$/],
+    ['HEAD:bun.lockb', '\u0000\u0001', /^HEAD:bun\.lockb is a binary bun lockfile, which is not supported\.$/],
+    ['package-lock.json', '{ "lockfileVersion": 4 }', /^package-lock\.json: npm lockfileVersion 4 is not supported/],
+    ['pnpm-lock.yaml', 'lockfileVersion: [', /^pnpm-lock\.yaml is not valid YAML/],
+  ])('%s: E_LOCKFILE as from readLockfile', async (name, text, message) => {
+    const err = await rejection(Promise.resolve().then(() => parseLockfile(text, name)));
+    expect(err.code).toBe('E_LOCKFILE');
+    expect(err.message).toMatch(message);
   });
 });
 

@@ -3,13 +3,14 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildGraph } from '../../src/lockfile/graph.js';
 import { findLockfile, readLockfile } from '../../src/lockfile/index.js';
 import { parseNpm } from '../../src/lockfile/npm.js';
 import type { Lockfile } from '../../src/lockfile/types.js';
 import { startRegistry, type LocalRegistry } from '../helpers/local-registry.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';
 import { REGISTRY_PACKAGES, writeProject } from './project.js';
-import { diagnosticRows, rows } from './rows.js';
+import { dependencyRows, diagnosticRows, rows } from './rows.js';
 import { npmLockOnlyArgs, runTool } from './tools.js';
 
 let registry: LocalRegistry;
@@ -36,6 +37,19 @@ afterAll(async () => {
 });
 
 const lockfilePath = (version: number): string => join((envs.get(version) as TmpEnv).project, 'package-lock.json');
+
+/** The project's direct dependencies, as package.json (and npm's root record) has them. */
+const ROOT = {
+  '@acme/scoped': '^1.0.0',
+  'alias-name': 'npm:real@^1.0.0',
+  'local-pkg': 'file:./local-pkg',
+  'prod-a': '^1.0.0',
+  shared: '^2.0.0',
+  'dev-b': '^1.0.0',
+  'opt-c': '^1.0.0',
+};
+/** Dependencies as npm records them in every lockfileVersion: ranges, the workspace's from its folder. */
+const DEPENDENCIES = ['dev-b@1.0.0: dev-only ^1.0.0, shared ^2.0.0', 'prod-a@1.0.0: shared ^1.0.0'];
 
 /** Registry entries carry the registry's own tarball URL and SRI. */
 function expectRegistryIdentity(lockfile: Lockfile): void {
@@ -66,6 +80,35 @@ describe('package-lock.json written by npm', () => {
     expect(lockfile.packages.map((p) => p.key)).toContain('node_modules/prod-a/node_modules/shared');
     expect(diagnosticRows(lockfile)).toEqual([]);
     expectRegistryIdentity(lockfile);
+    expect(dependencyRows(lockfile)).toEqual([...DEPENDENCIES, 'ws-a@1.0.0: ws-dep ^1.0.0']);
+    expect(lockfile.root).toEqual(ROOT);
+  });
+
+  test('lockfileVersion 3: the root record is the project, without a package.json too', () => {
+    const lockfile = parseNpm(readFileSync(lockfilePath(3), 'utf8'), 'package-lock.json', {});
+    expect(lockfile.root).toEqual(ROOT);
+  });
+
+  test('the graph of the lockfile npm wrote: nested shared@1 is prod-a\'s, the workspace leads to ws-dep', async () => {
+    const lockfile = await readLockfile(lockfilePath(3));
+    const graph = buildGraph(lockfile);
+    const ids = (list: { name: string; version: string }[]): string[] => list.map((p) => `${p.name}@${p.version}`);
+    expect(ids(graph.roots())).toEqual(['@acme/scoped@1.0.0', 'real@1.1.0', 'local-pkg@1.0.0', 'prod-a@1.0.0', 'shared@2.0.0', 'dev-b@1.0.0', 'opt-c@1.0.0', 'ws-a@1.0.0']);
+    expect(Object.fromEntries(lockfile.packages.map((p) => [`${p.name}@${p.version}`, graph.pathTo(p)]))).toEqual({
+      '@acme/scoped@1.0.0': ['@acme/scoped@1.0.0'],
+      'dev-b@1.0.0': ['dev-b@1.0.0'],
+      'dev-only@1.0.0': ['dev-b@1.0.0', 'dev-only@1.0.0'],
+      'local-pkg@1.0.0': ['local-pkg@1.0.0'],
+      'opt-c@1.0.0': ['opt-c@1.0.0'],
+      'prod-a@1.0.0': ['prod-a@1.0.0'],
+      'real@1.1.0': ['real@1.1.0'],
+      'shared@1.0.0': ['prod-a@1.0.0', 'shared@1.0.0'],
+      'shared@2.0.0': ['shared@2.0.0'],
+      'ws-a@1.0.0': ['ws-a@1.0.0'],
+      'ws-dep@1.0.0': ['ws-a@1.0.0', 'ws-dep@1.0.0'],
+    });
+    const devB = lockfile.packages.find((p) => p.name === 'dev-b');
+    expect(devB && ids(graph.dependenciesOf(devB))).toEqual(['dev-only@1.0.0', 'shared@2.0.0']);
   });
 
   test('lockfileVersion 2: read through "packages", the same list', async () => {
@@ -86,6 +129,8 @@ describe('package-lock.json written by npm', () => {
     ]);
     expect(diagnosticRows(lockfile)).toEqual([]);
     expectRegistryIdentity(lockfile);
+    expect(dependencyRows(lockfile)).toEqual([...DEPENDENCIES, 'ws-a@1.0.0: ws-dep ^1.0.0']);
+    expect(lockfile.root).toEqual(ROOT);
   });
 
   test('lockfileVersion 1: the nested tree, aliases in "version", workspaces from package.json', async () => {
@@ -106,6 +151,12 @@ describe('package-lock.json written by npm', () => {
     ]);
     expect(lockfile.packages.find((p) => p.line === 50)?.key).toBe('node_modules/prod-a/node_modules/shared');
     expectRegistryIdentity(lockfile);
+    // `requires`; v1 has no root record, so the project's dependencies come from package.json.
+    expect(dependencyRows(lockfile)).toEqual([...DEPENDENCIES, 'ws-a@file:packages/ws-a: ws-dep ^1.0.0']);
+    expect(lockfile.root).toEqual(ROOT);
+    const graph = buildGraph(lockfile);
+    const shared1 = lockfile.packages.find((p) => p.name === 'shared' && p.version === '1.0.0');
+    expect(shared1 && graph.pathTo(shared1)).toEqual(['prod-a@1.0.0', 'shared@1.0.0']);
   });
 
   test('lines point at the entry key in the text', async () => {
@@ -120,9 +171,10 @@ describe('package-lock.json written by npm', () => {
     }
   });
 
-  test('without a package.json, v1 workspaces are plain file: packages', () => {
+  test('without a package.json, v1 workspaces are plain file: packages, and the project has no known dependencies', () => {
     const lockfile = parseNpm(readFileSync(lockfilePath(1), 'utf8'), 'package-lock.json', {});
     expect(rows(lockfile).filter((r) => r.startsWith('ws-a'))).toEqual(['ws-a@file:packages/ws-a file path=packages/ws-a L62']);
+    expect(lockfile.root).toEqual({});
   });
 
   test('findLockfile prefers npm-shrinkwrap.json, then package-lock.json', async () => {

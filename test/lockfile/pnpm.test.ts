@@ -6,9 +6,20 @@ import { describe, expect, test } from 'vitest';
 import { readLockfile } from '../../src/lockfile/index.js';
 import { parsePnpm } from '../../src/lockfile/pnpm.js';
 import { rejection } from '../helpers/rejection.js';
-import { diagnosticRows, rows } from './rows.js';
+import { dependencyRows, diagnosticRows, rows } from './rows.js';
 
 const fixture = (dir: string): string => join(import.meta.dirname, 'fixtures', dir, 'pnpm-lock.yaml');
+/** pnpm records exact versions: the version of the entry a reference points to, aliases as `npm:`. */
+const DEPENDENCIES = ['dev-b@1.0.0: dev-only 1.0.0, shared 2.0.0', 'prod-a@1.0.0: shared 1.0.0'];
+const root = (localPkg: string): Record<string, string> => ({
+  '@acme/scoped': '1.0.0',
+  'alias-name': 'npm:real@1.1.0',
+  'local-pkg': localPkg,
+  'prod-a': '1.0.0',
+  shared: '2.0.0',
+  'dev-b': '1.0.0',
+  'opt-c': '1.0.0',
+});
 
 describe('pnpm-lock.yaml written by pnpm', () => {
   test('lockfileVersion 5.4 (pnpm 7): dev flags from the lockfile', async () => {
@@ -28,6 +39,9 @@ describe('pnpm-lock.yaml written by pnpm', () => {
       'ws-dep@1.0.0 registry integrity L71',
     ]);
     expect(diagnosticRows(lockfile)).toEqual([]);
+    expect(dependencyRows(lockfile)).toEqual(DEPENDENCIES);
+    // v5 directory entries record their version: `file:local-pkg` is local-pkg@1.0.0.
+    expect(lockfile.root).toEqual(root('1.0.0'));
   });
 
   test('lockfileVersion 6.0 (pnpm 8)', async () => {
@@ -46,6 +60,8 @@ describe('pnpm-lock.yaml written by pnpm', () => {
       'ws-dep@1.0.0 registry integrity L81',
     ]);
     expect(diagnosticRows(lockfile)).toEqual([]);
+    expect(dependencyRows(lockfile)).toEqual(DEPENDENCIES);
+    expect(lockfile.root).toEqual(root('file:local-pkg'));
   });
 
   test('lockfileVersion 9.0 (pnpm 9): dev and optional walked from the importers through snapshots', async () => {
@@ -64,6 +80,9 @@ describe('pnpm-lock.yaml written by pnpm', () => {
       'ws-dep@1.0.0 registry integrity L70',
     ]);
     expect(diagnosticRows(lockfile)).toEqual([]);
+    // From `snapshots`: v9's `packages` entries hold no dependencies.
+    expect(dependencyRows(lockfile)).toEqual(DEPENDENCIES);
+    expect(lockfile.root).toEqual(root('file:local-pkg'));
   });
 
   test('v9: git, remote tarballs, workspace and folder links, peer-suffixed snapshots', () => {
@@ -98,7 +117,11 @@ importers:
         specifier: workspace:*
         version: link:packages/ws-b
 
-  packages/ws-b: {}
+  packages/ws-b:
+    dependencies:
+      peer-user:
+        specifier: ^1.0.0
+        version: 1.0.0(peer@2.0.0)
 
 packages:
 
@@ -138,13 +161,13 @@ snapshots:
 `;
     const lockfile = parsePnpm(text, 'pnpm-lock.yaml');
     expect(rows(lockfile)).toEqual([
-      'from-github@1.0.0 git L34',
-      'git-direct@1.0.0 git L38',
+      'from-github@1.0.0 git L38',
+      'git-direct@1.0.0 git L42',
       'linked@link:../linked link path=../linked L13',
       // A dev root, but also a dependency of the production peer-user: production.
-      'peer@2.0.0 registry integrity L47',
-      'peer-user@1.0.0 registry integrity L42',
-      'remote@1.0.0 remote integrity L50',
+      'peer@2.0.0 registry integrity L51',
+      'peer-user@1.0.0 registry integrity L46',
+      'remote@1.0.0 remote integrity L54',
       'ws-b@link:packages/ws-b workspace dev path=packages/ws-b L26',
     ]);
     const byName = new Map(lockfile.packages.map((p) => [p.name, p]));
@@ -152,6 +175,18 @@ snapshots:
     expect(byName.get('from-github')?.resolved).toBe(`https://codeload.github.com/u/r/tar.gz/${sha}`);
     expect(byName.get('remote')?.resolved).toBe('https://example.com/remote-1.0.0.tgz');
     expect(diagnosticRows(lockfile)).toEqual([]);
+    // Resolved peers are dependencies of the snapshot; a workspace's are its importer's.
+    expect(dependencyRows(lockfile)).toEqual(['peer-user@1.0.0: peer 2.0.0', 'ws-b@link:packages/ws-b: peer-user 1.0.0']);
+    // Non-registry references are recorded as the version of their entry.
+    expect(lockfile.root).toEqual({
+      'from-github': '1.0.0',
+      'git-direct': '1.0.0',
+      linked: 'link:../linked',
+      'peer-user': '1.0.0',
+      remote: '1.0.0',
+      peer: '2.0.0',
+      'ws-b': 'link:packages/ws-b',
+    });
   });
 
   test('v6 without importers (a single project): top-level dependency maps', () => {
@@ -173,7 +208,9 @@ packages:
     resolution: {integrity: ${sri}}
     dev: true
 `;
-    expect(rows(parsePnpm(text, 'pnpm-lock.yaml'))).toEqual(['a@1.0.0 registry integrity L10', 'b@1.0.0 registry dev integrity L14']);
+    const lockfile = parsePnpm(text, 'pnpm-lock.yaml');
+    expect(rows(lockfile)).toEqual(['a@1.0.0 registry integrity L10', 'b@1.0.0 registry dev integrity L14']);
+    expect(lockfile.root).toEqual({ a: '1.0.0' });
   });
 
   test.each([['4.0'], ['10.0'], ['"x"']])('lockfileVersion %s is E_LOCKFILE listing the supported versions', async (v) => {

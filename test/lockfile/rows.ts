@@ -28,3 +28,10 @@ export function rows(lockfile: Lockfile): string[] {
 export function diagnosticRows(lockfile: Lockfile): string[] {
   return lockfile.diagnostics.map((d) => `L${d.line ?? '-'} ${d.key}: ${d.message}`);
 }
+
+/** Each package that depends on something as `name@version: dep spec, dep spec`, in the lockfile's order. */
+export function dependencyRows(lockfile: Lockfile): string[] {
+  return lockfile.packages
+    .filter((p) => p.dependencies !== undefined)
+    .map((p) => `${p.name}@${p.version}: ${Object.entries(p.dependencies ?? {}).map(([name, spec]) => `${name} ${spec}`).join(', ')}`);
+}

@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { NO_MANIFEST_MESSAGE } from '../../src/lockfile/graph.js';
+import { NO_MANIFEST_MESSAGE } from '../../src/lockfile/classify.js';
 import { readLockfile } from '../../src/lockfile/index.js';
 import { parseYarnBerry } from '../../src/lockfile/yarn-berry.js';
 import { rejection } from '../helpers/rejection.js';
-import { diagnosticRows, rows } from './rows.js';
+import { dependencyRows, diagnosticRows, rows } from './rows.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'yarn-berry', 'yarn.lock');
 
@@ -30,12 +30,29 @@ describe('yarn.lock (berry) written by yarn 4.18.1', () => {
       'ws-dep@1.0.0 registry L101',
     ]);
     expect(diagnosticRows(lockfile)).toEqual([]);
+    // Specs as berry writes them; the root workspace's entry is the project (dev-b included).
+    expect(dependencyRows(lockfile)).toEqual([
+      'dev-b@1.0.0: dev-only npm:^1.0.0, shared npm:^2.0.0',
+      'prod-a@1.0.0: shared npm:^1.0.0',
+      'ws-a@0.0.0-use.local: ws-dep npm:^1.0.0',
+    ]);
+    expect(lockfile.root).toEqual({
+      '@acme/scoped': 'npm:^1.0.0',
+      'alias-name': 'npm:real@^1.0.0',
+      'dev-b': 'npm:^1.0.0',
+      'local-pkg': 'file:./local-pkg',
+      'opt-c': 'npm:^1.0.0',
+      'prod-a': 'npm:^1.0.0',
+      shared: 'npm:^2.0.0',
+    });
   });
 
   test('without a package.json every package is dev: false, said once', () => {
     const lockfile = parseYarnBerry(readFileSync(FIXTURE, 'utf8'), FIXTURE, {});
     expect(lockfile.packages.filter((p) => p.dev || p.optional)).toEqual([]);
     expect(diagnosticRows(lockfile)).toEqual([`L- : ${NO_MANIFEST_MESSAGE}`]);
+    // The project's dependencies are still known: from the lockfile's root workspace.
+    expect(Object.keys(lockfile.root)).toEqual(['@acme/scoped', 'alias-name', 'dev-b', 'local-pkg', 'opt-c', 'prod-a', 'shared']);
   });
 
   test('patch:, git, remote tarballs, portal: and archive URLs', () => {
@@ -109,6 +126,13 @@ describe('yarn.lock (berry) written by yarn 4.18.1', () => {
     expect(byName.get('private')?.resolved).toBe('https://npm.example.com/private/-/private-2.0.0.tgz');
     expect(byName.get('remote')?.resolved).toBe('https://example.com/remote-1.0.0.tgz');
     expect(diagnosticRows(lockfile)).toEqual([]);
+    expect(lockfile.root).toEqual({
+      'from-git': `https://github.com/u/r.git#commit=${sha}`,
+      'portal-pkg': 'portal:../portal-pkg',
+      private: 'npm:^2.0.0',
+      remote: 'https://example.com/remote-1.0.0.tgz',
+      resolve: 'patch:resolve@npm%3A^1.22.0#optional!builtin<compat/resolve>',
+    });
   });
 
   test('an unknown __metadata.version is E_LOCKFILE with the supported list', async () => {

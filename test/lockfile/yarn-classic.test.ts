@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { NO_MANIFEST_MESSAGE } from '../../src/lockfile/graph.js';
+import { NO_MANIFEST_MESSAGE } from '../../src/lockfile/classify.js';
 import { readLockfile } from '../../src/lockfile/index.js';
 import { parseYarnClassic } from '../../src/lockfile/yarn-classic.js';
 import { ROOT_MANIFEST } from './project.js';
-import { diagnosticRows, rows } from './rows.js';
+import { dependencyRows, diagnosticRows, rows } from './rows.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'yarn-classic', 'yarn.lock');
 
@@ -35,12 +35,44 @@ describe('yarn.lock (classic) written by yarn 1.22.22', () => {
     // The sha1 fragment yarn appends is not part of the URL we hand on.
     expect(prodA?.resolved).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/prod-a\/-\/prod-a-1\.0\.0\.tgz$/);
     expect(prodA?.integrity).toMatch(/^sha512-/);
+    expect(dependencyRows(lockfile)).toEqual(['dev-b@1.0.0: dev-only ^1.0.0, shared ^2.0.0', 'prod-a@1.0.0: shared ^1.0.0']);
+    // yarn.lock has no record of the project: its dependencies are the package.json's.
+    expect(lockfile.root).toEqual({
+      'prod-a': '^1.0.0',
+      shared: '^2.0.0',
+      'alias-name': 'npm:real@^1.0.0',
+      '@acme/scoped': '^1.0.0',
+      'local-pkg': 'file:./local-pkg',
+      'dev-b': '^1.0.0',
+      'opt-c': '^1.0.0',
+    });
   });
 
   test('without a package.json every package is dev: false, said once', () => {
     const lockfile = parseYarnClassic(readFileSync(FIXTURE, 'utf8'), FIXTURE, {});
     expect(lockfile.packages.filter((p) => p.dev || p.optional)).toEqual([]);
     expect(diagnosticRows(lockfile)).toEqual([`L- : ${NO_MANIFEST_MESSAGE}`]);
+    expect(lockfile.root).toEqual({});
+  });
+
+  test('optionalDependencies are dependencies too; dev and peer ones are not', () => {
+    const text = [
+      '# yarn lockfile v1',
+      '',
+      '',
+      'a@^1.0.0:',
+      '  version "1.0.0"',
+      '  dependencies:',
+      '    b "^1.0.0"',
+      '  optionalDependencies:',
+      '    c "~1.0.0"',
+      '  peerDependencies:',
+      '    d "*"',
+      '',
+    ].join('\n');
+    const lockfile = parseYarnClassic(text, 'yarn.lock', { rootManifest: { dependencies: { a: '^1.0.0' }, peerDependencies: { d: '*' } } });
+    expect(dependencyRows(lockfile)).toEqual(['a@1.0.0: b ^1.0.0, c ~1.0.0']);
+    expect(lockfile.root).toEqual({ a: '^1.0.0' });
   });
 
   test('git, github shorthand, remote tarballs, link: and multi-descriptor headers', () => {
