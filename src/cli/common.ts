@@ -10,21 +10,21 @@ export interface CommonFlags {
   refresh?: boolean;
   /** `--no-cache` sets it to false. */
   cache?: boolean;
-  output?: string;
+  output?: string | undefined;
   /** `--no-color` sets it to false. */
   color?: boolean;
 }
 
-/** Adds the common flags to a command. */
-export function addCommonOptions(command: Command): Command {
-  return command
+/** Adds the common flags to a command (`output: false` when the command defines its own `--output`). */
+export function addCommonOptions(command: Command, options: { output?: boolean } = {}): Command {
+  command
     .option('--registry <url>', 'registry URL (overrides .npmrc and npm_config_registry)')
     .option('--cache-dir <dir>', 'cache directory (default: DEPCAPS_CACHE_DIR, $XDG_CACHE_HOME/depcaps, ~/.cache/depcaps)')
     .option('--offline', 'use only cached registry data (no request)')
     .option('--refresh', 'revalidate cached registry data even when fresh')
-    .option('--no-cache', 'neither read nor write the cache')
-    .option('--output <file>', 'write the report to a file (atomically) instead of stdout')
-    .option('--no-color', 'no colours in text output');
+    .option('--no-cache', 'neither read nor write the cache');
+  if (options.output !== false) command.option('--output <file>', 'write the report to a file (atomically) instead of stdout');
+  return command.option('--no-color', 'no colours in text output');
 }
 
 /** The library options the common flags stand for, with warnings going to stderr. */

@@ -7,6 +7,8 @@ import { registerAudit } from './audit.js';
 import { registerCache } from './cache.js';
 import { registerHistory } from './history.js';
 import { registerDiff } from './diff.js';
+import { registerGate } from './gate.js';
+import { registerPolicy } from './policy.js';
 import { registerScan } from './scan.js';
 
 /**
@@ -29,6 +31,8 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
   registerHistory(program, io, (code) => (exitCode = code));
   registerDiff(program, io, (code) => (exitCode = code));
   registerAudit(program, io, (code) => (exitCode = code));
+  registerGate(program, io, (code) => (exitCode = code));
+  registerPolicy(program, io, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv as string[]);
     return exitCode;

@@ -331,6 +331,14 @@ export function loadPolicy(path: string, options: { onWarning?: (problem: Policy
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new DepcapsError('E_POLICY', `could not read the policy ${path} (${reason})`, { cause: err });
   }
+  return policyFromText(text, path, options);
+}
+
+/**
+ * A policy from its text (a file read at a git ref); `path` names it in messages.
+ * @throws DepcapsError E_POLICY `<path>:<line>:<column>: <message>` for its first error.
+ */
+export function policyFromText(text: string, path: string, options: { onWarning?: (problem: PolicyProblem) => void } = {}): Policy {
   const { policy, problems } = parsePolicy(text, path);
   const errors = problems.filter((p) => p.severity === 'error');
   const first = errors[0];

@@ -1,0 +1,343 @@
+/**
+ * The PR gate: what changed between two lockfiles, what each changed package can do, what it gained
+ * (own code and through its dependencies *within the head lockfile* — the lockfile is the truth, no
+ * registry resolution), and whether the policy allows it.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, posix, relative, resolve, sep } from 'node:path';
+import { resolveCacheDir } from '../../cache/location.js';
+import { openCache } from '../../cache/open.js';
+import type { CacheStore } from '../../cache/store.js';
+import { AnalysisPool } from '../analyze/pool.js';
+import { mapLimit } from '../concurrency.js';
+import { riskOf } from '../diff/index.js';
+import { diffDependencies } from '../diff/dependencies.js';
+import { diffCapabilities, diffFindings } from '../diff/own.js';
+import { buildGraph, type LockGraph } from '../lockfile/graph.js';
+import type { LockedPackage } from '../lockfile/types.js';
+import { resolveLimits } from '../limits.js';
+import type { DiffReport, Finding, ScanReport, ScanStatus } from '../report/types.js';
+import type { ScanOptions } from '../scan.js';
+import { scanLocked, type LockedScan } from '../scan-locked.js';
+import { compareLockfiles, type LockChange } from './compare.js';
+import { emptyPolicy, loadPolicy, matchPolicy, POLICY_FILE, policyFromText, type Policy, type PolicyProblem } from './policy.js';
+import { defaultBase, findProject, loadSide, WORKTREE, type LoadedSide } from './sides.js';
+import type { GateEvidence, GatePackage, GateReport, GateTransitive, GateViolation } from './types.js';
+
+/** Options of a gate run. */
+export interface GateOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integrity'> {
+  /** Git ref or lockfile path (default: the merge base with the main line). */
+  base?: string;
+  /** Git ref or lockfile path (default: the working tree's lockfile). */
+  head?: string;
+  /** The lockfile path in the working tree, when not the one found in cwd (git refs read it at that path). */
+  lockfile?: string;
+  /** Policy file (default: depcaps.policy.json at the repository root, if present). */
+  policyPath?: string;
+  /** Every capability a changed package holds must be allowed, not only the newly gained ones. */
+  strict?: boolean;
+  /** A changed package that could not be fully analysed is not a violation. */
+  allowIncomplete?: boolean;
+  /** Packages scanned at once. */
+  concurrency?: number;
+  /** A worker pool to use (and leave open). */
+  pool?: AnalysisPool;
+  onProgress?: (p: { done: number; total: number; current: string }) => void;
+}
+
+const EVIDENCE_PER_CAPABILITY = 3;
+const STATUS_RANK: Record<ScanStatus, number> = { ok: 0, partial: 1, error: 2 };
+const worst = (...s: ScanStatus[]): ScanStatus => s.reduce((a, b) => (STATUS_RANK[b] > STATUS_RANK[a] ? b : a), 'ok');
+
+const idOf = (p: LockedPackage): string => `${p.name}@${p.version}`;
+/** What makes two entries the same bytes to scan. */
+const scanKey = (p: LockedPackage): string => `${p.source}\0${p.name}\0${p.version}\0${p.integrity ?? p.resolved ?? p.path ?? ''}`;
+
+function statusOf(s: LockedScan | undefined): ScanStatus {
+  return s?.report ? s.report.status : 'error';
+}
+
+function errorOf(s: LockedScan | undefined): string | undefined {
+  if (!s) return 'not scanned';
+  if (s.error !== undefined) return s.error;
+  if (s.report.status !== 'ok') return `${s.report.errors.length} file(s) not fully analysed: ${s.report.errors[0]?.message ?? ''}`;
+  return undefined;
+}
+
+/** Capabilities reachable through a subtree, each with the shortest path to a package that holds it. */
+function reachable(sub: readonly { pkg: LockedPackage; via: string[] }[], scans: ReadonlyMap<string, LockedScan>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { pkg, via } of [...sub].sort((a, b) => a.via.length - b.via.length)) {
+    for (const c of scans.get(scanKey(pkg))?.report?.capabilities ?? []) if (!out.has(c)) out.set(c, via);
+  }
+  return out;
+}
+
+function evidenceFor(capabilities: readonly string[], findings: readonly Pick<Finding, 'capability' | 'api' | 'file' | 'line' | 'column' | 'excerpt'>[]): GateEvidence[] {
+  const out: GateEvidence[] = [];
+  const counts = new Map<string, number>();
+  const wanted = new Set(capabilities);
+  const seen = new Set<string>();
+  for (const f of findings) {
+    if (!wanted.has(f.capability)) continue;
+    const id = `${f.capability}\0${f.api}\0${f.file}\0${f.line}\0${f.column}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const n = counts.get(f.capability) ?? 0;
+    if (n >= EVIDENCE_PER_CAPABILITY) continue;
+    counts.set(f.capability, n + 1);
+    out.push({ capability: f.capability, api: f.api, file: f.file, line: f.line, column: f.column, excerpt: f.excerpt });
+  }
+  return out;
+}
+
+interface Context {
+  scans: Map<string, LockedScan>;
+  baseGraph: LockGraph;
+  headGraph: LockGraph;
+  policy: Policy;
+}
+
+/** The report entry of one change. */
+function describe(change: LockChange, ctx: Context): GatePackage {
+  const pkg = (change.head ?? change.base)!;
+  const head = change.head ? ctx.scans.get(scanKey(change.head)) : undefined;
+  const base = change.base ? ctx.scans.get(scanKey(change.base)) : undefined;
+  const now = change.head ? head : base;
+  const capabilities = now?.report?.capabilities ?? [];
+  const previous = change.base && change.head ? base?.report?.capabilities ?? [] : undefined;
+  const own = diffCapabilities(previous ?? [], change.head ? capabilities : []);
+  let transitive: GateTransitive[] = [];
+  let diff: DiffReport | undefined;
+  let evidence: GateEvidence[] = [];
+  if (change.head && head?.report) {
+    const newSub = ctx.headGraph.subtree(change.head);
+    const newReach = reachable(newSub, ctx.scans);
+    if (change.base) {
+      const oldSub = ctx.baseGraph.subtree(change.base);
+      const oldReach = reachable(oldSub, ctx.scans);
+      transitive = [...newReach].filter(([c]) => !oldReach.has(c)).map(([capability, via]) => ({ capability, via }));
+      const findings = base?.report ? diffFindings(base.report.findings, head.report.findings) : { newFindings: head.report.findings, goneFindings: [] };
+      evidence = evidenceFor(own.added, [...findings.newFindings, ...head.report.findings]);
+      const oldIds = new Set(oldSub.map((s) => idOf(s.pkg)));
+      const subErrors = [...newSub, ...oldSub]
+        .map((s) => ({ package: idOf(s.pkg), message: errorOf(ctx.scans.get(scanKey(s.pkg))) }))
+        .filter((e): e is { package: string; message: string } => e.message !== undefined);
+      diff = {
+        schemaVersion: 1,
+        name: pkg.name,
+        from: change.base.version,
+        to: change.head.version,
+        ...own,
+        ...findings,
+        dependencies: diffDependencies(base?.report?.dependencies ?? head.report.dependencies, head.report.dependencies),
+        transitive: {
+          added: transitive,
+          removed: [...oldReach].filter(([c]) => !newReach.has(c)).map(([capability, via]) => ({ capability, via })),
+          newPackages: newSub
+            .filter((s) => !oldIds.has(idOf(s.pkg)))
+            .map((s) => ({ package: idOf(s.pkg), capabilities: ctx.scans.get(scanKey(s.pkg))?.report?.capabilities ?? [], via: s.via })),
+          resolution: 'lockfile',
+          errors: [...new Map(subErrors.map((e) => [e.package, e])).values()],
+        },
+        risk: riskOf([...new Set([...own.added, ...transitive.map((t) => t.capability)])], findings.newFindings.length),
+      };
+    } else {
+      transitive = [...newReach].map(([capability, via]) => ({ capability, via }));
+      evidence = evidenceFor(capabilities, head.report.findings);
+    }
+    transitive.sort((a, b) => (a.capability < b.capability ? -1 : a.capability > b.capability ? 1 : 0));
+  }
+  const status = change.kind === 'removed' ? statusOf(base) : worst(statusOf(head), ...(change.base ? [statusOf(base)] : []));
+  const error = change.kind === 'removed' ? errorOf(base) : errorOf(head) ?? (change.base ? errorOf(base) : undefined);
+  const graph = change.head ? ctx.headGraph : ctx.baseGraph;
+  return {
+    name: pkg.name,
+    ...(pkg.alias ? { alias: pkg.alias } : {}),
+    change: change.kind,
+    ...(change.base ? { from: change.base.version } : {}),
+    ...(change.head ? { to: change.head.version } : {}),
+    version: pkg.version,
+    source: pkg.source,
+    dev: pkg.dev,
+    optional: pkg.optional,
+    key: pkg.key,
+    line: pkg.line,
+    status,
+    capabilities,
+    ...(previous ? { previous } : {}),
+    gained: change.kind === 'removed' ? [] : own.added,
+    lost: change.kind === 'removed' ? capabilities : own.removed,
+    transitive,
+    via: graph.pathTo(pkg),
+    ...(diff ? { diff } : {}),
+    evidence,
+    policy: matchPolicy(ctx.policy, pkg.name, pkg.version),
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
+/** Violations of one package: capabilities the policy does not allow, and incomplete analysis (fail closed). */
+function violationsOf(p: GatePackage, options: GateOptions): GateViolation[] {
+  if (p.change === 'removed' || p.policy.ignored) return [];
+  const base = { package: `${p.name}@${p.version}`, name: p.name, version: p.version, key: p.key, line: p.line, rule: p.policy.rule, via: p.via };
+  const change = p.from !== undefined && p.to !== undefined && p.from !== p.to ? `${p.from} → ${p.to}` : p.change === 'added' ? `added ${p.version}` : `${p.version} (${p.change})`;
+  const out: GateViolation[] = [];
+  if (p.status !== 'ok' && !options.allowIncomplete) {
+    out.push({ ...base, kind: 'incomplete', message: `${p.name} ${change} could not be fully analysed (${p.error ?? p.status}); the gate fails closed (--allow-incomplete to accept)` });
+  }
+  const allowed = new Set(p.policy.allowed);
+  const held = options.strict ? p.capabilities : p.gained;
+  for (const capability of held) {
+    if (allowed.has(capability)) continue;
+    const gained = p.gained.includes(capability);
+    // The most telling evidence: a call or member (`https.get`) over the bare import (`https`).
+    const mine = p.evidence.filter((e) => e.capability === capability);
+    const first = mine.find((e) => e.api.includes('.')) ?? mine[0];
+    const where = first ? ` (${first.api} at ${first.file}:${first.line})` : '';
+    const through = p.change === 'added' && p.via.length > 1 ? `, brought in by ${p.via.slice(0, -1).join(' → ')}` : '';
+    const rule = p.policy.rule === 'default' ? 'the default allow list' : `policy entry "${p.policy.rule}"`;
+    out.push({
+      ...base,
+      kind: gained ? 'gained' : 'unallowed',
+      capability,
+      message: `${p.name} ${change} ${gained ? 'gains' : 'has'} ${capability}${where}${through}; not allowed by ${rule}`,
+    });
+  }
+  return out;
+}
+
+/** Policy entries that would accept the violations (merged per key, default capabilities left out). */
+function suggest(packages: readonly GatePackage[], violations: readonly GateViolation[], policy: Policy): GateReport['suggestedPolicy'] {
+  const byPackage = new Map(packages.map((p) => [`${p.name}@${p.version}`, p]));
+  const defaults = new Set(policy.default.allow);
+  const out = new Map<string, Set<string>>();
+  for (const v of violations) {
+    if (v.capability === undefined) continue;
+    const p = byPackage.get(v.package)!;
+    // Extend the entry that decided it when it is about this package; a glob or the default is not.
+    const entry = policy.entries.find((e) => e.key === p.policy.rule);
+    const key = entry && entry.pattern.kind !== 'glob' ? entry.key : p.name;
+    const set = out.get(key) ?? new Set(entry && entry.pattern.kind !== 'glob' ? entry.allow : p.policy.allowed.filter((c) => !defaults.has(c)));
+    set.add(v.capability);
+    out.set(key, set);
+  }
+  return Object.fromEntries([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, s]) => [k, { allow: [...s].sort() }]));
+}
+
+async function readPolicy(options: GateOptions, root: string, base: LoadedSide, head: LoadedSide): Promise<{ policy: Policy; path?: string; changed?: boolean }> {
+  if (options.policyPath !== undefined) {
+    const path = resolve(options.cwd ?? process.cwd(), options.policyPath);
+    return { policy: loadPolicy(path, { onWarning: (p) => options.onWarning?.(`${path}:${p.line}:${p.column}: ${p.message}`) }), path };
+  }
+  const path = join(root, POLICY_FILE);
+  const rel = relative(root, path).split(sep).join(posix.sep);
+  const warnings = { onWarning: (p: PolicyProblem) => options.onWarning?.(`${path}:${p.line}:${p.column}: ${p.message}`) };
+  let policy: Policy;
+  let text: string | undefined;
+  if (head.readAtRef) {
+    // The head is a commit: its policy is the one at that commit, not the working tree's.
+    text = await head.readAtRef(rel);
+    if (text === undefined) return { policy: emptyPolicy() };
+    policy = policyFromText(text, `${head.side.ref}:${rel}`, warnings);
+  } else {
+    if (!existsSync(path)) return { policy: emptyPolicy() };
+    text = await readFile(path, 'utf8');
+    policy = loadPolicy(path, warnings);
+  }
+  // A PR can loosen its own policy: say so, so that the reviewer looks at it.
+  let changed: boolean | undefined;
+  if (base.readAtRef) {
+    const before = await base.readAtRef(rel).catch(() => undefined);
+    changed = before !== text;
+  }
+  return { policy, path, ...(changed !== undefined ? { changed } : {}) };
+}
+
+/**
+ * Runs the gate between two lockfiles (git refs or paths).
+ * @throws DepcapsError E_USAGE / E_LOCKFILE / E_POLICY for bad input (exit 2).
+ */
+export async function runGate(options: GateOptions = {}): Promise<GateReport> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const limits = resolveLimits(options.limits, env);
+  const project = await findProject(cwd, options.lockfile);
+  const baseSpec = options.base ?? (await defaultBase(project, env));
+  const [base, head] = await Promise.all([loadSide(baseSpec, project), loadSide(options.head ?? WORKTREE, project)]);
+  const repoRoot = project.gitRoot ?? cwd;
+  const { policy, path: policyPath, changed: policyChanged } = await readPolicy(options, repoRoot, base, head);
+  const changes = compareLockfiles(base.lockfile, head.lockfile);
+  const baseGraph = buildGraph(base.lockfile);
+  const headGraph = buildGraph(head.lockfile);
+
+  // Everything to scan: both sides of each change and the dependency subtrees that give `via` and transitive gains.
+  const wanted = new Map<string, { pkg: LockedPackage; root: string }>();
+  const want = (pkg: LockedPackage, side: LoadedSide) => {
+    if (!wanted.has(scanKey(pkg))) wanted.set(scanKey(pkg), { pkg, root: side.root });
+  };
+  for (const c of changes) {
+    if (c.head) {
+      want(c.head, head);
+      for (const s of headGraph.subtree(c.head)) want(s.pkg, head);
+    }
+    if (c.base) {
+      want(c.base, base);
+      if (c.head) for (const s of baseGraph.subtree(c.base)) want(s.pkg, base);
+    }
+  }
+
+  let store: CacheStore | null = null;
+  if (!options.noCache) {
+    const opened = openCache(resolveCacheDir(options.cacheDir, env));
+    if (opened.warning) options.onWarning?.(opened.warning);
+    store = opened.store;
+  }
+  const pool = options.pool ?? new AnalysisPool(limits);
+  const scanOptions: ScanOptions = { ...options, env, limits, pool, store, cwd, packumentCache: new Map() };
+  const scans = new Map<string, LockedScan>();
+  let done = 0;
+  try {
+    await mapLimit([...wanted], options.concurrency ?? 8, async ([key, { pkg, root }]) => {
+      scans.set(key, await scanLocked(pkg, root, scanOptions));
+      options.onProgress?.({ done: ++done, total: wanted.size, current: idOf(pkg) });
+    });
+  } finally {
+    if (!options.pool) await pool.close();
+    store?.close();
+  }
+
+  const ctx: Context = { scans, baseGraph, headGraph, policy };
+  const packages = changes.map((c) => describe(c, ctx));
+  const violations = packages.flatMap((p) => violationsOf(p, options));
+  const count = (kind: GatePackage['change']) => packages.filter((p) => p.change === kind).length;
+  return {
+    schemaVersion: 1,
+    verdict: violations.length > 0 ? 'fail' : 'pass',
+    base: base.side,
+    head: head.side,
+    policy: {
+      ...(policyPath ? { path: relative(repoRoot, policyPath).split(sep).join(posix.sep) || policyPath } : {}),
+      strict: options.strict === true,
+      allowIncomplete: options.allowIncomplete === true,
+      ...(policyChanged !== undefined ? { changed: policyChanged } : {}),
+    },
+    packages,
+    violations,
+    summary: {
+      added: count('added'),
+      removed: count('removed'),
+      upgraded: count('upgraded'),
+      downgraded: count('downgraded'),
+      changed: count('changed'),
+      violations: violations.length,
+      incomplete: packages.filter((p) => p.change !== 'removed' && p.status !== 'ok').length,
+    },
+    suggestedPolicy: suggest(packages, violations, policy),
+    diagnostics: [
+      ...base.lockfile.diagnostics.map((d) => ({ lockfile: base.side.ref, ...d })),
+      ...head.lockfile.diagnostics.map((d) => ({ lockfile: head.side.ref, ...d })),
+    ],
+  };
+}
