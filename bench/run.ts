@@ -21,6 +21,7 @@ import { AnalysisPool } from '../src/analyze/pool.js';
 import { readTarball } from '../src/fetch/tarball.js';
 import { resolveLimits } from '../src/limits.js';
 import { auditBench } from './audit.js';
+import { gateBench } from './gate.js';
 import { cacheBench } from './cache.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -194,6 +195,7 @@ async function main(): Promise<void> {
   }
   if (want('cache')) await cacheBench(root);
   if (want('audit')) await auditBench(root);
+  if (want('gate')) await gateBench(root);
   if (want('deep')) {
     const shapes: Record<string, string> = {
       'arrays 10k': `${'['.repeat(10_000)}${']'.repeat(10_000)}; require('net')`,
