@@ -1,7 +1,4 @@
 import { dirname } from 'node:path';
-import { resolveCacheDir } from '../cache/location.js';
-import { openCache } from '../cache/open.js';
-import type { CacheStore } from '../cache/store.js';
 import { AnalysisPool } from './analyze/pool.js';
 import { mapLimit } from './concurrency.js';
 import { readLockfile } from './lockfile/index.js';
@@ -10,6 +7,7 @@ import { resolveLimits } from './limits.js';
 import type { ScanReport, ScanStatus } from './report/types.js';
 import { type ScanOptions } from './scan.js';
 import { scanLocked } from './scan-locked.js';
+import { openSession } from './session.js';
 
 /** One audited package. */
 export interface AuditPackage {
@@ -117,14 +115,8 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
   const root = dirname(lockfile.path);
   const omit = new Set(options.omit ?? []);
   const wanted = lockfile.packages.filter((p) => !(omit.has('dev') && p.dev) && !(omit.has('optional') && p.optional));
-  let store: CacheStore | null = null;
-  if (!options.noCache) {
-    const opened = openCache(resolveCacheDir(options.cacheDir, env));
-    if (opened.warning) options.onWarning?.(opened.warning);
-    store = opened.store;
-  }
-  const pool = options.pool ?? new AnalysisPool(limits);
-  const scanOptions: ScanOptions = { ...options, env, limits, pool, store, cwd: options.cwd ?? root };
+  const session = openSession(options, env, limits);
+  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, cwd: options.cwd ?? root };
   let done = 0;
   let cached = 0;
   try {
@@ -155,7 +147,6 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
       diagnostics: lockfile.diagnostics,
     };
   } finally {
-    if (!options.pool) await pool.close();
-    store?.close();
+    await session.close();
   }
 }

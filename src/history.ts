@@ -1,8 +1,4 @@
 import semver from 'semver';
-import { resolveCacheDir } from '../cache/location.js';
-import { openCache } from '../cache/open.js';
-import type { CacheStore } from '../cache/store.js';
-import { AnalysisPool } from './analyze/pool.js';
 import { DepcapsError, isDepcapsError } from './errors.js';
 import { parseRegistrySpec } from './fetch/index.js';
 import { loadRegistryOptions, registryFor } from './fetch/npmrc.js';
@@ -11,6 +7,7 @@ import { toDepcapsError } from './fetch/registry.js';
 import { resolveLimits } from './limits.js';
 import type { HistoryReport, HistoryVersion, ScanReport, ScanStatus } from './report/types.js';
 import { scanPackage, type ScanOptions } from './scan.js';
+import { openSession } from './session.js';
 
 /** Options of {@link packageHistory}: those of a scan, plus which versions and how many at once. */
 export interface HistoryOptions extends Omit<ScanOptions, 'integrity'> {
@@ -181,18 +178,8 @@ export async function packageHistory(name: string, options: HistoryOptions = {})
   const cwd = options.cwd ?? process.cwd();
   const limits = resolveLimits(options.limits, env);
   const warn = options.onWarning ?? (() => {});
-  let store: CacheStore | null = null;
-  let ownStore = false;
-  if (!options.noCache) {
-    if (options.store !== undefined) store = options.store;
-    else {
-      const opened = openCache(resolveCacheDir(options.cacheDir, env));
-      if (opened.warning) warn(opened.warning);
-      store = opened.store;
-      ownStore = store !== null;
-    }
-  }
-  const pool = options.pool ?? new AnalysisPool(limits);
+  const session = openSession({ ...options, onWarning: warn }, env, limits);
+  const { store, pool } = session;
   try {
     const packument = await fetchPackument(name, {
       cwd,
@@ -222,8 +209,7 @@ export async function packageHistory(name: string, options: HistoryOptions = {})
     const outcomes = await scanVersions(name, chosen, { ...scan, env, cwd, limits, pool, store, onWarning: warn, packumentCache: scan.packumentCache ?? new Map() }, concurrency, onProgress);
     return buildHistory(name, chosen, outcomes, gone);
   } finally {
-    if (!options.pool) await pool.close();
-    if (ownStore) store?.close();
+    await session.close();
   }
 }
 

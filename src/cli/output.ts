@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DepcapsError } from '../errors.js';
 import { redact } from '../redact.js';
@@ -37,7 +37,6 @@ export async function writeReport(io: Io, text: string, file?: string): Promise<
   }
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await mkdir(dirname(file), { recursive: true });
     await writeFile(tmp, text, { flag: 'wx' });
     await rename(tmp, file);
   } catch (err) {

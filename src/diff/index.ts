@@ -1,8 +1,6 @@
 import { catalog, SEVERITY_ORDER } from '../../capabilities/index.js';
 import { resolveCacheDir } from '../../cache/location.js';
-import { openCache } from '../../cache/open.js';
 import type { CacheStore } from '../../cache/store.js';
-import { AnalysisPool } from '../analyze/pool.js';
 import { fetchPackument, type PackumentOptions } from '../fetch/packument.js';
 import { resolveLimits } from '../limits.js';
 import type { DiffReport, Risk, ScanReport, TransitiveCapability } from '../report/types.js';
@@ -10,6 +8,7 @@ import { scanPackage, type ScanOptions } from '../scan.js';
 import { diffDependencies } from './dependencies.js';
 import { diffCapabilities, diffFindings } from './own.js';
 import { mapLimit } from '../concurrency.js';
+import { openSession } from '../session.js';
 import { resolveTree, type TreeNode } from './tree.js';
 
 /** Options of a diff. */
@@ -55,13 +54,8 @@ export async function diffPackages(fromTarget: string, toTarget: string, options
   const env = options.env ?? process.env;
   const limits = resolveLimits(options.limits, env);
   const cacheDir = resolveCacheDir(options.cacheDir, env);
-  let store: CacheStore | null = null;
-  if (!options.noCache) {
-    const opened = openCache(cacheDir);
-    if (opened.warning) options.onWarning?.(opened.warning);
-    store = opened.store;
-  }
-  const pool = new AnalysisPool(limits);
+  const session = openSession({ ...options, cacheDir }, env, limits);
+  const { store, pool } = session;
   const scanOptions: ScanOptions = { ...options, env, limits, cacheDir, pool, store, packumentCache: new Map() };
   try {
     const [from, to] = await Promise.all([scanPackage(fromTarget, scanOptions), scanPackage(toTarget, scanOptions)]);
@@ -83,8 +77,7 @@ export async function diffPackages(fromTarget: string, toTarget: string, options
       risk: riskOf(addedAll, findings.newFindings.length),
     };
   } finally {
-    await pool.close();
-    store?.close();
+    await session.close();
   }
 }
 

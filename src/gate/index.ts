@@ -6,9 +6,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, posix, relative, resolve, sep } from 'node:path';
-import { resolveCacheDir } from '../../cache/location.js';
-import { openCache } from '../../cache/open.js';
-import type { CacheStore } from '../../cache/store.js';
 import { AnalysisPool } from '../analyze/pool.js';
 import { mapLimit } from '../concurrency.js';
 import { riskOf } from '../diff/index.js';
@@ -20,6 +17,7 @@ import { resolveLimits } from '../limits.js';
 import type { DiffReport, Finding, ScanReport, ScanStatus } from '../report/types.js';
 import type { ScanOptions } from '../scan.js';
 import { scanLocked, type LockedScan } from '../scan-locked.js';
+import { openSession } from '../session.js';
 import { compareLockfiles, type LockChange } from './compare.js';
 import { emptyPolicy, loadPolicy, matchPolicy, POLICY_FILE, policyFromText, type Policy, type PolicyProblem } from './policy.js';
 import { defaultBase, findProject, loadSide, WORKTREE, type LoadedSide } from './sides.js';
@@ -288,14 +286,8 @@ export async function runGate(options: GateOptions = {}): Promise<GateReport> {
     }
   }
 
-  let store: CacheStore | null = null;
-  if (!options.noCache) {
-    const opened = openCache(resolveCacheDir(options.cacheDir, env));
-    if (opened.warning) options.onWarning?.(opened.warning);
-    store = opened.store;
-  }
-  const pool = options.pool ?? new AnalysisPool(limits);
-  const scanOptions: ScanOptions = { ...options, env, limits, pool, store, cwd, packumentCache: new Map() };
+  const session = openSession(options, env, limits);
+  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, cwd, packumentCache: new Map() };
   const scans = new Map<string, LockedScan>();
   let done = 0;
   try {
@@ -304,8 +296,7 @@ export async function runGate(options: GateOptions = {}): Promise<GateReport> {
       options.onProgress?.({ done: ++done, total: wanted.size, current: idOf(pkg) });
     });
   } finally {
-    if (!options.pool) await pool.close();
-    store?.close();
+    await session.close();
   }
 
   const ctx: Context = { scans, baseGraph, headGraph, policy };

@@ -35,7 +35,7 @@ export interface GatePackage {
   from?: string;
   /** Version in the head lockfile (absent for removed). */
   to?: string;
-  /** `name@version` as it is in the head (base for removed). */
+  /** The version in the head (in the base for removed packages). */
   version: string;
   source: LockedSource;
   dev: boolean;
@@ -80,6 +80,7 @@ export interface GateViolation {
   key: string;
   line: number;
   rule: string;
+  /** Shortest dependency path from the project to the package in the head lockfile, the package included. */
   via: string[];
 }
 

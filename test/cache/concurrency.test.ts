@@ -53,7 +53,7 @@ function freshCacheDir(): string {
 
 /** The report with the run-dependent stats removed (time, and whether it came from the cache). */
 function normalized(r: ScanReport): unknown {
-  const { ms: _ms, cached: _c, parsedFiles: _p, reusedFiles: _r, ...stats } = r.stats;
+  const { ms: _ms, cached: _c, parsedFiles: _p, reusedFiles: _r, parsedBytes: _pb, tarballBytes: _tb, ...stats } = r.stats;
   return { ...r, stats };
 }
 

@@ -92,7 +92,7 @@ function scan(target: string, options: ScanOptions): Promise<ScanReport> {
 
 /** The report without the fields that legitimately differ between a computed and a cached run. */
 function comparable(r: ScanReport): unknown {
-  const { ms: _ms, cached: _cached, parsedFiles: _p, reusedFiles: _r, ...stats } = r.stats;
+  const { ms: _ms, cached: _cached, parsedFiles: _p, reusedFiles: _r, parsedBytes: _pb, tarballBytes: _tb, ...stats } = r.stats;
   return { ...r, stats };
 }
 
@@ -102,12 +102,14 @@ describe('package-level reuse', () => {
     const tgz = writeTarball(SIMPLE);
     const analyze = vi.spyOn(pool, 'analyze');
     const first = await scan(tgz, { cacheDir });
-    expect(first.stats).toMatchObject({ cached: false, parsedFiles: 2, reusedFiles: 0 });
+    expect(first.stats).toMatchObject({ cached: false, parsedFiles: 2, reusedFiles: 0, tarballBytes: readFileSync(tgz).length });
+    expect(first.stats.parsedBytes).toBeGreaterThan(0);
     expect(first.capabilities).toEqual(['network', 'shell']);
     expect(analyze).toHaveBeenCalledTimes(1);
 
     const second = await scan(tgz, { cacheDir });
-    expect(second.stats).toMatchObject({ cached: true, parsedFiles: 0, reusedFiles: 0 });
+    expect(second.stats).toMatchObject({ cached: true, parsedFiles: 0, reusedFiles: 0, parsedBytes: 0 });
+    expect(second.stats.tarballBytes).toBeUndefined(); // nothing was read in this run
     expect(analyze).toHaveBeenCalledTimes(1); // the pool never saw the second scan
     expect(second.findings).toEqual(first.findings);
     expect(comparable(second)).toEqual(comparable(first));

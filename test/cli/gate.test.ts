@@ -135,6 +135,7 @@ describe('depcaps gate between two commits', () => {
   });
 
   it('each format, selected together, to its own file; markdown for a PR comment, github commands, valid SARIF', async () => {
+    mkdirSync(join(tmp.project, 'out'), { recursive: true });
     const r = await gate(['--base', 'main', '--format', 'markdown,github,sarif,json,text', '--output', 'markdown=out/comment.md', '--output', 'sarif=out/depcaps.sarif', '--output', 'json=out/gate.json', '--no-color']);
     expect(r.code, r.stderr).toBe(1);
     const md = readFileSync(join(tmp.project, 'out/comment.md'), 'utf8');
