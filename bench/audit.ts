@@ -31,8 +31,10 @@ async function timed(lockfile: string, options: AuditOptions, workers = availabl
   const pool = new AnalysisPool(resolveLimits(), workers);
   try {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const report = await auditLockfile(lockfile, { ...options, pool });
-    return { ms: performance.now() - t0, report, pool: pool.stats() };
+    const cpu = process.cpuUsage(cpu0);
+    return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, report, pool: pool.stats() };
   } finally {
     await pool.close();
   }
@@ -58,6 +60,11 @@ export async function auditBench(root: string): Promise<void> {
       `parse phase, cache off: 1 worker ${fmt(one.pool.activeMs / 1000)} s (${fmt(one.report.summary.parsedBytes / MB / (one.pool.activeMs / 1000))} MB/s), ` +
         `2 workers ${fmt(two.pool.activeMs / 1000)} s (${fmt(two.report.summary.parsedBytes / MB / (two.pool.activeMs / 1000))} MB/s): ` +
         `${fmt(speedup, 2)}× = ${fmt((speedup / 2) * 100, 0)} % of ideal 2-core scaling (target ≥ 80 %); whole audit ${fmt(one.ms / 1000)} s → ${fmt(two.ms / 1000)} s`,
+    );
+    // Where the CPU goes: all threads of the process (main thread, workers, GC helpers) against wall time.
+    console.log(
+      `  CPU of the whole process: 1 worker ${fmt(one.cpuMs / 1000)} s in ${fmt(one.ms / 1000)} s wall (${fmt(one.cpuMs / one.ms, 2)} cores busy), ` +
+        `2 workers ${fmt(two.cpuMs / 1000)} s in ${fmt(two.ms / 1000)} s wall (${fmt(two.cpuMs / two.ms, 2)} cores busy)`,
     );
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });

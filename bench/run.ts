@@ -3,7 +3,7 @@
  * parse-only pass over the same files, plus the hostile-size cases. Tarballs are fetched once from the
  * registry into .bench-corpus/ (gitignored); later runs are offline.
  *
- * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,deep] [--corpus FILE]
+ * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,gate,deep] [--corpus FILE]
  * With no --only, everything but `large-dense` runs; peak RSS is per process, so the large-file
  * figures are cleanest alone: `npm run bench -- --only large`.
  */
