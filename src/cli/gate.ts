@@ -124,6 +124,9 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
       progress.clear();
     }
     for (const { format, file } of plan) await writeReport(io, render(format, report, io, flags, file !== undefined), file);
+    if (report.policy.path === undefined && report.violations.some((v) => v.kind !== 'incomplete')) {
+      warn(io, 'no depcaps.policy.json: every gained capability is a violation; `depcaps policy init` writes a policy that accepts what the lockfile does today');
+    }
     if (report.policy.changed) warn(io, `the policy file ${report.policy.path ?? ''} differs from the base: review its changes with the dependency changes`);
     if (report.verdict === 'pass') {
       setExit(0);

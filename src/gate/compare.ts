@@ -24,12 +24,14 @@ function same(a: LockedPackage, b: LockedPackage): boolean {
  * Packages added, removed, upgraded, downgraded or changed (same version, other bytes or source)
  * between two lockfiles, grouped by package name. When a name has several versions on a side,
  * each new version is paired with the closest old one below it (an upgrade), else the closest above
- * (a downgrade); what is left over was added or removed. Sorted by name, then version.
+ * (a downgrade); what is left over was added or removed. Sorted by name, then version. Workspace
+ * packages are the project's own code, reviewed as code, not dependency changes: they are left out.
  */
 export function compareLockfiles(base: Lockfile, head: Lockfile): LockChange[] {
   const group = (l: Lockfile) => {
     const out = new Map<string, LockedPackage[]>();
     for (const p of l.packages) {
+      if (p.source === 'workspace') continue;
       const list = out.get(p.name);
       if (list) list.push(p);
       else out.set(p.name, [p]);

@@ -31,6 +31,10 @@ describe('compareLockfiles', () => {
     expect(changes([pkg('a@1.0.0')], [pkg('a@1.0.0', { integrity: undefined })])).toEqual([]);
   });
 
+  it("workspace packages are the project's own code, not dependency changes", () => {
+    expect(changes([pkg('ws-a@1.0.0', { source: 'workspace', path: 'packages/a' })], [pkg('ws-a@1.1.0', { source: 'workspace', path: 'packages/a' }), pkg('ws-b@0.1.0', { source: 'workspace', path: 'packages/b' })])).toEqual([]);
+  });
+
   it('dev flags and lockfile lines moving are not changes', () => {
     expect(changes([pkg('a@1.0.0', { line: 10 })], [pkg('a@1.0.0', { line: 99, dev: true })])).toEqual([]);
   });
