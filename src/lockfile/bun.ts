@@ -114,7 +114,7 @@ export function parseBun(text: string, path: string, opts: ReaderOptions = {}): 
   if (section) locator.seek(section.index);
   for (const [key, tuple] of Object.entries(packages)) {
     const quoted = JSON.stringify(key);
-    const line = locator.locate([`${quoted}: [`, `${quoted}:`]) ?? 1;
+    const line = locator.locate(quoted, '[') ?? 1;
     if (!Array.isArray(tuple) || typeof tuple[0] !== 'string') {
       collector.warn(key, line, `entry ${quoted} is not a [name@version, …] tuple; ignored`);
       continue;

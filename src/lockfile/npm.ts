@@ -67,7 +67,7 @@ function readPackages(packages: Record<string, unknown>, collector: LockfileColl
     const at = key.lastIndexOf(NM);
     if (key === '' || at === -1) continue;
     const quoted = JSON.stringify(key);
-    const line = locator.locate([`${quoted}: {`, `${quoted}:`]) ?? 1;
+    const line = locator.locate(quoted, '{') ?? 1;
     const entry = asRecord(value);
     if (!entry) {
       collector.warn(key, line, `entry ${quoted} is not an object; ignored`);
@@ -137,7 +137,7 @@ function readDependencyTree(data: Record<string, unknown>, collector: LockfileCo
     const { name: installName, value, parent, depth } = stack.pop() as Item;
     const key = `${parent}${NM}${installName}`;
     const quoted = JSON.stringify(installName);
-    const line = locator.locate([`${quoted}: {`, `${quoted}:`]) ?? 1;
+    const line = locator.locate(quoted, '{') ?? 1;
     const entry = asRecord(value);
     if (!entry) {
       collector.warn(key, line, `entry ${JSON.stringify(key)} is not an object; ignored`);

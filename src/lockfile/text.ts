@@ -31,14 +31,30 @@ export class LineLocator {
     this.cursor = Math.max(0, offset);
   }
 
-  /** 1-based line of the first of `needles` found from the cursor on (then from the start); undefined when none is there. */
-  locate(needles: readonly string[]): number | undefined {
-    for (const needle of needles) {
-      let at = this.text.indexOf(needle, this.cursor);
-      if (at === -1 && this.cursor > 0) at = this.text.indexOf(needle);
-      if (at !== -1) {
-        this.cursor = at + needle.length;
-        return this.lineOf(at);
+  /**
+   * 1-based line of the JSON member `quoted` (a JSON-quoted key) whose value opens with `open` (`{` or `[`),
+   * searched from the cursor on, then from the start; failing that, the first member with that key at all;
+   * undefined when the key is not there. Whitespace after the colon does not matter (pretty or compact
+   * JSON), and only occurrences of the key itself are visited: entries come in text order, so locating
+   * every entry of a lockfile stays linear in its size.
+   */
+  locate(quoted: string, open: '{' | '['): number | undefined {
+    const needle = `${quoted}:`;
+    const text = this.text;
+    for (const from of this.cursor > 0 ? [this.cursor, 0] : [0]) {
+      let first = -1;
+      for (let at = text.indexOf(needle, from); at !== -1; at = text.indexOf(needle, at + needle.length)) {
+        if (first === -1) first = at;
+        let j = at + needle.length;
+        while (j < text.length && (text[j] === ' ' || text[j] === '\t' || text[j] === '\n' || text[j] === '\r')) j++;
+        if (text[j] === open) {
+          this.cursor = j;
+          return this.lineOf(at);
+        }
+      }
+      if (first !== -1) {
+        this.cursor = first + needle.length;
+        return this.lineOf(first);
       }
     }
     return undefined;
