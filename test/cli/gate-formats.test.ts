@@ -5,7 +5,7 @@
  * fetched and verified against the lockfile's integrity, `via` paths come from each format's own graph,
  * and the `file:` package (changed to reach the network) is the one violation.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GateReport } from '../../src/gate/types.js';
@@ -50,7 +50,6 @@ describe.each([
     await git('commit', '-q', '-m', 'project without a lockfile');
     copyFileSync(join(FIXTURES, fixture, file), join(dir, file));
     copyFileSync(join(FIXTURES, fixture, 'package.json'), join(dir, 'package.json'));
-    mkdirSync(join(dir, 'out'), { recursive: true });
     await git('add', '-A');
     await git('commit', '-q', '-m', 'lockfile');
   }, 60_000);
