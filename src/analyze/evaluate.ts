@@ -195,7 +195,7 @@ export class Evaluator {
         if (src.path === null) v = UNKNOWN;
         else {
           for (const seg of src.path) {
-            v = typeof seg === 'string' ? this.member(v, seg, false) : this.member(v, this.propertyKey(seg.key, seg.scope, depth + 1), true);
+            v = typeof seg === 'string' ? this.member(v, seg, false, depth + 1) : this.member(v, this.propertyKey(seg.key, seg.scope, depth + 1), true, depth + 1);
           }
         }
         if (v.k === 'unknown') continue;
@@ -238,7 +238,7 @@ export class Evaluator {
         // `x.constructor.constructor` and `(() => {}).constructor` are the Function constructor.
         value = { k: 'glob', path: [this.index.constructorOfConstructor], m: true };
       } else {
-        value = this.member(value, key, computed);
+        value = this.member(value, key, computed, depth + 1);
       }
       previousKey = key;
       if (value.k === 'unknown' && i > 0 && key !== 'constructor') {
@@ -260,8 +260,12 @@ export class Evaluator {
     return k.k === 'str' ? k.v : k.k === 'num' ? String(k.v) : null;
   }
 
-  /** `value[key]`; `key === null` is a computed key that could not be resolved. */
-  member(value: Value, key: string | null, computed: boolean): Value {
+  /**
+   * `value[key]`; `key === null` is a computed key that could not be resolved. `depth` is the caller's
+   * evaluation depth: a property's value is evaluated below it, so `const o = { a: o.a }` and longer
+   * cycles through object literals end at MAX_DEPTH instead of overflowing the stack.
+   */
+  member(value: Value, key: string | null, computed: boolean, depth = 0): Value {
     switch (value.k) {
       case 'glob': {
         // `globalThis.window.self` is still the global object.
@@ -277,7 +281,7 @@ export class Evaluator {
         return { k: 'mod', name: value.name, path: [...value.path, key ?? '*'], m: value.m || computed, promise: false };
       }
       case 'obj':
-        return key === null ? UNKNOWN : this.objectProperty(value.node, value.scope, key);
+        return key === null ? UNKNOWN : this.objectProperty(value.node, value.scope, key, depth);
       case 'arr': {
         // `[eval][0]`, `[require][0]('fs')`
         const i = key === null ? NaN : Number(key);
@@ -288,7 +292,7 @@ export class Evaluator {
     }
   }
 
-  private objectProperty(node: Node, scope: Scope, key: string): Value {
+  private objectProperty(node: Node, scope: Scope, key: string, depth: number): Value {
     if (node.type !== 'ObjectExpression') return UNKNOWN;
     for (let i = node.properties.length - 1; i >= 0; i--) {
       const p = node.properties[i]!;
@@ -297,7 +301,7 @@ export class Evaluator {
       const name = k.type === 'Identifier' ? k.name : k.type === 'StringLiteral' ? k.value : k.type === 'NumericLiteral' ? String(k.value) : null;
       if (name !== key) continue;
       if (p.type === 'ObjectMethod') return { k: 'fn' };
-      return this.evaluate(p.value as Node, scope, 1);
+      return this.evaluate(p.value as Node, scope, depth + 1);
     }
     return UNKNOWN;
   }

@@ -11,3 +11,17 @@ describe('evaluation of long call chains', () => {
     expect(r.imports).toEqual(['regenerate']);
   });
 });
+
+describe('evaluation through self-referential object literals', () => {
+  it.each([
+    ['an object whose property reads itself', "var o = { a: o.a };\nrequire(o.a);\nrequire('child_process').exec(o.a.b);\n"],
+    ['two objects that read each other', "var a = { x: b.y }, b = { y: a.x };\nrequire(a.x);\nrequire('child_process').exec(b.y);\n"],
+    ['a cycle through a computed member', "var k = 'p', o = { p: o[k] };\nrequire(o[k]);\nrequire('child_process').exec(o.p);\n"],
+  ])('%s: fully analysed (it overflowed the stack: ajv.min.js), the unresolvable require reported as such', (_name, src) => {
+    const r = analyzeSource(src, 'cycle.js');
+    expect(r.errors).toEqual([]);
+    const found = r.findings.map((f) => `${f.capability}:${f.api}:${f.line}`);
+    expect(found).toContain('dynamic-require:require(…):2');
+    expect(found).toContain('shell:child_process.exec:3');
+  });
+});
