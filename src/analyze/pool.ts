@@ -32,7 +32,12 @@ interface Slot {
   timer: NodeJS.Timeout | undefined;
   /** When the current batch was handed over (undefined: idle). */
   busySince?: number;
+  /** The worker has loaded its modules; until then its start-up does not count against a file's budget. */
+  ready: boolean;
 }
+
+/** Time a new worker gets to load the parser, on top of the first file's budget (a loaded machine is slow to start threads). */
+const STARTUP_GRACE_MS = 30_000;
 
 /** How busy the pool was: for benchmarks (worker utilisation while there was work). */
 export interface PoolStats {
@@ -149,8 +154,13 @@ export class AnalysisPool {
       stdout: false,
       stderr: false,
     });
-    const slot: Slot = { worker, running: [], timer: undefined };
-    worker.on('message', (msg: { id: number; result: FileAnalysis }) => this.onResult(slot, msg));
+    const slot: Slot = { worker, running: [], timer: undefined, ready: false };
+    worker.on('message', (msg: { id: number; result: FileAnalysis } | { ready: true }) => {
+      if ('ready' in msg) {
+        slot.ready = true;
+        if (slot.running.length > 0) this.arm(slot);
+      } else this.onResult(slot, msg);
+    });
     worker.on('error', (err) => this.onDeath(slot, err));
     worker.on('exit', (code) => this.onDeath(slot, new Error(`worker exited with code ${code}`)));
     this.slots.push(slot);
@@ -193,7 +203,7 @@ export class AnalysisPool {
     slot.timer = setTimeout(() => {
       const job = slot.running[0];
       if (job) this.fail(slot, job, 'timeout', `analysis timed out after ${this.limits.fileTimeoutMs} ms`);
-    }, this.limits.fileTimeoutMs);
+    }, this.limits.fileTimeoutMs + (slot.ready ? 0 : STARTUP_GRACE_MS));
   }
 
   private onResult(slot: Slot, msg: { id: number; result: FileAnalysis }): void {

@@ -31,3 +31,6 @@ parentPort?.on('message', (items: WorkerItem[]) => {
     parentPort!.postMessage({ id: item.id, result });
   }
 });
+
+// Loaded (the parser and the catalog): from now on a file's time budget is its own.
+parentPort?.postMessage({ ready: true });

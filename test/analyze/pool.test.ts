@@ -50,6 +50,18 @@ describe('AnalysisPool', () => {
     }
   });
 
+  it("a new worker's start-up (loading the parser) does not count against the first file's budget", async () => {
+    const pool = new AnalysisPool(resolveLimits({ fileTimeoutMs: 100 }), 1);
+    try {
+      // Cold: the worker is spawned for this batch; loading @babel/parser alone takes longer than 100 ms here.
+      const [r] = await pool.analyze([GOOD]);
+      expect(r!.errors).toEqual([]);
+      expect(summary(r!).findings).toEqual(['network:net.connect:1', 'network:net:1']);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('a file that exceeds the time budget is blamed alone: error + lexical scan, the rest of its batch is analysed', async () => {
     const pool = new AnalysisPool(resolveLimits({ fileTimeoutMs: 300 }), 1);
     try {
