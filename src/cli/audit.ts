@@ -8,7 +8,7 @@ import { formatAuditMarkdown } from '../report/formatters/audit-markdown.js';
 import { formatAuditText } from '../report/formatters/audit-text.js';
 import { formatAuditSarif } from '../report/formatters/sarif.js';
 import { toolVersion } from '../version.js';
-import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
+import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
 import { bar, progressLine } from './progress.js';
 
@@ -46,8 +46,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
       const omit = (flags.omit ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
       const badOmit = omit.filter((o) => o !== 'dev' && o !== 'optional');
       if (badOmit.length > 0) throw new DepcapsError('E_USAGE', `--omit takes dev and/or optional, not ${badOmit.join(', ')}`);
-      const concurrency = Number(flags.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1) throw new DepcapsError('E_USAGE', `--concurrency takes a positive whole number, not "${flags.concurrency}"`);
+      const concurrency = positiveInt('--concurrency', flags.concurrency) ?? 8;
       const cwd = process.cwd();
       const lockfile = lockfileArg ? resolve(cwd, lockfileArg) : findLockfile(cwd);
       const progress = progressLine(io, formats === 0);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DepcapsError } from '../errors.js';
 import type { ScanOptions } from '../scan.js';
 import { type Io, warn } from './output.js';
 
@@ -38,4 +39,15 @@ export function commonScanOptions(flags: CommonFlags, io: Io): ScanOptions {
     ...(flags.cache === false ? { noCache: true } : {}),
     onWarning: (message) => warn(io, message),
   };
+}
+
+/**
+ * A flag that takes a positive whole number (`--concurrency`, `--depth`); undefined when not given.
+ * @throws DepcapsError E_USAGE otherwise.
+ */
+export function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new DepcapsError('E_USAGE', `${name} takes a positive whole number, not "${value}"`);
+  return n;
 }

@@ -4,7 +4,7 @@ import { diffPackages, type DiffOptions } from '../diff/index.js';
 import { DepcapsError } from '../errors.js';
 import { formatDiffText } from '../report/formatters/diff-text.js';
 import type { DiffReport, Risk } from '../report/types.js';
-import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
+import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
 import { progressLine } from './progress.js';
 
@@ -28,13 +28,6 @@ export function failureReason(report: DiffReport, values: readonly string[]): st
     if (level !== -1 && RISKS.indexOf(report.risk) >= level) return `risk is ${report.risk}`;
   }
   return undefined;
-}
-
-function positiveInt(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new DepcapsError('E_USAGE', `${name} takes a positive whole number, not "${value}"`);
-  return n;
 }
 
 /** `depcaps diff <name> <from> <to>` and `depcaps diff <targetA> <targetB>`. */

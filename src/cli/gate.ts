@@ -7,7 +7,7 @@ import { formatGateMarkdown } from '../report/formatters/gate-markdown.js';
 import { formatGateSarif } from '../report/formatters/gate-sarif.js';
 import { formatGateText } from '../report/formatters/gate-text.js';
 import { toolVersion } from '../version.js';
-import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
+import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
 import { bar, progressLine } from './progress.js';
 
@@ -97,8 +97,7 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
     { output: false },
   ).action(async (flags: GateFlags) => {
     const plan = outputPlan(flags.format, flags.json, flags.output);
-    const concurrency = Number(flags.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new DepcapsError('E_USAGE', `--concurrency takes a positive whole number, not "${flags.concurrency}"`);
+    const concurrency = positiveInt('--concurrency', flags.concurrency) ?? 8;
     const quiet = plan.some((p) => p.file === undefined && p.format !== 'text');
     const progress = progressLine(io, !quiet);
     const options: GateOptions = {
