@@ -3,12 +3,13 @@ import { resolveCacheDir } from '../../cache/location.js';
 import type { CacheStore } from '../../cache/store.js';
 import { fetchPackument, type PackumentOptions } from '../fetch/packument.js';
 import { resolveLimits } from '../limits.js';
-import type { DiffReport, Risk, ScanReport, TransitiveCapability } from '../report/types.js';
+import type { DiffReport, Risk, ScanReport } from '../report/types.js';
 import { scanPackage, type ScanOptions } from '../scan.js';
 import { diffDependencies } from './dependencies.js';
 import { diffCapabilities, diffFindings } from './own.js';
 import { mapLimit } from '../concurrency.js';
 import { openSession } from '../session.js';
+import { reachable, reachedOnlyIn } from './reach.js';
 import { resolveTree, type TreeNode } from './tree.js';
 
 /** Options of a diff. */
@@ -34,15 +35,6 @@ export function riskOf(addedCapabilities: readonly string[], newFindings: number
   if (worst >= HIGH) return 'high';
   if (worst >= MEDIUM) return 'medium';
   return worst >= 0 || newFindings > 0 ? 'low' : 'none';
-}
-
-/** Capabilities reachable through a tree, each with the shortest path to a package that has it. */
-function reachable(nodes: readonly TreeNode[], caps: ReadonlyMap<string, string[]>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const n of [...nodes].sort((a, b) => a.via.length - b.via.length)) {
-    for (const c of caps.get(`${n.name}@${n.version}`) ?? []) if (!out.has(c)) out.set(c, n.via);
-  }
-  return out;
 }
 
 /**
@@ -131,18 +123,17 @@ async function diffTrees(
     }
     options.onProgress?.(`scanned ${++done}/${all.size} dependencies`);
   });
-  const oldCaps = reachable(oldTree.nodes, caps);
-  const newCaps = reachable(newTree.nodes, caps);
-  const list = (a: Map<string, string[]>, b: Map<string, string[]>): TransitiveCapability[] =>
-    [...a].filter(([c]) => !b.has(c)).map(([capability, via]) => ({ capability, via })).sort((x, y) => (x.capability < y.capability ? -1 : 1));
+  const capsOf = (n: TreeNode) => caps.get(`${n.name}@${n.version}`) ?? [];
+  const oldCaps = reachable(oldTree.nodes, capsOf);
+  const newCaps = reachable(newTree.nodes, capsOf);
   const oldIds = new Set(oldTree.nodes.map((n) => `${n.name}@${n.version}`));
   const newPackages = newTree.nodes
     .filter((n) => !oldIds.has(`${n.name}@${n.version}`))
     .map((n) => ({ package: `${n.name}@${n.version}`, capabilities: caps.get(`${n.name}@${n.version}`) ?? [], via: n.via }))
     .sort((a, b) => (a.package < b.package ? -1 : 1));
   return {
-    added: list(newCaps, oldCaps),
-    removed: list(oldCaps, newCaps),
+    added: reachedOnlyIn(newCaps, oldCaps),
+    removed: reachedOnlyIn(oldCaps, newCaps),
     newPackages,
     resolution,
     errors: errors.sort((a, b) => (a.package < b.package ? -1 : 1)),

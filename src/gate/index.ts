@@ -11,6 +11,7 @@ import { mapLimit } from '../concurrency.js';
 import { riskOf } from '../diff/index.js';
 import { diffDependencies } from '../diff/dependencies.js';
 import { diffCapabilities, diffFindings } from '../diff/own.js';
+import { reachable, reachedOnlyIn } from '../diff/reach.js';
 import { buildGraph, type LockGraph } from '../lockfile/graph.js';
 import type { LockedPackage } from '../lockfile/types.js';
 import { resolveLimits } from '../limits.js';
@@ -63,15 +64,6 @@ function errorOf(s: LockedScan | undefined): string | undefined {
   return undefined;
 }
 
-/** Capabilities reachable through a subtree, each with the shortest path to a package that holds it. */
-function reachable(sub: readonly { pkg: LockedPackage; via: string[] }[], scans: ReadonlyMap<string, LockedScan>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const { pkg, via } of [...sub].sort((a, b) => a.via.length - b.via.length)) {
-    for (const c of scans.get(scanKey(pkg))?.report?.capabilities ?? []) if (!out.has(c)) out.set(c, via);
-  }
-  return out;
-}
-
 function evidenceFor(capabilities: readonly string[], findings: readonly Pick<Finding, 'capability' | 'api' | 'file' | 'line' | 'column' | 'excerpt'>[]): GateEvidence[] {
   const out: GateEvidence[] = [];
   const counts = new Map<string, number>();
@@ -110,12 +102,13 @@ function describe(change: LockChange, ctx: Context): GatePackage {
   let diff: DiffReport | undefined;
   let evidence: GateEvidence[] = [];
   if (change.head && head?.report) {
+    const capsOf = (s: { pkg: LockedPackage }) => ctx.scans.get(scanKey(s.pkg))?.report?.capabilities ?? [];
     const newSub = ctx.headGraph.subtree(change.head);
-    const newReach = reachable(newSub, ctx.scans);
+    const newReach = reachable(newSub, capsOf);
     if (change.base) {
       const oldSub = ctx.baseGraph.subtree(change.base);
-      const oldReach = reachable(oldSub, ctx.scans);
-      transitive = [...newReach].filter(([c]) => !oldReach.has(c)).map(([capability, via]) => ({ capability, via }));
+      const oldReach = reachable(oldSub, capsOf);
+      transitive = reachedOnlyIn(newReach, oldReach);
       const findings = base?.report ? diffFindings(base.report.findings, head.report.findings) : { newFindings: head.report.findings, goneFindings: [] };
       evidence = evidenceFor(own.added, [...findings.newFindings, ...head.report.findings]);
       const oldIds = new Set(oldSub.map((s) => idOf(s.pkg)));
@@ -132,20 +125,17 @@ function describe(change: LockChange, ctx: Context): GatePackage {
         dependencies: diffDependencies(base?.report?.dependencies ?? head.report.dependencies, head.report.dependencies),
         transitive: {
           added: transitive,
-          removed: [...oldReach].filter(([c]) => !newReach.has(c)).map(([capability, via]) => ({ capability, via })),
-          newPackages: newSub
-            .filter((s) => !oldIds.has(idOf(s.pkg)))
-            .map((s) => ({ package: idOf(s.pkg), capabilities: ctx.scans.get(scanKey(s.pkg))?.report?.capabilities ?? [], via: s.via })),
+          removed: reachedOnlyIn(oldReach, newReach),
+          newPackages: newSub.filter((s) => !oldIds.has(idOf(s.pkg))).map((s) => ({ package: idOf(s.pkg), capabilities: [...capsOf(s)], via: s.via })),
           resolution: 'lockfile',
           errors: [...new Map(subErrors.map((e) => [e.package, e])).values()],
         },
         risk: riskOf([...new Set([...own.added, ...transitive.map((t) => t.capability)])], findings.newFindings.length),
       };
     } else {
-      transitive = [...newReach].map(([capability, via]) => ({ capability, via }));
+      transitive = reachedOnlyIn(newReach, new Map());
       evidence = evidenceFor(capabilities, head.report.findings);
     }
-    transitive.sort((a, b) => (a.capability < b.capability ? -1 : a.capability > b.capability ? 1 : 0));
   }
   const status = change.kind === 'removed' ? statusOf(base) : worst(statusOf(head), ...(change.base ? [statusOf(base)] : []));
   const error = change.kind === 'removed' ? errorOf(base) : errorOf(head) ?? (change.base ? errorOf(base) : undefined);

@@ -67,15 +67,14 @@ function emptyLockfile(path: string): Lockfile {
  */
 export async function loadSide(spec: string, project: Project): Promise<LoadedSide> {
   const asPath = resolve(project.cwd, spec);
-  if (spec !== WORKTREE && existsSync(asPath)) {
-    const file = statSync(asPath).isDirectory() ? findLockfile(asPath) : asPath;
-    const lockfile = await readLockfile(file);
-    return { side: { ref: spec, lockfile: relativeName(project, file), format: lockfile.format, packages: lockfile.packages.length }, lockfile, root: dirname(file) };
-  }
-  if (spec === WORKTREE) {
-    if (!project.lockfile) findLockfile(project.cwd); // throws the "no lockfile" error with its hint
-    const lockfile = await readLockfile(project.lockfile!);
-    return { side: { ref: WORKTREE, lockfile: relativeName(project, project.lockfile!), format: lockfile.format, packages: lockfile.packages.length }, lockfile, root: dirname(project.lockfile!) };
+  const onDisk = spec === WORKTREE
+    ? project.lockfile ?? findLockfile(project.cwd) // no lockfile: throws the "no lockfile" error with its hint
+    : existsSync(asPath)
+      ? statSync(asPath).isDirectory() ? findLockfile(asPath) : asPath
+      : undefined;
+  if (onDisk !== undefined) {
+    const lockfile = await readLockfile(onDisk);
+    return { side: { ref: spec, lockfile: relativeName(project, onDisk), format: lockfile.format, packages: lockfile.packages.length }, lockfile, root: dirname(onDisk) };
   }
   if (!project.gitRoot) {
     throw new DepcapsError('E_USAGE', `"${spec}" is neither a lockfile path nor usable as a git ref: ${project.cwd} is not in a git repository.`);
