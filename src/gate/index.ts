@@ -232,7 +232,7 @@ async function readPolicy(options: GateOptions, root: string, base: LoadedSide, 
   } else {
     if (!existsSync(path)) return { policy: emptyPolicy() };
     text = await readFile(path, 'utf8');
-    policy = loadPolicy(path, warnings);
+    policy = policyFromText(text, path, warnings);
   }
   // A PR can loosen its own policy: say so, so that the reviewer looks at it.
   let changed: boolean | undefined;
