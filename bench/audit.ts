@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AnalysisPool } from '../src/analyze/pool.js';
-import { auditLockfile, type AuditOptions } from '../src/audit.js';
+import { auditLockfile, type AuditOptions } from '../src/commands/audit.js';
 import { resolveLimits } from '../src/limits.js';
 
 const MB = 1024 * 1024;

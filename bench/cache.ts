@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pacote from 'pacote';
 import { AnalysisPool } from '../src/analyze/pool.js';
 import { resolveLimits } from '../src/limits.js';
-import { scanPackage } from '../src/scan.js';
+import { scanPackage } from '../src/commands/scan.js';
 
 async function tarball(corpusDir: string, spec: string): Promise<string> {
   const file = join(corpusDir, `${spec.replace(/[/@^]/g, '_')}.tgz`);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pacote from 'pacote';
 import semver from 'semver';
-import { runGate } from '../src/gate/index.js';
+import { runGate } from '../src/commands/gate.js';
 import { benchLockfile } from './audit.js';
 
 interface Entry {

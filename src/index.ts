@@ -1,8 +1,11 @@
 /** The depcaps library API: the product. The CLI is one client of it. */
-export { scanPackage, scanFetched, type ScanOptions } from './scan.js';
+export { scanPackage, scanFetched, type ScanOptions } from './commands/scan.js';
+export { diffPackages, diffVersions, type DiffOptions } from './commands/diff.js';
+export { packageHistory, type HistoryOptions, type HistoryProgress } from './commands/history.js';
+export { auditLockfile, type AuditOptions, type AuditProgress } from './commands/audit.js';
+export { runGate, type GateOptions } from './commands/gate.js';
 export { analyzeSource, analyzeFileBytes, type FileAnalysis } from './analyze/file.js';
-export { packageHistory, type HistoryOptions, type HistoryProgress } from './history.js';
 export { AnalysisPool } from './analyze/pool.js';
 export { DepcapsError, isDepcapsError, type ErrorCode } from './errors.js';
 export { resolveLimits, DEFAULT_LIMITS, type Limits } from './limits.js';
-export type { ScanReport, Finding, FileError, Anomaly, Confidence, ScanStatus, HistoryReport, HistoryVersion } from './report/types.js';
+export type * from './contract/index.js';

@@ -1,4 +1,4 @@
-import type { Anomaly, FileError, Finding } from '../report/types.js';
+import type { Anomaly, FileError, Finding } from '../contract/index.js';
 import { defaultCatalogIndex, type CatalogIndex } from './catalog-index.js';
 import { Evaluator } from './evaluate.js';
 import { lexicalScan } from './lexical.js';

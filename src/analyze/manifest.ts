@@ -1,6 +1,6 @@
 import { parseExpression } from '@babel/parser';
 import type { Node, ObjectExpression } from '@babel/types';
-import type { Anomaly, Finding } from '../report/types.js';
+import type { Anomaly, Finding } from '../contract/index.js';
 import { defaultCatalogIndex, type CatalogIndex } from './catalog-index.js';
 import { excerptAt } from './excerpt.js';
 

@@ -1,6 +1,6 @@
 import { isBuiltin } from 'node:module';
 import type { Node } from '@babel/types';
-import type { Confidence, Finding } from '../report/types.js';
+import type { Confidence, Finding } from '../contract/index.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { Evaluator } from './evaluate.js';
 import { excerptAt, LineIndex } from './excerpt.js';

@@ -1,4 +1,4 @@
-import type { Anomaly, FileError, Finding } from '../report/types.js';
+import type { Anomaly, FileError, Finding } from '../contract/index.js';
 import { defaultCatalogIndex, type CatalogIndex } from './catalog-index.js';
 import type { FileAnalysis } from './file.js';
 import { analyzeManifest } from './manifest.js';

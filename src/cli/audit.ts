@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { catalog } from '../../capabilities/index.js';
-import { auditLockfile, type AuditOptions } from '../audit.js';
+import { auditLockfile, type AuditOptions } from '../commands/audit.js';
 import { DepcapsError } from '../errors.js';
 import { findLockfile } from '../lockfile/index.js';
 import { formatAuditMarkdown } from '../report/formatters/audit-markdown.js';

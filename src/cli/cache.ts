@@ -3,7 +3,7 @@ import { resolveCacheDir } from '../../cache/location.js';
 import { openCache } from '../../cache/open.js';
 import { defaultCatalogIndex } from '../analyze/catalog-index.js';
 import { DepcapsError } from '../errors.js';
-import { analyzerVersionOf } from '../scan-cache.js';
+import { analyzerVersionOf } from '../commands/scan-cache.js';
 import { type Io, warn, writeReport } from './output.js';
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

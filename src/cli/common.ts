@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DepcapsError } from '../errors.js';
-import type { ScanOptions } from '../scan.js';
+import type { ScanOptions } from '../commands/scan.js';
 import { type Io, warn } from './output.js';
 
 /** The registry, cache and output flags every package command takes. */

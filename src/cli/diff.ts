@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { catalog } from '../../capabilities/index.js';
-import { diffPackages, type DiffOptions } from '../diff/index.js';
+import { diffPackages, type DiffOptions } from '../commands/diff.js';
 import { DepcapsError } from '../errors.js';
 import { formatDiffText } from '../report/formatters/diff-text.js';
-import type { DiffReport, Risk } from '../report/types.js';
+import type { DiffReport, Risk } from '../contract/index.js';
 import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
 import { progressLine } from './progress.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DepcapsError } from '../errors.js';
-import { runGate, type GateOptions } from '../gate/index.js';
-import type { GateReport } from '../gate/types.js';
+import { runGate, type GateOptions } from '../commands/gate.js';
+import type { GateReport } from '../contract/index.js';
 import { formatGateGithub } from '../report/formatters/gate-github.js';
 import { formatGateMarkdown } from '../report/formatters/gate-markdown.js';
 import { formatGateSarif } from '../report/formatters/gate-sarif.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DepcapsError } from '../errors.js';
-import { DEFAULT_HISTORY_CONCURRENCY, packageHistory } from '../history.js';
+import { DEFAULT_HISTORY_CONCURRENCY, packageHistory } from '../commands/history.js';
 import { formatHistoryJson } from '../report/formatters/history-json.js';
 import { formatHistoryText } from '../report/formatters/history-text.js';
 import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { auditLockfile } from '../audit.js';
+import { auditLockfile } from '../commands/audit.js';
 import { DepcapsError } from '../errors.js';
 import { initPolicy, parsePolicy, POLICY_FILE } from '../gate/policy.js';
 import { findLockfile } from '../lockfile/index.js';

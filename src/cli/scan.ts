@@ -3,7 +3,7 @@ import { DepcapsError } from '../errors.js';
 import { parseByteSize, type Limits } from '../limits.js';
 import { formatScanJson } from '../report/formatters/json.js';
 import { formatScanText, packageLabel } from '../report/formatters/text.js';
-import { scanPackage } from '../scan.js';
+import { scanPackage } from '../commands/scan.js';
 import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
 

@@ -1,4 +1,4 @@
-import type { DeclaredDependencies, DiffReport } from '../report/types.js';
+import type { DeclaredDependencies, DiffReport } from '../contract/index.js';
 
 /** Production dependencies (what installs with the package): dependencies, optional and peer. */
 function merged(d: DeclaredDependencies): Map<string, string> {

@@ -1,4 +1,4 @@
-import type { DiffFinding, Finding } from '../report/types.js';
+import type { DiffFinding, Finding } from '../contract/index.js';
 
 /** The excerpt as it identifies a piece of code: whitespace and cut markers do not matter. */
 function normalise(excerpt: string): string {

@@ -1,4 +1,4 @@
-import type { TransitiveCapability } from '../report/types.js';
+import type { TransitiveCapability } from '../contract/index.js';
 
 /**
  * Capabilities reachable through a set of packages, each with the shortest path to a package that

@@ -2,7 +2,7 @@ import pickManifest from 'npm-pick-manifest';
 import { fetchPackument, type PackumentOptions } from '../fetch/packument.js';
 import { parseRegistrySpec } from '../fetch/index.js';
 import { mapLimit } from '../concurrency.js';
-import type { DeclaredDependencies } from '../report/types.js';
+import type { DeclaredDependencies } from '../contract/index.js';
 
 /** One package of a resolved production dependency tree. */
 export interface TreeNode {

@@ -3,7 +3,7 @@ import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DepcapsError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import type { Anomaly, FileError } from '../report/types.js';
+import type { Anomaly, FileError } from '../contract/index.js';
 import type { PackageFile } from './types.js';
 
 /** A package directory read into memory. */

@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import npa from 'npm-package-arg';
 import { DepcapsError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import type { Anomaly } from '../report/types.js';
+import type { Anomaly } from '../contract/index.js';
 import { readDirectory } from './directory.js';
 import { compareWithRegistry, readManifest } from './manifest.js';
 import { loadRegistryOptions } from './npmrc.js';

@@ -1,4 +1,4 @@
-import type { Anomaly } from '../report/types.js';
+import type { Anomaly } from '../contract/index.js';
 import type { PackageFile } from './types.js';
 
 /** What the package's own package.json says, plus what was wrong with it. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Parser, type ReadEntry } from 'tar';
 import { DepcapsError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import type { Anomaly, FileError } from '../report/types.js';
+import type { Anomaly, FileError } from '../contract/index.js';
 import type { PackageFile } from './types.js';
 
 /** The entries of a tarball, read into memory. */

@@ -1,4 +1,4 @@
-import type { Anomaly, FileError } from '../report/types.js';
+import type { Anomaly, FileError } from '../contract/index.js';
 
 /** One regular file of a package, held in memory. */
 export interface PackageFile {

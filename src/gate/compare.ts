@@ -1,6 +1,6 @@
 import semver from 'semver';
 import type { LockedPackage, Lockfile } from '../lockfile/types.js';
-import type { ChangeKind } from './types.js';
+import type { ChangeKind } from '../contract/index.js';
 
 /** One package that differs between two lockfiles. */
 export interface LockChange {

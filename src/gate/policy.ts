@@ -10,7 +10,7 @@ import semver from 'semver';
 import { catalog } from '../../capabilities/index.js';
 import { DepcapsError } from '../errors.js';
 import { LineLocator, stripBom } from '../lockfile/text.js';
-import type { GateRule } from './types.js';
+import type { GateRule } from '../contract/index.js';
 
 /** Where the gate looks for the policy, relative to the repository root. */
 export const POLICY_FILE = 'depcaps.policy.json';

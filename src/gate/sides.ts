@@ -8,7 +8,7 @@ import { DepcapsError } from '../errors.js';
 import { defaultBaseRef, gitShow, gitTopLevel } from '../git.js';
 import { findLockfile, parseLockfile, readLockfile } from '../lockfile/index.js';
 import type { Lockfile } from '../lockfile/types.js';
-import type { GateSide } from './types.js';
+import type { GateSide } from '../contract/index.js';
 
 /** The working tree, as a side of the comparison. */
 export const WORKTREE = 'WORKTREE';

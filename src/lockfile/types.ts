@@ -1,5 +1,6 @@
-/** Where a locked package comes from. */
-export type LockedSource = 'registry' | 'file' | 'link' | 'workspace' | 'git' | 'remote' | 'unknown';
+import type { LockedSource } from '../contract/index.js';
+
+export type { LockedSource };
 
 /** One package a lockfile installs, at its exact locked version. */
 export interface LockedPackage {

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../cache/migrations/index.js';
 import { DB_FILE, openCache } from '../../cache/open.js';
-import type { ScanReport } from '../../src/report/types.js';
+import type { ScanReport } from '../../src/contract/index.js';
 import { makePackageTarball } from '../helpers/make-tarball.js';
 import { parseJson, runCli, type CliResult } from '../helpers/run-cli.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';

@@ -13,7 +13,7 @@ import { DB_FILE, openCache } from '../../cache/open.js';
 import { CacheStore, type PackageEntry } from '../../cache/store.js';
 import { AnalysisPool } from '../../src/analyze/pool.js';
 import { resolveLimits } from '../../src/limits.js';
-import { scanPackage } from '../../src/scan.js';
+import { scanPackage } from '../../src/commands/scan.js';
 import { makePackageTarball } from '../helpers/make-tarball.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';
 

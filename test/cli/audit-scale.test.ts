@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLockfile, type AuditProgress, type AuditReport } from '../../src/audit.js';
+import { auditLockfile, type AuditProgress, type AuditReport } from '../../src/commands/audit.js';
 import { run } from '../../src/cli/index.js';
 import { startRegistry, tarballPath, type LocalRegistry, type RegistryPackage } from '../helpers/local-registry.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';

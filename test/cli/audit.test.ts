@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/audit.js';
+import type { AuditReport } from '../../src/contract/index.js';
 import { startRegistry, tarballPath, type LocalRegistry } from '../helpers/local-registry.js';
 import { parseJson, runCli } from '../helpers/run-cli.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_FILE, openCache } from '../../cache/open.js';
 import type { CacheInfo } from '../../cache/store.js';
-import type { ScanReport } from '../../src/report/types.js';
+import type { ScanReport } from '../../src/contract/index.js';
 import { startRegistry, type LocalRegistry } from '../helpers/local-registry.js';
 import { makePackageTarball } from '../helpers/make-tarball.js';
 import { parseJson, runCli, type CliResult } from '../helpers/run-cli.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DiffReport } from '../../src/report/types.js';
+import type { DiffReport } from '../../src/contract/index.js';
 import { startRegistry, tarballPath, type LocalRegistry } from '../helpers/local-registry.js';
 import { parseJson, runCli } from '../helpers/run-cli.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';

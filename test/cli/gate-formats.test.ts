@@ -8,7 +8,7 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GateReport } from '../../src/gate/types.js';
+import type { GateReport } from '../../src/contract/index.js';
 import { startRegistry, type LocalRegistry } from '../helpers/local-registry.js';
 import { parseJson, runCli } from '../helpers/run-cli.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';

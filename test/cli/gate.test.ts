@@ -12,7 +12,7 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { GateReport } from '../../src/gate/types.js';
+import type { GateReport } from '../../src/contract/index.js';
 import { startRegistry, tarballPath, type LocalRegistry } from '../helpers/local-registry.js';
 import { parseJson, runCli, type CliResult } from '../helpers/run-cli.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';

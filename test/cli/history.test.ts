@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/index.js';
-import type { HistoryReport } from '../../src/report/types.js';
+import type { HistoryReport } from '../../src/contract/index.js';
 import { packumentPath, startRegistry, tarballPath, type LocalRegistry } from '../helpers/local-registry.js';
 import { parseJson, runCli } from '../helpers/run-cli.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';

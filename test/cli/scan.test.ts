@@ -5,7 +5,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScanReport } from '../../src/report/types.js';
+import type { ScanReport } from '../../src/contract/index.js';
 import { startRegistry, type LocalRegistry } from '../helpers/local-registry.js';
 import { makePackageTarball, makeTgz, truncate } from '../helpers/make-tarball.js';
 import { parseJson, runCli } from '../helpers/run-cli.js';

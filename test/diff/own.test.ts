@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { diffDependencies } from '../../src/diff/dependencies.js';
-import { riskOf } from '../../src/diff/index.js';
+import { riskOf } from '../../src/diff/risk.js';
 import { diffCapabilities, diffFindings } from '../../src/diff/own.js';
-import type { Finding } from '../../src/report/types.js';
+import type { Finding } from '../../src/contract/index.js';
 
 const f = (capability: string, api: string, file: string, line: number, excerpt: string): Finding => ({ capability, api, file, line, column: 1, excerpt, confidence: 'high' });
 

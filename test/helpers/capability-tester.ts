@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { catalog, type CapabilityDefinition } from '../../capabilities/index.js';
-import type { Finding } from '../../src/report/types.js';
+import type { Finding } from '../../src/contract/index.js';
 import { analyzeSource } from '../../src/analyze/file.js';
 import { analyzeManifest } from '../../src/analyze/manifest.js';
 

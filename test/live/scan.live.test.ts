@@ -3,7 +3,7 @@
  * capabilities; skipped (and reported as skipped) otherwise so the default suite stays hermetic.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ScanReport } from '../../src/report/types.js';
+import type { ScanReport } from '../../src/contract/index.js';
 import { parseJson, runCli } from '../helpers/run-cli.js';
 import { makeTmpEnv } from '../helpers/tmp-env.js';
 

@@ -1,4 +1,4 @@
-import type { AuditReport } from '../../src/audit.js';
+import type { AuditReport } from '../../src/contract/index.js';
 
 /** One canonical audit, rendered by every audit formatter. */
 export const CANONICAL_AUDIT: AuditReport = {

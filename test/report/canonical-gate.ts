@@ -1,4 +1,4 @@
-import type { GatePackage, GateReport } from '../../src/gate/types.js';
+import type { GatePackage, GateReport } from '../../src/contract/index.js';
 
 const DEFAULT_RULE = { rule: 'default', allowed: [] };
 

@@ -1,4 +1,4 @@
-import type { ScanReport } from '../../src/report/types.js';
+import type { ScanReport } from '../../src/contract/index.js';
 
 /** One canonical scan report, rendered by every formatter in formatters.test.ts. */
 export const CANONICAL_REPORT: ScanReport = {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import type { GatePackage, GateReport } from '../../src/gate/types.js';
+import type { GatePackage, GateReport } from '../../src/contract/index.js';
 import { formatGateGithub } from '../../src/report/formatters/gate-github.js';
 import { formatGateMarkdown } from '../../src/report/formatters/gate-markdown.js';
 import { formatGateSarif } from '../../src/report/formatters/gate-sarif.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatHistoryJson } from '../../src/report/formatters/history-json.js';
 import { formatHistoryText } from '../../src/report/formatters/history-text.js';
-import type { HistoryReport } from '../../src/report/types.js';
+import type { HistoryReport } from '../../src/contract/index.js';
 
 const ALL = ['crypto-mining', 'dynamic-require', 'env', 'eval', 'filesystem', 'install-script', 'native', 'network', 'shell'];
 const at = (day: string) => `${day}T12:00:00.000Z`;

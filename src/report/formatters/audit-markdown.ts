@@ -1,5 +1,5 @@
 import { catalog, SEVERITY_ORDER } from '../../../capabilities/index.js';
-import type { AuditReport } from '../../audit.js';
+import type { AuditReport } from '../../contract/index.js';
 
 const severity = new Map(catalog.map((c) => [c.id, c.severity]));
 const rank = (id: string) => SEVERITY_ORDER.indexOf(severity.get(id) ?? 'low');

@@ -1,5 +1,5 @@
 import { catalog, SEVERITY_ORDER } from '../../../capabilities/index.js';
-import type { AuditPackage, AuditReport } from '../../audit.js';
+import type { AuditPackage, AuditReport } from '../../contract/index.js';
 import { makeStyle } from './style.js';
 
 /** Options of the audit text formatter. */

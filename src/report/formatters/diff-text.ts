@@ -1,4 +1,4 @@
-import type { DiffReport } from '../types.js';
+import type { DiffReport } from '../../contract/index.js';
 import { makeStyle } from './style.js';
 
 /** Options of the diff text formatter. */

@@ -1,4 +1,4 @@
-import type { GatePackage, GateReport, GateViolation } from '../../gate/types.js';
+import type { GatePackage, GateReport, GateViolation } from '../../contract/index.js';
 import { gateChangeCount, gateChangeCounts, gatePackageOf, gateViolationsOf, sortEvidence, sortGatePackages, sortGateViolations } from './gate-text.js';
 
 /** Options of the GitHub workflow-command formatter. */

@@ -1,4 +1,4 @@
-import type { GatePackage, GateReport } from '../../gate/types.js';
+import type { GatePackage, GateReport } from '../../contract/index.js';
 import { gateAllowed, gateChangeCount, gateChangeCounts, gatePolicyEntries, gateVersions, gateViolationsOf, printable, sortEvidence, sortGatePackages } from './gate-text.js';
 
 /** Options of the gate Markdown formatter. */

@@ -1,4 +1,4 @@
-import type { GatePackage, GateReport, GateViolation } from '../../gate/types.js';
+import type { GatePackage, GateReport, GateViolation } from '../../contract/index.js';
 import { gateAllowed, gateChange, gatePackageOf, gateSourceOf, sortEvidence, sortGateViolations } from './gate-text.js';
 import { formatSarifLog, sarifLocation, sarifRules, type SarifOptions } from './sarif.js';
 

@@ -1,5 +1,5 @@
 import { catalog } from '../../../capabilities/index.js';
-import type { ChangeKind, GateEvidence, GatePackage, GateReport, GateViolation } from '../../gate/types.js';
+import type { ChangeKind, GateEvidence, GatePackage, GateReport, GateViolation } from '../../contract/index.js';
 import { makeStyle } from './style.js';
 
 /** Options of the gate text formatter. */

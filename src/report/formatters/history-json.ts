@@ -1,4 +1,4 @@
-import type { HistoryReport } from '../types.js';
+import type { HistoryReport } from '../../contract/index.js';
 
 /** The CONTRACT.md `history` JSON, pretty-printed, with a trailing newline. */
 export function formatHistoryJson(report: HistoryReport): string {

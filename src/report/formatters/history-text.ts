@@ -1,5 +1,5 @@
 import { catalog } from '../../../capabilities/index.js';
-import type { HistoryReport, HistoryVersion } from '../types.js';
+import type { HistoryReport, HistoryVersion } from '../../contract/index.js';
 import { makeStyle, type Style } from './style.js';
 
 /** Options of the history timeline. */

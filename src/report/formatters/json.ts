@@ -1,4 +1,4 @@
-import type { ScanReport } from '../types.js';
+import type { ScanReport } from '../../contract/index.js';
 
 /** The CONTRACT.md JSON, pretty-printed, with a trailing newline. */
 export function formatScanJson(report: ScanReport): string {

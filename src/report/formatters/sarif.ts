@@ -1,5 +1,5 @@
 import { catalog, type Severity } from '../../../capabilities/index.js';
-import type { AuditReport } from '../../audit.js';
+import type { AuditReport } from '../../contract/index.js';
 
 /** SARIF level of a catalog severity: what code scanning shows as error, warning or note. */
 export const SARIF_LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };

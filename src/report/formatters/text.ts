@@ -1,5 +1,5 @@
 import { catalog, SEVERITY_ORDER } from '../../../capabilities/index.js';
-import type { Finding, ScanReport } from '../types.js';
+import type { Finding, ScanReport } from '../../contract/index.js';
 import { makeStyle } from './style.js';
 
 /** Options of the text formatter. */

@@ -1,8 +1,8 @@
-import { resolveCacheDir } from '../cache/location.js';
-import { openCache } from '../cache/open.js';
-import type { CacheStore } from '../cache/store.js';
-import { AnalysisPool } from './analyze/pool.js';
-import type { Limits } from './limits.js';
+import { resolveCacheDir } from '../../cache/location.js';
+import { openCache } from '../../cache/open.js';
+import type { CacheStore } from '../../cache/store.js';
+import { AnalysisPool } from '../analyze/pool.js';
+import type { Limits } from '../limits.js';
 
 /** The cache store and worker pool that the scans of one command share. */
 export interface ScanSession {

@@ -1,16 +1,16 @@
-import { catalog, SEVERITY_ORDER } from '../../capabilities/index.js';
 import { resolveCacheDir } from '../../cache/location.js';
 import type { CacheStore } from '../../cache/store.js';
 import { fetchPackument, type PackumentOptions } from '../fetch/packument.js';
 import { resolveLimits } from '../limits.js';
-import type { DiffReport, Risk, ScanReport } from '../report/types.js';
-import { scanPackage, type ScanOptions } from '../scan.js';
-import { diffDependencies } from './dependencies.js';
-import { diffCapabilities, diffFindings } from './own.js';
+import type { DiffReport, ScanReport } from '../contract/index.js';
+import { scanPackage, type ScanOptions } from './scan.js';
+import { diffDependencies } from '../diff/dependencies.js';
+import { diffCapabilities, diffFindings } from '../diff/own.js';
+import { riskOf } from '../diff/risk.js';
 import { mapLimit } from '../concurrency.js';
-import { openSession } from '../session.js';
-import { reachable, reachedOnlyIn } from './reach.js';
-import { resolveTree, type TreeNode } from './tree.js';
+import { openSession } from './session.js';
+import { reachable, reachedOnlyIn } from '../diff/reach.js';
+import { resolveTree, type TreeNode } from '../diff/tree.js';
 
 /** Options of a diff. */
 export interface DiffOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integrity'> {
@@ -23,18 +23,6 @@ export interface DiffOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integ
   /** Packages scanned at once. */
   concurrency?: number;
   onProgress?: (message: string) => void;
-}
-
-const SEVERITY = new Map(catalog.map((c) => [c.id, SEVERITY_ORDER.indexOf(c.severity)]));
-const HIGH = SEVERITY_ORDER.indexOf('high');
-const MEDIUM = SEVERITY_ORDER.indexOf('medium');
-
-/** The risk of a change, from the catalog severity of what it adds (own or transitive). */
-export function riskOf(addedCapabilities: readonly string[], newFindings: number): Risk {
-  const worst = Math.max(-1, ...addedCapabilities.map((c) => SEVERITY.get(c) ?? MEDIUM));
-  if (worst >= HIGH) return 'high';
-  if (worst >= MEDIUM) return 'medium';
-  return worst >= 0 || newFindings > 0 ? 'low' : 'none';
 }
 
 /**

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isDepcapsError } from './errors.js';
-import type { LockedPackage } from './lockfile/types.js';
-import type { ScanReport } from './report/types.js';
+import { isDepcapsError } from '../errors.js';
+import type { LockedPackage } from '../lockfile/types.js';
+import type { ScanReport } from '../contract/index.js';
 import { scanPackage, type ScanOptions } from './scan.js';
 
 /** A locked package scanned, or why it could not be. */

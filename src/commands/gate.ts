@@ -8,21 +8,20 @@ import { readFile } from 'node:fs/promises';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { AnalysisPool } from '../analyze/pool.js';
 import { mapLimit } from '../concurrency.js';
-import { riskOf } from '../diff/index.js';
+import { riskOf } from '../diff/risk.js';
 import { diffDependencies } from '../diff/dependencies.js';
 import { diffCapabilities, diffFindings } from '../diff/own.js';
 import { reachable, reachedOnlyIn } from '../diff/reach.js';
 import { buildGraph, type LockGraph } from '../lockfile/graph.js';
 import type { LockedPackage } from '../lockfile/types.js';
 import { resolveLimits } from '../limits.js';
-import type { DiffReport, Finding, ScanReport, ScanStatus } from '../report/types.js';
-import type { ScanOptions } from '../scan.js';
-import { scanLocked, type LockedScan } from '../scan-locked.js';
-import { openSession } from '../session.js';
-import { compareLockfiles, type LockChange } from './compare.js';
-import { emptyPolicy, loadPolicy, matchPolicy, POLICY_FILE, policyFromText, type Policy, type PolicyProblem } from './policy.js';
-import { defaultBase, findProject, loadSide, WORKTREE, type LoadedSide } from './sides.js';
-import type { GateEvidence, GatePackage, GateReport, GateTransitive, GateViolation } from './types.js';
+import type { ScanOptions } from './scan.js';
+import { scanLocked, type LockedScan } from './scan-locked.js';
+import { openSession } from './session.js';
+import { compareLockfiles, type LockChange } from '../gate/compare.js';
+import { emptyPolicy, loadPolicy, matchPolicy, POLICY_FILE, policyFromText, type Policy, type PolicyProblem } from '../gate/policy.js';
+import { defaultBase, findProject, loadSide, WORKTREE, type LoadedSide } from '../gate/sides.js';
+import type { DiffReport, Finding, GateEvidence, GatePackage, GateReport, GateTransitive, GateViolation, ScanReport, ScanStatus } from '../contract/index.js';
 
 /** Options of a gate run. */
 export interface GateOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integrity'> {

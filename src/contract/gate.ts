@@ -1,6 +1,6 @@
 /** JSON shapes of `depcaps gate` (CONTRACT.md, schemaVersion 1). */
-import type { LockedSource } from '../lockfile/types.js';
-import type { DiffFinding, DiffReport, ScanStatus } from '../report/types.js';
+import type { DiffFinding, DiffReport } from './diff.js';
+import type { LockedSource, ScanStatus } from './scan.js';
 
 /** How a package changed between the base and the head lockfile. */
 export type ChangeKind = 'added' | 'removed' | 'upgraded' | 'downgraded' | 'changed';

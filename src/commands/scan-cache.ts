@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { FileAnalysis } from './analyze/file.js';
-import type { CatalogIndex } from './analyze/catalog-index.js';
-import { toolVersion } from './version.js';
+import type { FileAnalysis } from '../analyze/file.js';
+import type { CatalogIndex } from '../analyze/catalog-index.js';
+import { toolVersion } from '../version.js';
 
 /** The content key of one file: its bytes, and how they are parsed (by extension). */
 export function fileKey(path: string, data: Uint8Array): { sha256: string; mode: string } {

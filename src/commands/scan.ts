@@ -1,21 +1,21 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { resolveCacheDir } from '../cache/location.js';
-import { openCache } from '../cache/open.js';
-import type { CacheStore } from '../cache/store.js';
-import { defaultCatalogIndex } from './analyze/catalog-index.js';
-import type { FileAnalysis } from './analyze/file.js';
-import { analyzePackage } from './analyze/package.js';
-import { isCodeFile } from './analyze/parse.js';
-import { AnalysisPool } from './analyze/pool.js';
-import { fetchPackage, fetchRegistryPackage, localTarballIntegrity, parseRegistrySpec } from './fetch/index.js';
-import { loadRegistryOptions, registryFor } from './fetch/npmrc.js';
-import { resolveVersion } from './fetch/packument.js';
-import type { FetchedPackage } from './fetch/types.js';
-import { resolveLimits, type Limits } from './limits.js';
-import type { DeclaredDependencies, ScanReport, ScanStatus } from './report/types.js';
+import { resolveCacheDir } from '../../cache/location.js';
+import { openCache } from '../../cache/open.js';
+import type { CacheStore } from '../../cache/store.js';
+import { defaultCatalogIndex } from '../analyze/catalog-index.js';
+import type { FileAnalysis } from '../analyze/file.js';
+import { analyzePackage } from '../analyze/package.js';
+import { isCodeFile } from '../analyze/parse.js';
+import { AnalysisPool } from '../analyze/pool.js';
+import { fetchPackage, fetchRegistryPackage, localTarballIntegrity, parseRegistrySpec } from '../fetch/index.js';
+import { loadRegistryOptions, registryFor } from '../fetch/npmrc.js';
+import { resolveVersion } from '../fetch/packument.js';
+import type { FetchedPackage } from '../fetch/types.js';
+import { resolveLimits, type Limits } from '../limits.js';
+import type { DeclaredDependencies, ScanReport, ScanStatus } from '../contract/index.js';
 import { analyzerVersionOf, contentIntegrity, decodeFileResult, encodeFileResult, fileKey, type StoredFileResult } from './scan-cache.js';
-import { toolVersion } from './version.js';
+import { toolVersion } from '../version.js';
 
 /** Options of `scanPackage`. */
 export interface ScanOptions {

@@ -1,59 +1,13 @@
 import { dirname } from 'node:path';
-import { AnalysisPool } from './analyze/pool.js';
-import { mapLimit } from './concurrency.js';
-import { readLockfile } from './lockfile/index.js';
-import type { LockedPackage } from './lockfile/types.js';
-import { resolveLimits } from './limits.js';
-import type { ScanReport, ScanStatus } from './report/types.js';
+import { AnalysisPool } from '../analyze/pool.js';
+import { mapLimit } from '../concurrency.js';
+import { readLockfile } from '../lockfile/index.js';
+import type { LockedPackage } from '../lockfile/types.js';
+import { resolveLimits } from '../limits.js';
+import type { AuditPackage, AuditReport, ScanReport } from '../contract/index.js';
 import { type ScanOptions } from './scan.js';
 import { scanLocked } from './scan-locked.js';
 import { openSession } from './session.js';
-
-/** One audited package. */
-export interface AuditPackage {
-  name: string;
-  version: string;
-  alias?: string;
-  source: LockedPackage['source'];
-  dev: boolean;
-  optional: boolean;
-  /** Lockfile key and line of the entry (SARIF / annotations point there). */
-  key: string;
-  line: number;
-  status: ScanStatus;
-  capabilities: string[];
-  /** Findings per capability. */
-  counts: Record<string, number>;
-  /** Up to 3 findings per capability, as evidence in reports. */
-  evidence: { capability: string; api: string; file: string; line: number; excerpt: string }[];
-  /** Why the package was not (fully) analysed. */
-  error?: string;
-  cached: boolean;
-  /** Compressed tarball bytes read and code bytes parsed for it in this run (0 when cached). */
-  tarballBytes: number;
-  parsedBytes: number;
-}
-
-/** The `audit` JSON object. */
-export interface AuditReport {
-  schemaVersion: 1;
-  lockfile: { path: string; format: string; formatVersion: string };
-  packages: AuditPackage[];
-  summary: {
-    packages: number;
-    analyzed: number;
-    partial: number;
-    errors: number;
-    cached: number;
-    /** Compressed tarball bytes read and code bytes parsed in this run. */
-    tarballBytes: number;
-    parsedBytes: number;
-    /** Packages per capability. */
-    capabilities: Record<string, number>;
-  };
-  /** Problems with lockfile entries. */
-  diagnostics: { key: string; line?: number; message: string }[];
-}
 
 /** Progress of an audit, for a progress bar. */
 export interface AuditProgress {

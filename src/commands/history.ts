@@ -1,11 +1,11 @@
 import semver from 'semver';
-import { DepcapsError, isDepcapsError } from './errors.js';
-import { parseRegistrySpec } from './fetch/index.js';
-import { loadRegistryOptions, registryFor } from './fetch/npmrc.js';
-import { fetchPackument } from './fetch/packument.js';
-import { toDepcapsError } from './fetch/registry.js';
-import { resolveLimits } from './limits.js';
-import type { HistoryReport, HistoryVersion, ScanReport, ScanStatus } from './report/types.js';
+import { DepcapsError, isDepcapsError } from '../errors.js';
+import { parseRegistrySpec } from '../fetch/index.js';
+import { loadRegistryOptions, registryFor } from '../fetch/npmrc.js';
+import { fetchPackument } from '../fetch/packument.js';
+import { toDepcapsError } from '../fetch/registry.js';
+import { resolveLimits } from '../limits.js';
+import type { HistoryReport, HistoryVersion, ScanReport, ScanStatus } from '../contract/index.js';
 import { scanPackage, type ScanOptions } from './scan.js';
 import { openSession } from './session.js';
 
