@@ -38,10 +38,15 @@ function reach(start: readonly Edge[], edgesOf: (id: string) => readonly Edge[],
 }
 
 /**
- * Classifies every node reachable from `roots`. Nodes reached by nothing get no entry: callers
+ * Classifies every node reachable from `roots`. With `all` (every node id of the lockfile), the nodes
+ * the roots do not reach are classified from the lockfile's own graph: a yarn classic workspace's
+ * dependencies, or any lockfile read without its package.json, have no known root. Each of those
+ * that nothing in the lockfile depends on is somebody's direct dependency and counts as a required
+ * production root; what only optional edges lead to from there is optional (`@esbuild/linux-x64`
+ * under a workspace's esbuild). Nodes reached by nothing at all (a cycle) get no entry: callers
  * treat them as production and required, the safe side (they are audited, never skipped).
  */
-export function classifyGraph(roots: GraphRoots, edgesOf: (id: string) => readonly Edge[]): Map<string, Classification> {
+export function classifyGraph(roots: GraphRoots, edgesOf: (id: string) => readonly Edge[], all?: Iterable<string>): Map<string, Classification> {
   const prodAny = reach(roots.prod, edgesOf, true);
   const prodRequired = reach(roots.prod, edgesOf, false);
   const anyAny = reach([...roots.prod, ...roots.dev], edgesOf, true);
@@ -51,6 +56,16 @@ export function classifyGraph(roots: GraphRoots, edgesOf: (id: string) => readon
     const dev = !prodAny.has(id);
     out.set(id, { dev, optional: dev ? !anyRequired.has(id) : !prodRequired.has(id) });
   }
+  if (all === undefined) return out;
+  const unreached = [...all].filter((id) => !anyAny.has(id));
+  if (unreached.length === 0) return out;
+  // Edges into unreached nodes come only from unreached nodes: the roots' walk follows every edge.
+  const depended = new Set<string>();
+  for (const id of unreached) for (const e of edgesOf(id)) depended.add(e.to);
+  const tops: Edge[] = unreached.filter((id) => !depended.has(id)).map((to) => ({ to, optional: false }));
+  const topAny = reach(tops, edgesOf, true);
+  const topRequired = reach(tops, edgesOf, false);
+  for (const id of topAny) if (!out.has(id)) out.set(id, { dev: false, optional: !topRequired.has(id) });
   return out;
 }
 

@@ -155,18 +155,33 @@ export function parseYarnBerry(text: string, path: string, opts: ReaderOptions =
   return collector.finish('yarn-berry', version, path, root ?? groupEntries(opts.rootManifest, ROOT_GROUPS));
 }
 
-/** dev/optional by walking from the workspaces (berry's lockfile lists their dependencies, dev ones included). */
+/**
+ * Whether an entry's `dependenciesMeta` marks `dep` optional. berry writes an optional dependency into
+ * `dependencies` and flags it there (`optional: true`, which its parser reads as the string "true");
+ * a key may also carry a version (`fsevents@2.3.3`).
+ */
+function metaOptional(meta: Record<string, unknown> | undefined, dep: string): boolean {
+  if (meta === undefined) return false;
+  const isTrue = (key: string): boolean => {
+    const flag = own(asRecord(own(meta, key)), 'optional');
+    return flag === true || flag === 'true';
+  };
+  return isTrue(dep) || Object.keys(meta).some((key) => key.startsWith(`${dep}@`) && isTrue(key));
+}
+
+/**
+ * dev/optional by walking from the workspaces (berry's lockfile lists their dependencies, dev ones
+ * included). optional comes from the lockfile alone (`dependenciesMeta`); dev needs the root
+ * package.json, without which every package is production.
+ */
 function classify(
   entries: { key: string; entry: Record<string, unknown> }[],
   descriptorToKey: Map<string, string>,
   opts: ReaderOptions,
   collector: LockfileCollector,
 ): Map<string, Classification> {
-  if (!opts.rootManifest) {
-    collector.warn('', undefined, NO_MANIFEST_MESSAGE);
-    return new Map();
-  }
-  const manifest = opts.rootManifest;
+  if (!opts.rootManifest) collector.warn('', undefined, NO_MANIFEST_MESSAGE);
+  const manifest = opts.rootManifest ?? {};
   const names = (field: string): Set<string> => new Set(stringEntries(manifest[field]).map(([n]) => n));
   const prodNames = new Set([...names('dependencies'), ...names('optionalDependencies')]);
   const devNames = names('devDependencies');
@@ -183,8 +198,7 @@ function classify(
       // `file:` and `portal:` descriptors are bound to the package that declares them.
       const to = descriptorToKey.get(descriptor) ?? descriptorToKey.get(`${descriptor}::locator=${encodeURIComponent(resolution)}`);
       if (to === undefined) continue;
-      const optional = own(asRecord(own(meta, dep)), 'optional') === true;
-      list.push({ to, optional, dep });
+      list.push({ to, optional: metaOptional(meta, dep), dep });
     }
     const src = locatorSource(resolution);
     if (src.root) {
@@ -197,5 +211,5 @@ function classify(
     if (src.source === 'workspace') roots.prod.push({ to: key, optional: false });
     edges.set(key, list);
   }
-  return classifyGraph(roots, (id) => edges.get(id) ?? []);
+  return classifyGraph(roots, (id) => edges.get(id) ?? [], edges.keys());
 }

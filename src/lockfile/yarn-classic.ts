@@ -159,17 +159,18 @@ function sourceOf(name: string, range: string, version: unknown, resolved: unkno
   return { source: isHttpUrl(url) ? 'remote' : 'unknown' };
 }
 
-/** dev/optional from the root manifest: yarn.lock itself does not say. */
+/**
+ * dev/optional from the graph: yarn.lock itself does not say. dev needs the root manifest's
+ * devDependencies; optional comes from the entries' own `optionalDependencies` edges, also for what
+ * only workspaces reach (classic records no workspace) or when there is no manifest.
+ */
 function classify(
   entries: { id: string; entry: Record<string, unknown> }[],
   descriptorToId: Map<string, string>,
   opts: ReaderOptions,
   collector: LockfileCollector,
 ): Map<string, Classification> {
-  if (!opts.rootManifest) {
-    collector.warn('', undefined, NO_MANIFEST_MESSAGE);
-    return new Map();
-  }
+  if (!opts.rootManifest) collector.warn('', undefined, NO_MANIFEST_MESSAGE);
   const edges = new Map<string, Edge[]>();
   for (const { id, entry } of entries) {
     const list: Edge[] = [];
@@ -181,6 +182,6 @@ function classify(
     }
     edges.set(id, list);
   }
-  const roots = manifestRoots(opts.rootManifest, (dep, range) => descriptorToId.get(`${dep}@${range}`));
-  return classifyGraph(roots, (id) => edges.get(id) ?? []);
+  const roots = opts.rootManifest ? manifestRoots(opts.rootManifest, (dep, range) => descriptorToId.get(`${dep}@${range}`)) : { prod: [], dev: [] };
+  return classifyGraph(roots, (id) => edges.get(id) ?? [], edges.keys());
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { startRegistry, type LocalRegistry } from '../helpers/local-registry.js';
 import { makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';
+import { OPTIONAL_PACKAGES, writeOptionalProject } from './optional-project.js';
 import { REGISTRY_PACKAGES, writeProject } from './project.js';
 import { runTool } from './tools.js';
 
@@ -27,17 +28,17 @@ describe.skipIf(!enabled)('regenerate lockfile fixtures', () => {
   let registry: LocalRegistry;
   const envs: TmpEnv[] = [];
   beforeAll(async () => {
-    registry = await startRegistry({ packages: REGISTRY_PACKAGES });
+    registry = await startRegistry({ packages: { ...REGISTRY_PACKAGES, ...OPTIONAL_PACKAGES } });
   });
   afterAll(async () => {
     await registry.close();
     for (const env of envs) env.cleanup();
   });
 
-  const generate = async (fixture: string, lockName: string, args: string[], setup?: (dir: string) => void): Promise<void> => {
+  const generate = async (fixture: string, lockName: string, args: string[], setup?: (dir: string) => void, project = writeProject): Promise<void> => {
     const env = makeTmpEnv({ npm_config_update_notifier: 'false' });
     envs.push(env);
-    writeProject(env.project);
+    project(env.project);
     setup?.(env.project);
     await runTool('npx', ['--yes', ...args], { cwd: env.project, env: env.env, timeoutMs: 300_000 });
     const out = join(FIXTURES, fixture);
@@ -50,13 +51,19 @@ describe.skipIf(!enabled)('regenerate lockfile fixtures', () => {
   test('yarn classic', async () => {
     await generate('yarn-classic', 'yarn.lock', [TOOLS.yarnClassic, 'install', '--registry', registry.url, '--ignore-scripts', '--non-interactive', '--no-progress']);
   });
-  test('yarn berry', async () => {
-    await generate('yarn-berry', 'yarn.lock', [TOOLS.yarnBerry, 'install', '--mode=update-lockfile'], (dir) =>
-      writeFileSync(
-        join(dir, '.yarnrc.yml'),
-        `npmRegistryServer: "${registry.url.replace(/\/$/, '')}"\nunsafeHttpWhitelist:\n  - "127.0.0.1"\nenableTelemetry: false\nenableGlobalCache: false\n`,
-      ),
+  const yarnrc = (dir: string): void =>
+    writeFileSync(
+      join(dir, '.yarnrc.yml'),
+      `npmRegistryServer: "${registry.url.replace(/\/$/, '')}"\nunsafeHttpWhitelist:\n  - "127.0.0.1"\nenableTelemetry: false\nenableGlobalCache: false\n`,
     );
+  test('yarn berry', async () => {
+    await generate('yarn-berry', 'yarn.lock', [TOOLS.yarnBerry, 'install', '--mode=update-lockfile'], yarnrc);
+  });
+  test('yarn classic, optional project', async () => {
+    await generate('yarn-classic-optional', 'yarn.lock', [TOOLS.yarnClassic, 'install', '--registry', registry.url, '--ignore-scripts', '--non-interactive', '--no-progress'], undefined, writeOptionalProject);
+  });
+  test('yarn berry, optional project', async () => {
+    await generate('yarn-berry-optional', 'yarn.lock', [TOOLS.yarnBerry, 'install', '--mode=update-lockfile'], yarnrc, writeOptionalProject);
   });
   for (const [fixture, tool] of [
     ['pnpm-v5', TOOLS.pnpm7],

@@ -47,9 +47,9 @@ describe('yarn.lock (berry) written by yarn 4.18.1', () => {
     });
   });
 
-  test('without a package.json every package is dev: false, said once', () => {
+  test('without a package.json every package is dev: false, said once; optional still comes from the lockfile', () => {
     const lockfile = parseYarnBerry(readFileSync(FIXTURE, 'utf8'), FIXTURE, {});
-    expect(lockfile.packages.filter((p) => p.dev || p.optional)).toEqual([]);
+    expect(lockfile.packages.filter((p) => p.dev || p.optional).map((p) => `${p.name} ${p.dev ? 'dev' : ''}${p.optional ? 'optional' : ''}`)).toEqual(['opt-c optional']);
     expect(diagnosticRows(lockfile)).toEqual([`L- : ${NO_MANIFEST_MESSAGE}`]);
     // The project's dependencies are still known: from the lockfile's root workspace.
     expect(Object.keys(lockfile.root)).toEqual(['@acme/scoped', 'alias-name', 'dev-b', 'local-pkg', 'opt-c', 'prod-a', 'shared']);
