@@ -113,7 +113,9 @@ function readPackages(packages: Record<string, unknown>, collector: LockfileColl
         key,
         line,
       },
-      { integrity: true, resolved: true },
+      // No `resolved` is valid: npm's `omit-lockfile-registry-resolved` leaves it out of registry
+      // entries, which then install from the configured registry (as scanLocked fetches them).
+      { integrity: true },
     );
   }
 }
@@ -192,7 +194,8 @@ function readDependencyTree(data: Record<string, unknown>, collector: LockfileCo
         key,
         line,
       },
-      { integrity: true, resolved: true },
+      // No `resolved`: from the configured registry, as in v2/v3.
+      { integrity: true },
     );
   }
 }

@@ -69,7 +69,6 @@ describe('malformed entries are reported one by one (npm v3)', () => {
     ]);
     expect(diagnosticRows(lockfile)).toEqual([
       `${L('no-version')} node_modules/no-version: dropped: no-version has no version (entry "node_modules/no-version")`,
-      `${L('no-resolved')} node_modules/no-resolved: no-resolved@1.0.0 has no "resolved" URL (entry "node_modules/no-resolved")`,
       `${L('no-integrity')} node_modules/no-integrity: no-integrity@1.0.0 has no integrity (entry "node_modules/no-integrity")`,
       `${L('bad-sri')} node_modules/bad-sri: bad-sri@1.0.0: malformed integrity "sha512-!!!" was ignored (entry "node_modules/bad-sri")`,
       `${L('short-sri')} node_modules/short-sri: short-sri@1.0.0: malformed integrity "sha512-AAAA" was ignored (entry "node_modules/short-sri")`,

@@ -177,6 +177,22 @@ describe('package-lock.json written by npm', () => {
     expect(lockfile.root).toEqual({});
   });
 
+  test('written with omit-lockfile-registry-resolved (no "resolved" URLs): the same packages, from the registry, no diagnostics', async () => {
+    const env = makeTmpEnv();
+    try {
+      writeProject(env.project);
+      await runTool('npm', [...npmLockOnlyArgs(registry.url), '--omit-lockfile-registry-resolved'], { cwd: env.project, env: env.env, timeoutMs: 30_000 });
+      const path = join(env.project, 'package-lock.json');
+      expect(readFileSync(path, 'utf8')).not.toContain('"resolved": "http');
+      const lockfile = await readLockfile(path);
+      expect(diagnosticRows(lockfile)).toEqual([]);
+      const full = await readLockfile(lockfilePath(3));
+      expect(lockfile.packages.map((p) => `${p.name}@${p.version} ${p.source} ${p.integrity ?? ''}`)).toEqual(full.packages.map((p) => `${p.name}@${p.version} ${p.source} ${p.integrity ?? ''}`));
+    } finally {
+      env.cleanup();
+    }
+  });
+
   test('findLockfile prefers npm-shrinkwrap.json, then package-lock.json', async () => {
     const dir = (envs.get(3) as TmpEnv).project;
     expect(findLockfile(dir)).toBe(join(dir, 'package-lock.json'));
