@@ -29,6 +29,11 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   E_INTERNAL: 3,
 };
 
+/** The exit code of an error code as text (`E_NOT_FOUND` → 2); 3 (internal) for a code depcaps does not have. */
+export function exitCodeOf(code: string): number {
+  return Object.hasOwn(EXIT_CODES, code) ? EXIT_CODES[code as ErrorCode] : 3;
+}
+
 /** Base error of depcaps: a stable `code`, a one-sentence message naming its subject, an optional hint. */
 export class DepcapsError extends Error {
   readonly code: ErrorCode;

@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { catalog } from '../../capabilities/index.js';
-import { auditLockfile, type AuditOptions } from '../commands/audit.js';
+import { auditLockfile, incompleteExitCode, missingFolders, type AuditOptions } from '../commands/audit.js';
 import { DepcapsError } from '../errors.js';
 import { findLockfile } from '../lockfile/index.js';
 import { formatAuditMarkdown } from '../report/formatters/audit-markdown.js';
@@ -35,7 +35,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
     .option('--fail-on <list>', 'exit 1 when any package has one of these capabilities (e.g. shell,install-script)')
     .option('--omit <kind...>', 'skip dev and/or optional packages, like npm --omit', [])
     .option('--concurrency <n>', 'packages fetched at once', '8')
-    .option('--allow-missing', 'exit 0 (not 3) when some packages could not be analysed')
+    .option('--allow-missing', 'exit 0 (not 2 or 3) when some packages could not be analysed')
   ).action(async (lockfileArg: string | undefined, flags: AuditFlags) => {
       const formats = [flags.json, flags.sarif, flags.markdown].filter(Boolean).length;
       if (formats > 1) throw new DepcapsError('E_USAGE', 'choose one of --json, --sarif, --markdown');
@@ -74,13 +74,18 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
             ? formatAuditMarkdown(report)
             : formatAuditText(report, { color: wantsColor(io, false, flags.color) && !flags.output });
       await writeReport(io, text, flags.output);
-      for (const p of report.packages) if (p.status === 'error') warn(io, `${p.name}@${p.version}: ${p.error ?? 'not analysed'}`);
+      const missing = missingFolders(report);
+      for (const p of report.packages) if (p.status === 'error' && !missing.includes(p)) warn(io, `${p.name}@${p.version}: ${p.error ?? 'not analysed'}`);
+      if (missing.length > 0) {
+        const shown = missing.slice(0, 3).map((p) => p.alias ?? p.name).join(', ');
+        warn(io, `${missing.length} workspace or local package folder(s) not found next to the lockfile (${shown}${missing.length > 3 ? ', …' : ''}): their own code was not analysed; audit inside the checkout to include it`);
+      }
       const hits = report.packages.filter((p) => p.capabilities.some((c) => failOn.includes(c)));
       if (hits.length > 0) {
         warn(io, `--fail-on: ${hits.length} package(s) have ${failOn.join(', ')}: ${hits.slice(0, 5).map((p) => `${p.name}@${p.version}`).join(', ')}${hits.length > 5 ? ', …' : ''}`);
         setExit(1);
-      } else if (report.summary.errors > 0 && !flags.allowMissing) {
-        setExit(3);
+      } else if (!flags.allowMissing) {
+        setExit(incompleteExitCode(report));
       } else {
         setExit(0);
       }

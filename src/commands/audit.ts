@@ -1,9 +1,11 @@
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { AnalysisPool } from '../analyze/pool.js';
 import { mapLimit } from '../concurrency.js';
 import { readLockfile } from '../lockfile/index.js';
 import type { LockedPackage } from '../lockfile/types.js';
 import { resolveLimits } from '../limits.js';
+import { exitCodeOf } from '../errors.js';
 import type { AuditPackage, AuditReport, ScanReport } from '../contract/index.js';
 import { type ScanOptions } from './scan.js';
 import { scanLocked } from './scan-locked.js';
@@ -52,6 +54,42 @@ function base(pkg: LockedPackage): Pick<AuditPackage, 'name' | 'version' | 'alia
   return { name: pkg.name, version: pkg.version, ...(pkg.alias ? { alias: pkg.alias } : {}), source: pkg.source, dev: pkg.dev, optional: pkg.optional, key: pkg.key, line: pkg.line };
 }
 
+/** Error prefix of a local package (workspace, `file:` folder, link) whose folder is not on disk. */
+const NOT_ON_DISK = 'not-on-disk';
+
+/**
+ * Why a local package cannot be read, when its folder is missing: a lockfile audited away from its
+ * checkout (a CI artefact, a downloaded lockfile) has no workspace folders. Not a failure: the
+ * packages that come from the registry are audited all the same.
+ */
+function missingFolder(pkg: LockedPackage, root: string): string | undefined {
+  if ((pkg.source !== 'workspace' && pkg.source !== 'file' && pkg.source !== 'link') || pkg.path === undefined) return undefined;
+  return existsSync(resolve(root, pkg.path)) ? undefined : `${NOT_ON_DISK}: ${pkg.source} folder ${pkg.path} is not next to the lockfile`;
+}
+
+/** The audited local packages whose folders were not on disk (reported together, in one line). */
+export function missingFolders(report: AuditReport): AuditPackage[] {
+  return report.packages.filter((p) => p.status === 'error' && p.error?.startsWith(`${NOT_ON_DISK}:`));
+}
+
+/**
+ * The exit code the packages that were not analysed call for (CONTRACT.md): 3 when one failed for
+ * a network or internal reason (a retry may help); 2 for a problem with the input (a version the
+ * registry does not have, an integrity mismatch, a tarball over a limit, a source depcaps does not
+ * analyse); 0 when only local folders are missing (see {@link missingFolders}) or nothing failed.
+ */
+export function incompleteExitCode(report: AuditReport): 0 | 2 | 3 {
+  let worst: 0 | 2 | 3 = 0;
+  for (const p of report.packages) {
+    if (p.status !== 'error' || p.error?.startsWith(`${NOT_ON_DISK}:`)) continue;
+    const code = /^(E_[A-Z_]+):/.exec(p.error ?? '')?.[1];
+    const exit = code !== undefined ? exitCodeOf(code) : p.error?.startsWith('unsupported-source:') ? 2 : 3;
+    if (exit === 3) return 3;
+    worst = 2;
+  }
+  return worst;
+}
+
 function failed(pkg: LockedPackage, error: string): AuditPackage {
   return { ...base(pkg), status: 'error', capabilities: [], counts: {}, evidence: [], error, cached: false, tarballBytes: 0, parsedBytes: 0 };
 }
@@ -76,7 +114,8 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
   try {
     const packages = await mapLimit(wanted, options.concurrency ?? 8, async (pkg) => {
       const label = `${pkg.name}@${pkg.version}`;
-      const scanned = await scanLocked(pkg, root, scanOptions);
+      const missing = missingFolder(pkg, root);
+      const scanned = missing !== undefined ? { error: missing } : await scanLocked(pkg, root, scanOptions);
       const result = scanned.report ? summarise(pkg, scanned.report) : failed(pkg, scanned.error);
       if (result.cached) cached++;
       options.onProgress?.({ done: ++done, total: wanted.length, cached, current: label });

@@ -81,10 +81,45 @@ describe('depcaps audit', () => {
     expect(report.summary).toMatchObject({ packages: 5, errors: 1, capabilities: { env: 1, 'install-script': 1, network: 1, shell: 1 } });
   });
 
-  it('a package that could not be analysed makes the exit code 3 (unless --allow-missing), with one line naming it', async () => {
+  it('a package the registry does not have makes the exit code 2, an input error (unless --allow-missing), with one line naming it', async () => {
     const r = await audit(['--json']);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^depcaps: warning: lost-pkg@1\.0\.0: E_NOT_FOUND/m);
+  });
+
+  it('a registry that fails makes the exit code 3 (a network failure)', async () => {
+    registry.setFaults(tarballPath('tiny-util', '1.0.0'), { kind: 'status', status: 503 });
+    try {
+      const r = await runCli(['audit', 'package-lock.json', '--json', '--cache-dir', join(tmp.root, 'cold-503'), '--registry', registry.url], { env: tmp.env, cwd: tmp.project, timeoutMs: 90_000 });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/^depcaps: warning: tiny-util@1\.0\.0: E_REGISTRY/m);
+    } finally {
+      registry.setFaults(tarballPath('tiny-util', '1.0.0'), []);
+    }
+  });
+
+  it('a lockfile audited away from its checkout: missing workspace folders are one line, not a failure', async () => {
+    const lock = JSON.parse(lockText) as { packages: Record<string, Record<string, unknown>> };
+    delete lock.packages['node_modules/lost-pkg'];
+    const root = lock.packages['']!;
+    root['workspaces'] = ['packages/*'];
+    for (const ws of ['ws-a', 'ws-b', 'ws-c', 'ws-d']) {
+      lock.packages[`packages/${ws}`] = { name: ws, version: '1.0.0' };
+      lock.packages[`node_modules/${ws}`] = { resolved: `packages/${ws}`, link: true };
+    }
+    const dir = join(tmp.root, 'elsewhere');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2));
+    const r = await runCli(['audit', join(dir, 'package-lock.json'), '--json', '--registry', registry.url], { env: tmp.env, cwd: dir, timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('depcaps: warning:'));
+    expect(warnings).toEqual([
+      'depcaps: warning: 4 workspace or local package folder(s) not found next to the lockfile (ws-a, ws-b, ws-c, …): their own code was not analysed; audit inside the checkout to include it',
+    ]);
+    const report = parseJson<AuditReport>(r);
+    expect(report.packages.filter((p) => p.status === 'error').map((p) => p.name)).toEqual(['ws-a', 'ws-b', 'ws-c', 'ws-d']);
+    expect(report.packages.find((p) => p.name === 'net-client')!.status).toBe('ok');
   });
 
   it('--omit dev skips dev packages; --fail-on exits 1 when a package has the capability', async () => {
@@ -130,7 +165,8 @@ describe('depcaps audit', () => {
     copyFileSync(join(tmp.project, 'package.json'), join(dir, 'package.json'));
     copyFileSync(join(tmp.project, 'tampered-lock.json'), join(dir, 'package-lock.json'));
     const r = await runCli(['audit', '--json', '--no-cache', '--cache-dir', join(tmp.root, 'cold'), '--registry', registry.url], { env: tmp.env, cwd: dir, timeoutMs: 90_000 });
-    expect(r.code).toBe(3);
+    // An input error (2), not a network failure (3): fetching again will not help.
+    expect(r.code).toBe(2);
     const report = parseJson<AuditReport>(r);
     const tiny = report.packages.find((p) => p.name === 'tiny-util')!;
     expect(tiny.status).toBe('error');
