@@ -3,9 +3,10 @@
  * parse-only pass over the same files, plus the hostile-size cases. Tarballs are fetched once from the
  * registry into .bench-corpus/ (gitignored); later runs are offline.
  *
- * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,gate,deep] [--corpus FILE]
- * With no --only, everything but `large-dense` runs; peak RSS is per process, so the large-file
- * figures are cleanest alone: `npm run bench -- --only large`.
+ * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,gate,deep,noise] [--corpus FILE]
+ * With no --only, everything but `large-dense` and `noise` runs; peak RSS is per process, so the
+ * large-file figures are cleanest alone: `npm run bench -- --only large`. `noise` (bench/noise.ts: own-code
+ * diffs of 370 real consecutive releases) fetches ~440 versions from the live registry on its first run.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import { resolveLimits } from '../src/limits.js';
 import { auditBench } from './audit.js';
 import { gateBench } from './gate.js';
 import { cacheBench } from './cache.js';
+import { noiseBench } from './noise.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const corpusDir = join(root, '.bench-corpus');
@@ -196,6 +198,7 @@ async function main(): Promise<void> {
   if (want('cache')) await cacheBench(root);
   if (want('audit')) await auditBench(root);
   if (want('gate')) await gateBench(root);
+  if (only.has('noise')) await noiseBench(root, args);
   if (want('deep')) {
     const shapes: Record<string, string> = {
       'arrays 10k': `${'['.repeat(10_000)}${']'.repeat(10_000)}; require('net')`,

@@ -5,7 +5,7 @@ import { resolveLimits } from '../limits.js';
 import type { DiffReport, ScanReport } from '../contract/index.js';
 import { scanPackage, type ScanOptions } from './scan.js';
 import { diffDependencies } from '../diff/dependencies.js';
-import { diffCapabilities, diffFindings } from '../diff/own.js';
+import { diffOwn } from '../diff/own.js';
 import { riskOf } from '../diff/risk.js';
 import { mapLimit } from '../concurrency.js';
 import { openSession } from './session.js';
@@ -39,8 +39,7 @@ export async function diffPackages(fromTarget: string, toTarget: string, options
   const scanOptions: ScanOptions = { ...options, env, limits, cacheDir, pool, store, packumentCache: new Map() };
   try {
     const [from, to] = await Promise.all([scanPackage(fromTarget, scanOptions), scanPackage(toTarget, scanOptions)]);
-    const own = diffCapabilities(from.capabilities, to.capabilities);
-    const findings = diffFindings(from.findings, to.findings);
+    const own = diffOwn(from, to);
     const transitive = options.transitive === false
       ? { added: [], removed: [], newPackages: [], resolution: 'none' as const, errors: [] }
       : await diffTrees(from, to, { ...options, env, limits, cacheDir }, scanOptions, store);
@@ -50,11 +49,16 @@ export async function diffPackages(fromTarget: string, toTarget: string, options
       name: to.package.name,
       from: from.package.version,
       to: to.package.version,
-      ...own,
-      ...findings,
+      added: own.added,
+      removed: own.removed,
+      unchanged: own.unchanged,
+      newFindings: own.newFindings,
+      goneFindings: own.goneFindings,
       dependencies: diffDependencies(from.dependencies, to.dependencies),
       transitive,
-      risk: riskOf(addedAll, findings.newFindings.length),
+      risk: riskOf(addedAll, own.newFindings.length),
+      status: own.status,
+      sides: own.sides,
     };
   } finally {
     await session.close();

@@ -10,7 +10,7 @@ import { AnalysisPool } from '../analyze/pool.js';
 import { mapLimit } from '../concurrency.js';
 import { riskOf } from '../diff/risk.js';
 import { diffDependencies } from '../diff/dependencies.js';
-import { diffCapabilities, diffFindings } from '../diff/own.js';
+import { diffCapabilities, diffFindings, diffSides } from '../diff/own.js';
 import { reachable, reachedOnlyIn } from '../diff/reach.js';
 import { buildGraph, type LockGraph } from '../lockfile/graph.js';
 import type { LockedPackage } from '../lockfile/types.js';
@@ -130,6 +130,7 @@ function describe(change: LockChange, ctx: Context): GatePackage {
           errors: [...new Map(subErrors.map((e) => [e.package, e])).values()],
         },
         risk: riskOf([...new Set([...own.added, ...transitive.map((t) => t.capability)])], findings.newFindings.length),
+        ...diffSides(base?.report ?? { status: 'error', errors: [] }, head.report),
       };
     } else {
       transitive = reachedOnlyIn(newReach, new Map());

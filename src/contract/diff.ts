@@ -1,5 +1,5 @@
 /** The `diff` JSON object (docs/CONTRACT.md). */
-import type { Finding } from './scan.js';
+import type { FileError, Finding, ScanStatus } from './scan.js';
 
 /** A finding as diff reports it (the excerpt identifies it across versions; lines may move). */
 export type DiffFinding = Pick<Finding, 'capability' | 'api' | 'file' | 'line' | 'column' | 'excerpt' | 'confidence'>;
@@ -9,6 +9,14 @@ export interface TransitiveCapability {
   capability: string;
   /** Dependency path from the package (exclusive) to the package that has it: `['dep@1.0.3', 'leaf@2.0.0']`. */
   via: string[];
+}
+
+/** How completely one side of a diff was analysed. */
+export interface DiffSide {
+  /** The side's scan status: `partial` when some file was not fully analysed (its findings may be incomplete). */
+  status: ScanStatus;
+  /** The files of that side that were not fully analysed, and why. */
+  errors: FileError[];
 }
 
 /** Risk of a change: from the catalog severity of what was added. */
@@ -41,4 +49,8 @@ export interface DiffReport {
     errors: { package: string; message: string }[];
   };
   risk: Risk;
+  /** The worse of the two sides' statuses: `ok` only when both versions were fully analysed. */
+  status: ScanStatus;
+  /** Each version's own analysis: when a side is not `ok`, its findings (and so the own-code diff) may be incomplete. */
+  sides: { from: DiffSide; to: DiffSide };
 }

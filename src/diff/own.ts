@@ -1,4 +1,4 @@
-import type { DiffFinding, Finding } from '../contract/index.js';
+import type { DiffFinding, DiffReport, DiffSide, Finding, ScanReport, ScanStatus } from '../contract/index.js';
 
 /** The excerpt as it identifies a piece of code: whitespace and cut markers do not matter. */
 function normalise(excerpt: string): string {
@@ -55,4 +55,18 @@ export function diffCapabilities(from: readonly string[], to: readonly string[])
     removed: [...a].filter((c) => !b.has(c)).sort(),
     unchanged: [...b].filter((c) => a.has(c)).sort(),
   };
+}
+
+const STATUS_ORDER: readonly ScanStatus[] = ['ok', 'partial', 'error'];
+
+/** Each side's analysis status and file errors, and the worse of the two statuses. */
+export function diffSides(from: Pick<ScanReport, 'status' | 'errors'>, to: Pick<ScanReport, 'status' | 'errors'>): Pick<DiffReport, 'status' | 'sides'> {
+  const side = (r: Pick<ScanReport, 'status' | 'errors'>): DiffSide => ({ status: r.status, errors: r.errors });
+  const status = STATUS_ORDER[Math.max(STATUS_ORDER.indexOf(from.status), STATUS_ORDER.indexOf(to.status))] ?? 'error';
+  return { status, sides: { from: side(from), to: side(to) } };
+}
+
+/** The own-code part of a diff of two scans: capabilities, findings, and how completely each side was analysed. */
+export function diffOwn(from: ScanReport, to: ScanReport): Pick<DiffReport, 'added' | 'removed' | 'unchanged' | 'newFindings' | 'goneFindings' | 'status' | 'sides'> {
+  return { ...diffCapabilities(from.capabilities, to.capabilities), ...diffFindings(from.findings, to.findings), ...diffSides(from, to) };
 }
