@@ -48,7 +48,7 @@ export function registerCache(program: Command, io: Io, setExit: (code: number) 
             `packages    ${info.packages}`,
             `files       ${info.files}`,
             `packuments  ${info.packuments}`,
-            `analyzer    ${info.currentAnalyzer} (current)`,
+            `analyser    ${info.currentAnalyzer} (current)`,
             ...info.analyzers.map((a) => `            ${a.analyzer}: ${a.packages} packages, ${a.files} files${a.analyzer === info.currentAnalyzer ? '' : ' (stale: `depcaps cache prune` removes them)'}`),
             '',
           ].join('\n');
@@ -70,7 +70,7 @@ export function registerCache(program: Command, io: Io, setExit: (code: number) 
     }
   });
 
-  common(cache.command('prune').description('delete results unused for a while, and every result of older analyzer versions'))
+  common(cache.command('prune').description('delete results unused for a while, and every result of older analyser versions'))
     .option('--older-than <age>', 'age such as 30d, 12h, 2w', '30d')
     .action(async (flags: CacheFlags & { olderThan: string }) => {
       const age = parseDuration(flags.olderThan);

@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import semver from 'semver';
 import { catalog } from '../../capabilities/index.js';
 import { diffPackages, type DiffOptions } from '../commands/diff.js';
 import { DepcapsError } from '../errors.js';
-import { formatDiffText } from '../report/formatters/diff-text.js';
+import { files, formatDiffText, incompleteSides } from '../report/formatters/diff-text.js';
 import type { DiffReport, Risk } from '../contract/index.js';
 import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
@@ -30,6 +33,18 @@ export function failureReason(report: DiffReport, values: readonly string[]): st
   return undefined;
 }
 
+/**
+ * The usage error of `diff <name> <version>`: one version is missing. Two targets are two specs,
+ * folders or tarballs; a bare version (or range) as the second is never a package anyone means.
+ */
+export function missingVersion(a: string, b: string, cwd: string): DepcapsError | undefined {
+  const looksLikeVersion = semver.valid(b) !== null || (/^[\d^~<>=*]/.test(b) && semver.validRange(b) !== null);
+  if (!looksLikeVersion || existsSync(resolve(cwd, b))) return undefined;
+  return new DepcapsError('E_USAGE', `diff ${a} ${b}: a second version is missing`, {
+    hint: `depcaps diff ${a} <from> ${b} (or ${a} ${b} <to>), or two targets: depcaps diff ${a}@<from> ${a}@${b}`,
+  });
+}
+
 /** `depcaps diff <name> <from> <to>` and `depcaps diff <targetA> <targetB>`. */
 export function registerDiff(program: Command, io: Io, setExit: (code: number) => void): void {
   addCommonOptions(
@@ -46,6 +61,10 @@ export function registerDiff(program: Command, io: Io, setExit: (code: number) =
     .option('--no-transitive', 'do not resolve or scan the dependency trees')
     .option('--concurrency <n>', 'packages scanned at once', '4')
   ).action(async (a: string, b: string, c: string | undefined, flags: DiffFlags) => {
+      if (c === undefined) {
+        const missing = missingVersion(a, b, process.cwd());
+        if (missing) throw missing;
+      }
       const failOn = (flags.failOn ?? '').split(',').map((v) => v.trim()).filter(Boolean);
       const known = new Set<string>([...catalog.map((x) => x.id), ...RISKS]);
       const unknown = failOn.filter((v) => !known.has(v));
@@ -66,6 +85,10 @@ export function registerDiff(program: Command, io: Io, setExit: (code: number) =
       progress.clear();
       const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatDiffText(report, { color: wantsColor(io, false, flags.color) && !flags.output });
       await writeReport(io, text, flags.output);
+      for (const { versions, side } of incompleteSides(report)) {
+        const shown = side.errors.slice(0, 2).map((e) => e.file).join(', ') + (side.errors.length > 2 ? ', …' : '');
+        warn(io, `${report.name} ${versions.join(' and ')} not fully analysed (${files(side.errors.length)}${versions.length === 2 ? ' each' : ''}: ${shown}); the diff may be incomplete`);
+      }
       const reason = failureReason(report, failOn);
       if (reason !== undefined) warn(io, `--fail-on: ${reason} (${report.name} ${report.from} → ${report.to})`);
       setExit(reason === undefined ? 0 : 1);

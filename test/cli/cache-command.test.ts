@@ -68,7 +68,7 @@ describe('depcaps cache info / clear / prune', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(`path        ${join(tmp.cacheDir, DB_FILE)}`);
     expect(text.stdout).toMatch(/^packages {4}2$/m);
-    expect(text.stdout).toMatch(new RegExp(`^analyzer {4}${i.currentAnalyzer} \\(current\\)$`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^analyser {4}${i.currentAnalyzer} \\(current\\)$`, 'm'));
   });
 
   it('clear removes every row and pacote’s cache; the next scan recomputes', async () => {

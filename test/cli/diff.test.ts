@@ -36,6 +36,13 @@ beforeAll(async () => {
           },
           // Drops the network code.
           '2.0.0': { publishedAt: '2024-06-01T00:00:00.000Z', dependencies: { runner: '^1.0.0' }, scripts: { postinstall: 'node setup.js' }, files: { 'index.js': UTIL, 'setup.js': 'console.log(1)\n' } },
+          // Ships a test fixture that never parses: this side is partial.
+          '2.1.0': {
+            publishedAt: '2024-07-01T00:00:00.000Z',
+            dependencies: { runner: '^1.0.0' },
+            scripts: { postinstall: 'node setup.js' },
+            files: { 'index.js': UTIL, 'setup.js': 'console.log(1)\n', 'test/fixtures/broken.js': 'function (\n' },
+          },
         },
       },
       runner: {
@@ -81,6 +88,8 @@ describe('depcaps diff', () => {
       dependencies: NO_DEPS,
       transitive: NO_TRANSITIVE,
       risk: 'high',
+      status: 'ok',
+      sides: { from: { status: 'ok', errors: [] }, to: { status: 'ok', errors: [] } },
     });
   });
 
@@ -135,7 +144,32 @@ describe('depcaps diff', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^\+ install-script\s+postinstall\s+package\.json:\d+/m);
     expect(r.stdout).toMatch(/^\+ shell\s+via runner@1\.0\.0$/m);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('app 1.1.1 → 1.3.0: risk high · 1 new capabilities, 1 through dependencies, 1 new findings · trees resolved as of the publish time');
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('app 1.1.1 → 1.3.0: risk high · 1 new capability, 1 through dependencies, 1 new finding · trees resolved as of the publish time');
+  });
+
+  it('a side not fully analysed: status and errors in the JSON, said first in the text and on stderr', async () => {
+    const report = parseJson<DiffReport>(await diff('app', '2.0.0', '2.1.0'));
+    expect(report.status).toBe('partial');
+    expect(report.sides.from).toEqual({ status: 'ok', errors: [] });
+    expect(report.sides.to.status).toBe('partial');
+    expect(report.sides.to.errors).toMatchObject([{ file: 'test/fixtures/broken.js', reason: 'parse-error' }]);
+    const r = await runCli(['diff', 'app', '2.0.0', '2.1.0', '--registry', registry.url], { env: tmp.env, cwd: tmp.project });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 4)).toEqual([
+      'app 2.0.0 → 2.1.0',
+      '',
+      '2.1.0 was not fully analysed (1 file): the findings, and so this diff, may be incomplete',
+      expect.stringMatching(/^ {2}test\/fixtures\/broken\.js: /),
+    ]);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/· incomplete: 2\.1\.0 not fully analysed/);
+    expect(r.stderr).toMatch(/^depcaps: warning: app 2\.1\.0 not fully analysed \(1 file: test\/fixtures\/broken\.js\); the diff may be incomplete$/m);
+  });
+
+  it('one version missing is a usage error, not a diff of a package named after the version', async () => {
+    const r = await diff('app', '1.3.0');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^depcaps: diff app 1\.3\.0: a second version is missing$/m);
+    expect(r.stderr).toMatch(/^hint: depcaps diff app <from> 1\.3\.0/m);
   });
 
   it('bad input: unknown version (exit 2, closest versions), unknown package (exit 2), bad --fail-on (exit 2)', async () => {

@@ -1,4 +1,4 @@
-import type { DiffReport } from '../../contract/index.js';
+import type { DiffReport, DiffSide, FileError } from '../../contract/index.js';
 import { makeStyle } from './style.js';
 
 /** Options of the diff text formatter. */
@@ -6,10 +6,34 @@ export interface DiffTextOptions {
   color?: boolean;
 }
 
+/** File errors listed per incomplete side (the JSON has them all). */
+const SHOWN_ERRORS = 5;
+
+/** `1 file`, `2 files`. */
+export const files = (n: number) => `${n} ${n === 1 ? 'file' : 'files'}`;
+
+/** A file error as one line: the file, then why (messages often start with the file already). */
+export const errorLine = (e: FileError) => (e.message.startsWith(e.file) ? e.message : `${e.file}: ${e.message}`);
+
+/**
+ * The sides of a diff that were not fully analysed: `versions` shares `side` (both versions, when
+ * they failed on the same files for the same reasons, as a test fixture that never parses does).
+ */
+export function incompleteSides(report: DiffReport): { versions: string[]; side: DiffSide }[] {
+  const { from, to } = report.sides;
+  const key = (d: DiffSide) => JSON.stringify(d.errors.map((e) => [e.file, e.message]));
+  if (from.status !== 'ok' && to.status !== 'ok' && key(from) === key(to)) return [{ versions: [report.from, report.to], side: to }];
+  return [
+    { versions: [report.from], side: from },
+    { versions: [report.to], side: to },
+  ].filter((x) => x.side.status !== 'ok');
+}
+
 const pad = (text: string, width: number) => (text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length));
 
 /**
- * A compact change report: `+ network  https.request  lib/x.js:12` per new finding, capability-level
+ * A compact change report: first the sides that were not fully analysed (the diff may be
+ * incomplete), then `+ network  https.request  lib/x.js:12` per new finding, capability-level
  * changes with the dependency path for transitive additions, dependency changes, then a verdict line.
  */
 export function formatDiffText(report: DiffReport, options: DiffTextOptions = {}): string {
@@ -17,6 +41,14 @@ export function formatDiffText(report: DiffReport, options: DiffTextOptions = {}
   const plus = (t: string) => (options.color ? `\u001b[32m${t}\u001b[39m` : t);
   const minus = (t: string) => (options.color ? `\u001b[31m${t}\u001b[39m` : t);
   const lines: string[] = [s.bold(`${report.name} ${report.from} → ${report.to}`)];
+  // What the diff cannot vouch for comes first: a side not fully analysed may hide findings.
+  const partial = incompleteSides(report);
+  for (const { versions, side } of partial) {
+    const which = versions.length === 2 ? `Both ${versions.join(' and ')} were` : `${versions[0]} was`;
+    lines.push('', s.severity('high', s.bold(`${which} not fully analysed (${files(side.errors.length)}${versions.length === 2 ? ' each' : ''}): the findings, and so this diff, may be incomplete`)));
+    for (const e of side.errors.slice(0, SHOWN_ERRORS)) lines.push(`  ${errorLine(e)}`);
+    if (side.errors.length > SHOWN_ERRORS) lines.push(s.dim(`  … and ${side.errors.length - SHOWN_ERRORS} more (--json lists them)`));
+  }
   const capWidth = Math.max(12, ...[...report.newFindings, ...report.goneFindings].map((f) => f.capability.length + 2));
   const apiWidth = Math.min(30, Math.max(8, ...[...report.newFindings, ...report.goneFindings].map((f) => f.api.length + 2)));
   if (report.added.length + report.removed.length > 0) {
@@ -52,7 +84,11 @@ export function formatDiffText(report: DiffReport, options: DiffTextOptions = {}
     for (const e of t.errors) lines.push(`  ${e.package}: ${e.message}`);
   }
   const sev = report.risk === 'high' ? 'critical' : report.risk;
-  const verdict = report.added.length + t.added.length === 0 && report.newFindings.length === 0 ? 'no new capabilities' : `${report.added.length} new capabilities, ${t.added.length} through dependencies, ${report.newFindings.length} new findings`;
-  lines.push('', `${report.name} ${report.from} → ${report.to}: risk ${s.severity(sev, s.bold(report.risk))} · ${verdict}${t.resolution === 'none' ? '' : ` · trees resolved as of ${t.resolution === 'latest' ? 'today' : 'the publish time'}`}`);
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const verdict = report.added.length + t.added.length === 0 && report.newFindings.length === 0
+    ? 'no new capabilities'
+    : `${count(report.added.length, 'new capability', 'new capabilities')}, ${t.added.length} through dependencies, ${count(report.newFindings.length, 'new finding', 'new findings')}`;
+  const incomplete = partial.length > 0 ? ` · incomplete: ${partial.flatMap((p) => p.versions).join(' and ')} not fully analysed` : '';
+  lines.push('', `${report.name} ${report.from} → ${report.to}: risk ${s.severity(sev, s.bold(report.risk))} · ${verdict}${incomplete}${t.resolution === 'none' ? '' : ` · trees resolved as of ${t.resolution === 'latest' ? 'today' : 'the publish time'}`}`);
   return `${lines.join('\n')}\n`;
 }

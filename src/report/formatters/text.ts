@@ -62,7 +62,7 @@ export function formatScanText(report: ScanReport, options: TextOptions = {}): s
     if (list.length > shown.length) lines.push(s.dim(`  … ${list.length - shown.length} more (--all or --json shows every finding)`));
   }
   if (report.errors.length > 0) {
-    lines.push('', s.bold(`not fully analyzed (${report.errors.length})`));
+    lines.push('', s.bold(`not fully analysed (${report.errors.length})`));
     for (const e of report.errors) lines.push(`  ${e.file}: ${e.reason ? `[${e.reason}] ` : ''}${e.message.startsWith(`${e.file}: `) ? e.message.slice(e.file.length + 2) : e.message}`);
   }
   if (report.anomalies.length > 0) {
