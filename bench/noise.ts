@@ -14,7 +14,7 @@ import { catalog, SEVERITY_ORDER } from '../capabilities/index.js';
 import { openSession } from '../src/commands/session.js';
 import { scanPackage, type ScanOptions } from '../src/commands/scan.js';
 import { mapLimit } from '../src/concurrency.js';
-import type { DiffFinding, Risk, ScanReport } from '../src/contract/index.js';
+import type { DiffFinding, Finding, Risk, ScanReport } from '../src/contract/index.js';
 import { diffOwn } from '../src/diff/own.js';
 import { riskOf } from '../src/diff/risk.js';
 import { resolveLimits } from '../src/limits.js';
@@ -27,6 +27,10 @@ interface Pair {
 
 interface PairResult extends Pair {
   risk?: Risk;
+  /** The risk and new findings by the excerpt as written (the matching before 2026-12), the same run's baseline. */
+  literalRisk?: Risk;
+  literalNew?: DiffFinding[];
+  literalGone?: DiffFinding[];
   added?: string[];
   newFindings?: DiffFinding[];
   goneFindings?: DiffFinding[];
@@ -71,6 +75,23 @@ export function onlyTwins(r: Pick<PairResult, 'newFindings' | 'goneFindings'>): 
 
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
+/**
+ * The baseline: findings matched by (capability, API, file, excerpt without whitespace), then without
+ * the file, as depcaps did before findings were matched by what they are (src/diff/match.ts).
+ */
+export function literalDiff(from: readonly Finding[], to: readonly Finding[]): { added: Finding[]; gone: Finding[] } {
+  const text = (f: Finding) => f.excerpt.replace(/^…|…$/g, '').replace(/\s+/g, '').replace(/;+$/, '');
+  let added = [...to];
+  let gone = [...from];
+  for (const key of [(f: Finding) => `${f.capability}\0${f.api}\0${f.file}\0${text(f)}`, (f: Finding) => `${f.capability}\0${f.api}\0${text(f)}`]) {
+    const left = new Map<string, Finding[]>();
+    for (const f of gone) left.set(key(f), [...(left.get(key(f)) ?? []), f]);
+    added = added.filter((f) => left.get(key(f))?.pop() === undefined);
+    gone = [...left.values()].flat();
+  }
+  return { added, gone };
+}
+
 /** Runs the noise benchmark and prints its figures. */
 export async function noiseBench(root: string, args: readonly string[]): Promise<void> {
   const at = args.indexOf('--pairs');
@@ -108,7 +129,18 @@ export async function noiseBench(root: string, args: readonly string[]): Promise
           continue;
         }
         const own = diffOwn(from, to);
-        results.push({ ...p, risk: riskOf(own.added, own.newFindings.length), added: own.added, newFindings: own.newFindings, goneFindings: own.goneFindings, partial: own.status !== 'ok' });
+        const literal = literalDiff(from.findings, to.findings);
+        results.push({
+          ...p,
+          risk: riskOf(own.added, own.newFindings.length),
+          added: own.added,
+          newFindings: own.newFindings,
+          goneFindings: own.goneFindings,
+          partial: own.status !== 'ok',
+          literalRisk: riskOf(own.added, literal.added.length),
+          literalNew: literal.added,
+          literalGone: literal.gone,
+        });
       }
       done += list.length;
       process.stderr.write(`noise: ${done}/${pairs.length} pairs (${name})\n`);
@@ -123,19 +155,26 @@ export async function noiseBench(root: string, args: readonly string[]): Promise
   const medium = ok.filter((r) => severityOf(r) >= MEDIUM && severityOf(r) < HIGH);
   const low = ok.filter((r) => r.risk === 'low');
   const twins = low.filter(onlyTwins);
+  const literalLow = ok.filter((r) => r.literalRisk === 'low');
+  const literalTwins = literalLow.filter((r) => onlyTwins({ newFindings: r.literalNew ?? [], goneFindings: r.literalGone ?? [] }));
   const partial = ok.filter((r) => r.partial);
   const line = (r: PairResult) => `${r.name} ${r.from} → ${r.to}`;
   console.log(`noise, ${pairs.length} consecutive releases of ${new Set(pairs.map((p) => p.name)).size} packages (${(ms / 1000).toFixed(0)} s; ${ok.length} diffed, ${results.length - ok.length} failed, ${partial.length} with a partial side):`);
   console.log(`  own-code diffs adding a high-severity capability: ${high.length} of ${ok.length} (target 0)`);
   for (const r of high) console.log(`    ${line(r)}: ${r.added!.join(', ')}`);
   console.log(`  adding a medium one: ${medium.length}${medium.length > 0 ? ` (${medium.map((r) => `${line(r)}: ${r.added!.join(', ')}`).join('; ')})` : ''}`);
-  console.log(`  risk low: ${low.length}; low only through re-reported code (every new finding has a gone twin with the same capability and API): ${twins.length}`);
+  console.log(`  risk low: ${low.length} of ${ok.length}; matching by the excerpt as written (same run): ${literalLow.length}`);
+  console.log(`  low only through re-reported code (every new finding has a gone twin of the same capability and API): ${twins.length}; by the excerpt as written: ${literalTwins.length}`);
   for (const r of results.filter((x) => x.error !== undefined)) console.log(`  failed: ${line(r)}: ${r.error}`);
-  if (low.length > 0) console.log('  remaining low pairs and their new call sites:');
+  if (low.length > 0) console.log('  remaining low pairs and their new call sites ("was": a gone finding of the same API in that file):');
   for (const r of low) {
     const news = r.newFindings ?? [];
-    console.log(`    ${line(r)}: ${news.length} new${onlyTwins(r) ? ' (each has a gone twin with the same API)' : ''}`);
-    for (const f of news.slice(0, SHOWN_PER_PAIR)) console.log(`      + ${f.capability} ${f.api} ${f.file}:${f.line}  ${cut(f.excerpt, 120)}`);
+    console.log(`    ${line(r)}: ${news.length} new${onlyTwins(r) ? ' (each has a gone twin of the same API: rewritten code?)' : ''}`);
+    for (const f of news.slice(0, SHOWN_PER_PAIR)) {
+      console.log(`      + ${f.capability} ${f.api} ${f.file}:${f.line}  ${cut(f.excerpt, 120)}`);
+      const was = (r.goneFindings ?? []).find((g) => g.capability === f.capability && g.api === f.api && g.file === f.file);
+      if (was) console.log(`        was ${was.file}:${was.line}  ${cut(was.excerpt, 120)}`);
+    }
     if (news.length > SHOWN_PER_PAIR) console.log(`      … and ${news.length - SHOWN_PER_PAIR} more`);
   }
   if (out !== -1 && args[out + 1]) await writeFile(resolve(args[out + 1]!), `${JSON.stringify(results, null, 1)}\n`);

@@ -32,6 +32,9 @@ interface Entry {
 /** Fewest canonical tokens a line needs to be matched to a similar one in another file: a short line is too common to say it moved. */
 const MIN_MOVED_TOKENS = 16;
 
+/** Whether an excerpt was cut from a long line (`…`). */
+const isCut = (f: Finding) => f.excerpt.startsWith('…');
+
 /** Most leftovers of one (capability, API, file) compared pairwise: a guard against quadratic work on huge bundles. */
 const MAX_PAIRWISE = 200;
 
@@ -67,8 +70,10 @@ function matchNear(news: Entry[], olds: Entry[], group: (e: Entry) => string, ac
     if (others.length === 0 || list.length * others.length > MAX_PAIRWISE * MAX_PAIRWISE) continue;
     for (const n of list) {
       for (const o of others) {
-        // Across files only whole lines are compared: the code around a site is too common to say it moved.
-        const d = siteDistance(n.site, o.site, !across && n.site.anchored && o.site.anchored);
+        // Across files the code around a site says it moved only on long cut (minified) lines, unchanged.
+        const anchored = n.site.anchored && o.site.anchored;
+        const mode = !anchored ? 'none' : !across ? 'loose' : isCut(n.e.finding) && isCut(o.e.finding) ? 'exact' : 'none';
+        const d = siteDistance(n.site, o.site, mode);
         if (d !== undefined) candidates.push({ n: n.e, o: o.e, d });
       }
     }

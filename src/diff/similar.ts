@@ -74,9 +74,9 @@ const same = (a: readonly string[], b: readonly string[]) => a.length === b.leng
  * be a couple of tokens off, or undefined when they do not: a window of 12 canonical tokens with at
  * most one differing (0–4), or, exactly, the 6 tokens up to the site or the 6 from it (10–12: the
  * code on the other side changed). This is how a site on a long minified line is recognised when
- * the rest of the line (its excerpt window) changed.
+ * the rest of the line (its excerpt window) changed. `exact`: only a whole 12-token window, unchanged.
  */
-export function aroundDistance(a: Site, b: Site): number | undefined {
+export function aroundDistance(a: Site, b: Site, exact = false): number | undefined {
   const slice = (s: Site, from: number, to: number) => s.tokens.slice(Math.max(0, from), Math.max(0, to));
   const wa = slice(a, a.anchor - WINDOW_BEFORE, a.anchor + WINDOW_AFTER);
   const before = slice(a, a.anchor - HALF + 1, a.anchor + 1);
@@ -86,7 +86,8 @@ export function aroundDistance(a: Site, b: Site): number | undefined {
     const at = b.anchor + shift;
     const wb = slice(b, at - WINDOW_BEFORE, at + WINDOW_AFTER);
     let d: number | undefined;
-    if (wa.length >= MIN_WINDOW && wb.length >= MIN_WINDOW && withinOneToken(wa, wb)) d = Math.abs(shift) + (same(wa, wb) ? 0 : 1);
+    if (exact) d = wa.length === WINDOW_BEFORE + WINDOW_AFTER && same(wa, wb) ? Math.abs(shift) : undefined;
+    else if (wa.length >= MIN_WINDOW && wb.length >= MIN_WINDOW && withinOneToken(wa, wb)) d = Math.abs(shift) + (same(wa, wb) ? 0 : 1);
     else if ((before.length === HALF && same(before, slice(b, at - HALF + 1, at + 1))) || (after.length === HALF && same(after, slice(b, at, at + HALF)))) d = 10 + Math.abs(shift);
     if (d !== undefined && (best === undefined || d < best)) best = d;
   }
@@ -95,13 +96,14 @@ export function aroundDistance(a: Site, b: Site): number | undefined {
 
 /**
  * How far apart two sites are (lower is closer), or undefined when they are not one site: their
- * whole canonical lines a small edit apart (see editAllowance), else, when `around`, the same code
- * right around the site (see aroundDistance; scored after every whole-line match).
+ * whole canonical lines a small edit apart (see editAllowance), else the same code right around
+ * the site (see aroundDistance; scored after every whole-line match): `loose` allows its one-token
+ * and half-window matches, `exact` only an unchanged 12-token window.
  */
-export function siteDistance(a: Site, b: Site, around: boolean): number | undefined {
+export function siteDistance(a: Site, b: Site, around: 'none' | 'loose' | 'exact'): number | undefined {
   const whole = editDistance(a.tokens, b.tokens, editAllowance(a.tokens, b.tokens));
   if (whole !== undefined) return whole;
-  if (!around) return undefined;
-  const near = aroundDistance(a, b);
+  if (around === 'none') return undefined;
+  const near = aroundDistance(a, b, around === 'exact');
   return near === undefined ? undefined : 100 + near;
 }
