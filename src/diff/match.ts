@@ -59,7 +59,10 @@ function matchNear(news: Entry[], olds: Entry[], group: (e: Entry) => string, ac
     const out = new Map<string, { e: Entry; site: Site }[]>();
     for (const e of list) {
       const site = parse(e);
-      if (site) out.set(group(e), [...(out.get(group(e)) ?? []), { e, site }]);
+      if (!site) continue;
+      const list = out.get(group(e));
+      if (list) list.push({ e, site });
+      else out.set(group(e), [{ e, site }]);
     }
     return out;
   };

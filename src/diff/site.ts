@@ -157,9 +157,9 @@ export function siteOf(f: { excerpt: string; column: number; api?: string }, opt
     // An uncut line was trimmed of its indentation, so the column says little: the API's last name,
     // when the line holds it once, is the site (`spawnSync` of `child_process.spawnSync`).
     const last = f.api.slice(f.api.lastIndexOf('.') + 1);
-    const at = out.flatMap((t, i) => (t === last ? [i] : []));
-    if (at.length === 1) {
-      anchor = at[0]!;
+    const hits = out.flatMap((t, i) => (t === last ? [i] : []));
+    if (hits.length === 1) {
+      anchor = hits[0]!;
       anchored = true;
     }
   }
