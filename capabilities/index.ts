@@ -3,6 +3,7 @@ import dynamicRequire from './dynamic-require.js';
 import env from './env.js';
 import evalCapability from './eval.js';
 import filesystem from './filesystem.js';
+import globalTamper from './global-tamper.js';
 import installScript from './install-script.js';
 import native from './native.js';
 import network from './network.js';
@@ -19,6 +20,7 @@ export const catalog: readonly CapabilityDefinition[] = [
   env,
   evalCapability,
   filesystem,
+  globalTamper,
   installScript,
   native,
   network,
