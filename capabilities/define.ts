@@ -75,6 +75,30 @@ export interface TamperMatcher {
   writers: readonly PropertyWriter[];
 }
 
+/**
+ * Measurable properties of deliberately obfuscated code, a closed set measured once in the engine
+ * (src/analyze/obfuscation.ts). Minifiers and bundlers produce none of them.
+ */
+export type ObfuscationSignal =
+  | 'hex-identifiers'
+  | 'string-array'
+  | 'control-flow-flattening'
+  | 'escaped-strings'
+  | 'jsfuck'
+  | 'coercion-strings'
+  | 'eval-packer';
+
+/** When a signal fires in a file: its measure reaches `min` (and, where the signal has one, its share reaches `share`). */
+export interface ObfuscationThreshold {
+  min: number;
+  share?: number;
+}
+
+/** Obfuscation signals and their thresholds; a file is reported once per signal that fires, where it first fired. */
+export interface ObfuscationMatcher {
+  signals: Readonly<Partial<Record<ObfuscationSignal, ObfuscationThreshold>>>;
+}
+
 /** What the engine could not resolve statically and reports instead of dropping. */
 export type UnresolvedKind = 'require' | 'import' | 'global-member';
 
@@ -94,6 +118,8 @@ export interface CapabilityDefinition {
   files?: FileMatcher;
   /** Writes that replace a catalog global (`globalThis.fetch = …`). */
   tamper?: TamperMatcher;
+  /** Deliberate obfuscation of the file itself. */
+  obfuscation?: ObfuscationMatcher;
   /** Sites the engine cannot resolve are reported under this capability. */
   unresolved?: readonly UnresolvedKind[];
   /** One snippet that flags and one that does not, for docs and meta-tests. */

@@ -7,6 +7,7 @@ import globalTamper from './global-tamper.js';
 import installScript from './install-script.js';
 import native from './native.js';
 import network from './network.js';
+import obfuscated from './obfuscated.js';
 import shell from './shell.js';
 
 export type { CapabilityDefinition, Severity } from './define.js';
@@ -24,5 +25,6 @@ export const catalog: readonly CapabilityDefinition[] = [
   installScript,
   native,
   network,
+  obfuscated,
   shell,
 ];

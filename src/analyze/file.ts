@@ -4,6 +4,7 @@ import { Evaluator } from './evaluate.js';
 import { lexicalScan } from './lexical.js';
 import { FindingCollector, SiteMatcher } from './match.js';
 import { decodeSource, ParseFailure, parseSource } from './parse.js';
+import { findObfuscation } from './obfuscation.js';
 import { findTampering } from './tamper.js';
 import { dropLocations, walkProgram } from './walk.js';
 import { collectGarbage } from '../gc.js';
@@ -38,6 +39,7 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
     const walk = walkProgram(ast.program, (spec) => evaluator.moduleValue(spec));
     new SiteMatcher(index, evaluator, out).run(walk);
     findTampering(ast.program, walk, evaluator, index, out);
+    findObfuscation(source, walk, evaluator, index, out);
   } catch (err) {
     const deep = err instanceof ParseFailure ? err.deep : err instanceof RangeError;
     const message = err instanceof Error ? err.message : String(err);
