@@ -30,8 +30,8 @@ const ESCAPE = /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4}))/g;
  * pieces of a function (the order itself, `'3|0|4|1|2'`, is often hidden in the string array).
  */
 const DISPATCH = /\bswitch\s*\(\s*[\w$]+\s*\[\s*[\w$]+\s*\+\+\s*\]\s*\)\s*\{\s*case\s*(['"])\d+\1\s*:/g;
-/** A literal coerced to a string and indexed: `(![]+[])[+[]]`, `({}+"")[5]` (JSFuck, jjencode). */
-const COERCION = /\(\s*(?:!{1,2}\s*\[\s*\]|\[\s*\]|\{\s*\})\s*\+\s*(?:\[\s*\]|""|''|\{\s*\})\s*\)\s*\[/g;
+/** A literal coerced to a string and indexed: `(![]+[])[+[]]`, `({}+"")[5]`, `(!""+"")[$]` (JSFuck, jjencode). */
+const COERCION = /\(\s*(?:!{1,2}\s*(?:\[\s*\]|""|'')|\[\s*\]|\{\s*\})\s*\+\s*(?:\[\s*\]|""|''|\{\s*\})\s*\)\s*\[/g;
 /** Longest arguments list of a string-array decoder call (javascript-obfuscator's wrappers take five). */
 const MAX_DECODER_ARGS = 6;
 
