@@ -12,7 +12,7 @@ export interface AuditTextOptions {
 const severity = new Map(catalog.map((c) => [c.id, c.severity]));
 const rank = (id: string) => SEVERITY_ORDER.indexOf(severity.get(id) ?? 'low');
 /** Order of the groups: riskiest first (install-script before shell, as the issue asks). */
-const GROUP_ORDER = ['install-script', 'shell', 'eval', 'native', 'network', 'dynamic-require', 'env', 'filesystem'];
+const GROUP_ORDER = ['install-script', 'obfuscated', 'global-tamper', 'shell', 'eval', 'native', 'network', 'dynamic-require', 'env', 'filesystem'];
 
 function riskiest(p: AuditPackage): string | undefined {
   const caps = [...p.capabilities];
