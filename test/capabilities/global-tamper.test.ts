@@ -27,6 +27,8 @@ testCapability('global-tamper', {
     "Object.defineProperty(exports, 'fetch', { enumerable: true, get: () => impl });",
     "Object.assign(window, { myWidget: widget });\nReflect.set(target, 'fetch', impl);",
     'window[name] = factory();',
+    // Adding a method to Function.prototype (the `once` package, dart2js output) replaces nothing.
+    "Object.defineProperty(Function.prototype, 'once', { value: function () { return once(this); }, configurable: true });\nFunction.prototype.call$1 = function (a) { return this(a); };",
   ],
   invalid: [
     { code: 'globalThis.fetch = wrappedFetch;', findings: [{ line: 1, column: 1, api: 'fetch', confidence: 'high' }] },
