@@ -10,7 +10,7 @@ export default defineCapability({
     'Code that replaces a global API intercepts every caller in the process or the page: a wrapped fetch or ' +
     'XMLHttpRequest.prototype.send reads and rewrites all traffic, a wrapped window.ethereum.request swaps the ' +
     'recipient of a wallet transaction (the September 2025 chalk/debug compromise did exactly this in browsers), ' +
-    'a redefined Function.prototype.call or .toString hides other code from inspection. Reading fetch is the ' +
+    'a redefined Function.prototype.call or .apply sees every call made through it. Reading fetch is the ' +
     'network capability; writing it is this one. A polyfill that installs a global only when it is absent ' +
     '(`if (!globalThis.fetch) globalThis.fetch = …`, `globalThis.fetch ||= …`, `g.fetch = g.fetch || …`, or ' +
     'after `if (g.fetch) return`) cannot replace what a runtime already has and is not reported; deleting a ' +
@@ -33,11 +33,11 @@ export default defineCapability({
       'Function',
       'Function.prototype',
       // Named, not `*`: adding a method is common and harmless (`once` adds Function.prototype.once,
-      // dart2js output adds call$0…); replacing one of these changes every function in the process.
+      // dart2js output adds call$0…); replacing one of these intercepts every call made through it.
+      // Not toString: core-js replaces it, unconditionally, so that its polyfills look native.
       'Function.prototype.call',
       'Function.prototype.apply',
       'Function.prototype.bind',
-      'Function.prototype.toString',
       'ethereum',
       'ethereum.*',
       'solana',

@@ -121,6 +121,9 @@ class TamperCheck {
     const n = node as AnyNode;
     const deleting = node.type === 'UnaryExpression';
     const target = (deleting ? n.argument : n.left) as Node;
+    // `fn.constructor = …` sets a property of that object; the evaluator reads `fn.constructor` as the
+    // Function global, which is right for a call and wrong for a write.
+    if (this.writesConstructor(target, scope)) return null;
     const written = this.writtenPath(target, scope);
     if (written === null) return null;
     const match = targetOf(this.t, written);
@@ -168,6 +171,13 @@ class TamperCheck {
       }
     }
     return null;
+  }
+
+  private writesConstructor(target: Node, scope: Scope): boolean {
+    if (target.type !== 'MemberExpression') return false;
+    if (!target.computed) return target.property.type === 'Identifier' && target.property.name === 'constructor';
+    const key = this.evaluator.evaluate(target.property, scope);
+    return key.k === 'str' && key.v === 'constructor';
   }
 
   /** The global path an expression names; `allowRoot` accepts the global object itself (a writer's object). */

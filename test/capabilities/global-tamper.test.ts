@@ -27,6 +27,8 @@ testCapability('global-tamper', {
     "Object.defineProperty(exports, 'fetch', { enumerable: true, get: () => impl });",
     "Object.assign(window, { myWidget: widget });\nReflect.set(target, 'fetch', impl);",
     'window[name] = factory();',
+    // core-js: a function's own `constructor` property, and the native-looking toString it installs.
+    'var $ArrayBuffer = function ArrayBuffer() {};\nvar proto = $ArrayBuffer && $ArrayBuffer.prototype;\n$ArrayBuffer.constructor = Fn;\nproto.constructor = $ArrayBuffer;\nFunction.prototype.toString = makeBuiltIn(toString);',
     // Adding a method to Function.prototype (the `once` package, dart2js output) replaces nothing.
     "Object.defineProperty(Function.prototype, 'once', { value: function () { return once(this); }, configurable: true });\nFunction.prototype.call$1 = function (a) { return this(a); };",
   ],
@@ -64,10 +66,10 @@ testCapability('global-tamper', {
       findings: [{ line: 1, column: 1, api: 'Object.defineProperty(XMLHttpRequest.prototype.send)', confidence: 'high' }],
     },
     {
-      code: 'const call = Function.prototype.call;\nFunction.prototype.call = function (...a) { log(this); return call.apply(this, a); };\nFunction.prototype.toString = () => "function () { [native code] }";',
+      code: 'const call = Function.prototype.call;\nFunction.prototype.call = function (...a) { log(this); return call.apply(this, a); };\nFunction.prototype.apply = spyApply;',
       findings: [
         { line: 2, column: 1, api: 'Function.prototype.call', confidence: 'high' },
-        { line: 3, column: 1, api: 'Function.prototype.toString', confidence: 'high' },
+        { line: 3, column: 1, api: 'Function.prototype.apply', confidence: 'high' },
       ],
     },
     {
