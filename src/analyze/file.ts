@@ -49,6 +49,7 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
       message: `${file}: ${message.split('\n')[0]}; lexical scan only`,
     });
     lexicalScan(source, index, out);
+    findObfuscation(source, null, null, index, out);
   }
   return { findings: out.findings, errors, anomalies: [], imports: [...out.imports].sort() };
 }

@@ -256,16 +256,18 @@ function producesCode(call: Node & { type: 'CallExpression' | 'NewExpression' },
   return fn.k === 'glob' && index.decoders.has(fn.path.join('.'));
 }
 
-/** Measures every obfuscation signal of a file (no thresholds applied): what the report and the benchmark explain. */
-export function measureObfuscation(source: string, walk: WalkResult, evaluator: Evaluator, index: CatalogIndex): ObfuscationMeasure[] {
-  return [
-    hexIdentifiers(source),
-    ...callSignals(source, walk, evaluator, index),
-    dispatchers(source),
-    escapedStrings(source),
-    longestJsfuckRun(source),
-    coercions(source),
-  ];
+/** The signals read from the text alone (no AST): what a file that does not parse still gets. */
+function lexicalSignals(source: string): ObfuscationMeasure[] {
+  return [hexIdentifiers(source), dispatchers(source), escapedStrings(source), longestJsfuckRun(source), coercions(source)];
+}
+
+/**
+ * Measures every obfuscation signal of a file (no thresholds applied): what the report and the benchmark
+ * explain. Without a walk (the file did not parse), only the signals read from the text.
+ */
+export function measureObfuscation(source: string, walk: WalkResult | null, evaluator: Evaluator | null, index: CatalogIndex): ObfuscationMeasure[] {
+  const lexical = lexicalSignals(source);
+  return walk && evaluator ? [...lexical, ...callSignals(source, walk, evaluator, index)] : lexical;
 }
 
 /** True when a measure reaches its threshold. */
@@ -279,10 +281,10 @@ const SOFT_SIGNALS: ReadonlySet<ObfuscationSignal> = new Set(['escaped-strings',
 
 /**
  * Reports each obfuscation signal that fires in the file, once, where it first showed, under the catalog
- * capability that defines its threshold. Minified and bundled code reaches none of them (see the
+ * capability that defines its threshold; `walk` is null for a file that did not parse (text signals only). Minified and bundled code reaches none of them (see the
  * thresholds' rationale in capabilities/obfuscated.ts).
  */
-export function findObfuscation(source: string, walk: WalkResult, evaluator: Evaluator, index: CatalogIndex, out: FindingCollector): void {
+export function findObfuscation(source: string, walk: WalkResult | null, evaluator: Evaluator | null, index: CatalogIndex, out: FindingCollector): void {
   const caps = index.capabilities.filter((c) => c.obfuscation !== undefined);
   if (caps.length === 0) return;
   let lines: LineIndex | undefined;

@@ -21,6 +21,10 @@ interface TamperIndex {
   methods: Map<string, { capability: string; writer: PropertyWriter }[]>;
   /** Last segments of writer callees and method names: calls whose callee ends otherwise are skipped unevaluated. */
   names: Set<string>;
+  /** Last segments of exact targets (`fetch`, `send`, `prototype`): a write of another name can only hit a `.*` target. */
+  lastNames: Set<string>;
+  /** Last segments of the prefixes of `.*` targets (`prototype`, `ethereum`). */
+  prefixLastNames: Set<string>;
 }
 
 const compiled = new WeakMap<CatalogIndex, TamperIndex | null>();
@@ -28,14 +32,20 @@ const compiled = new WeakMap<CatalogIndex, TamperIndex | null>();
 function tamperIndex(index: CatalogIndex): TamperIndex | null {
   const known = compiled.get(index);
   if (known !== undefined) return known;
-  const t: TamperIndex = { exact: new Map(), members: new Map(), callees: new Map(), methods: new Map(), names: new Set() };
+  const t: TamperIndex = { exact: new Map(), members: new Map(), callees: new Map(), methods: new Map(), names: new Set(), lastNames: new Set(), prefixLastNames: new Set() };
+  const last = (path: string): string => path.slice(path.lastIndexOf('.') + 1);
   let any = false;
   for (const cap of index.capabilities) {
     if (!cap.tamper) continue;
     any = true;
     for (const target of cap.tamper.targets) {
-      if (target.endsWith('.*')) t.members.set(target.slice(0, -2), cap.id);
-      else t.exact.set(target, cap.id);
+      if (target.endsWith('.*')) {
+        t.members.set(target.slice(0, -2), cap.id);
+        t.prefixLastNames.add(last(target.slice(0, -2)));
+      } else {
+        t.exact.set(target, cap.id);
+        t.lastNames.add(last(target));
+      }
     }
     for (const writer of cap.tamper.writers) {
       const entry = { capability: cap.id, writer };
@@ -44,7 +54,7 @@ function tamperIndex(index: CatalogIndex): TamperIndex | null {
         t.names.add(writer.method);
       } else if (writer.callee !== undefined) {
         t.callees.set(writer.callee, [...(t.callees.get(writer.callee) ?? []), entry]);
-        t.names.add(writer.callee.slice(writer.callee.lastIndexOf('.') + 1));
+        t.names.add(last(writer.callee));
       }
     }
   }
@@ -121,6 +131,7 @@ class TamperCheck {
     const n = node as AnyNode;
     const deleting = node.type === 'UnaryExpression';
     const target = (deleting ? n.argument : n.left) as Node;
+    if (!this.mayName(target)) return null;
     // `fn.constructor = …` sets a property of that object; the evaluator reads `fn.constructor` as the
     // Function global, which is right for a call and wrong for a write.
     if (this.writesConstructor(target, scope)) return null;
@@ -142,7 +153,10 @@ class TamperCheck {
       name = (callee.property as Node).type === 'Identifier' ? (callee.property as { name: string }).name : null;
       if (name === null || !this.t.names.has(name)) return null;
     } else if (callee.type === 'Identifier') {
-      // A plain call is a writer only through an alias (`const dp = Object.defineProperty`).
+      // A plain call is a writer only through an alias (`const dp = Object.defineProperty`), called on an
+      // object and a key: the shape is checked before the (costlier) lookup of every plain callee.
+      const first = args[0];
+      if (args.length < 2 || !first || !(first.type === 'Identifier' || first.type === 'MemberExpression' || first.type === 'ThisExpression')) return null;
       if (scope.lookup(callee.name as string) === undefined) return null;
     } else if (callee.type !== 'MemberExpression' && callee.type !== 'OptionalMemberExpression') {
       return null;
@@ -171,6 +185,21 @@ class TamperCheck {
       }
     }
     return null;
+  }
+
+  /**
+   * Cheap syntactic filter before evaluating a written expression (most writes of a bundle are
+   * `exports.x = …`, `a.b.c = …` or locals): a plain name must be a target's, and `o.name` must end like an
+   * exact target or stand on an object that can be the prefix of a `.*` target.
+   */
+  private mayName(target: Node): boolean {
+    if (target.type === 'Identifier') return this.t.lastNames.has(target.name) || this.t.prefixLastNames.has(target.name);
+    if (target.type !== 'MemberExpression' || target.computed) return true;
+    if (target.property.type !== 'Identifier') return false;
+    if (this.t.lastNames.has(target.property.name)) return true;
+    const object = target.object;
+    if (object.type === 'MemberExpression' && !object.computed) return object.property.type === 'Identifier' && this.t.prefixLastNames.has(object.property.name);
+    return true;
   }
 
   private writesConstructor(target: Node, scope: Scope): boolean {

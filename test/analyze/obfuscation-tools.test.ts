@@ -139,6 +139,13 @@ describe('obfuscators and packers: reported as obfuscated', () => {
     });
   }
 
+  it('a file that does not parse still gets the text signals (truncated javascript-obfuscator output)', () => {
+    const code = obfuscate(PAYLOAD, { optionsPreset: 'high-obfuscation' });
+    const result = analyse(code.slice(0, Math.floor(code.length / 2)));
+    expect(result.errors).toHaveLength(1);
+    expect(result.signals).toContain('hex-identifiers');
+  });
+
   it("the packer fixture is the real format: it unpacks to its input", () => {
     expect(unpackEdwards(packEdwards(PAYLOAD))).toBe(PAYLOAD.replace(/\r?\n/g, '\n'));
   });
