@@ -68,6 +68,7 @@ function longestJsfuckRun(source: string): ObfuscationMeasure {
 function hexIdentifiers(source: string): ObfuscationMeasure {
   const names = new Set<string>();
   let offset = -1;
+  if (!source.includes('_0x')) return { signal: 'hex-identifiers', value: 0, offset };
   HEX_NAME.lastIndex = 0;
   for (let m = HEX_NAME.exec(source); m !== null && names.size < MAX_HEX_NAMES; m = HEX_NAME.exec(source)) {
     if (offset === -1) offset = m.index;
@@ -81,6 +82,7 @@ function escapedStrings(source: string): ObfuscationMeasure {
   let total = 0;
   let alnum = 0;
   let offset = -1;
+  if (!source.includes('\\x') && !source.includes('\\u')) return { signal: 'escaped-strings', value: 0, share: 0, offset };
   ESCAPE.lastIndex = 0;
   for (let m = ESCAPE.exec(source); m !== null; m = ESCAPE.exec(source)) {
     total++;
@@ -95,6 +97,7 @@ function escapedStrings(source: string): ObfuscationMeasure {
 function dispatchers(source: string): ObfuscationMeasure {
   let count = 0;
   let offset = -1;
+  if (!source.includes('switch')) return { signal: 'control-flow-flattening', value: 0, offset };
   DISPATCH.lastIndex = 0;
   for (let m = DISPATCH.exec(source); m !== null; m = DISPATCH.exec(source)) {
     if (offset === -1) offset = m.index;
