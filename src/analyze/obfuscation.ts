@@ -49,15 +49,28 @@ function isAlnum(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
 }
 
-/** Longest run of JSFuck characters (whitespace inside a run not counted), and where it starts; 0 below 64. */
+/**
+ * Longest run of JSFuck characters (whitespace inside a run not counted), and where it starts; 0 below
+ * 64. A run counts only when it mixes all six characters with brackets making a fifth of it, as JSFuck
+ * does throughout: deeply nested parentheses (`((((…))))`) are not JSFuck.
+ */
 function longestJsfuckRun(source: string): ObfuscationMeasure {
   let value = 0;
   let offset = -1;
   JSFUCK_RUN.lastIndex = 0;
   for (let m = JSFUCK_RUN.exec(source); m !== null; m = JSFUCK_RUN.exec(source)) {
+    const run = m[0];
     let n = 0;
-    for (let i = 0; i < m[0].length; i++) if (!isSpace(m[0].charCodeAt(i))) n++;
-    if (n > value) {
+    let brackets = 0;
+    const kinds = new Set<number>();
+    for (let i = 0; i < run.length; i++) {
+      const c = run.charCodeAt(i);
+      if (isSpace(c)) continue;
+      n++;
+      kinds.add(c);
+      if (c === 0x5b || c === 0x5d) brackets++;
+    }
+    if (kinds.size === 6 && brackets * 5 >= n && n > value) {
       value = n;
       offset = m.index;
     }

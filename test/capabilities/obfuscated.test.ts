@@ -25,6 +25,8 @@ testCapability('obfuscated', {
     "eval('1 + 1');\nconst add = new Function('a', 'b', 'return a + b');",
     "const order = '3|1|2'.split('|');\nmap[key(1)] = 1;\nmap[key(2)] = 2;",
     'var _0xabc = 1;\nvar _0x1234 = 2;',
+    // Deep nesting is a run of `(` and `)`, not JSFuck (which mixes all six characters).
+    `x = ${'('.repeat(300)}1${')'.repeat(300)};\ny = ${'['.repeat(40)}${']'.repeat(40)};`,
     { code: "const run = require('vm').runInNewContext;\nrun(Buffer.from(src).toString('utf8'));", module: 'cjs' },
   ],
   invalid: [
