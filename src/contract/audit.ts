@@ -1,6 +1,18 @@
 /** The `audit` JSON object (docs/CONTRACT.md). */
 import type { LockedSource, ScanStatus } from './scan.js';
 
+/**
+ * Platform variants of one parent package (`@esbuild/linux-x64` of `esbuild`): grouped in reports and
+ * covered by one policy glob. Known from the lockfile: the parent's optional dependencies that record
+ * `os`/`cpu`/`libc`.
+ */
+export interface PlatformFamily {
+  /** The parent's name (`esbuild`). */
+  parent: string;
+  /** A policy glob matching every member and no other package of the lockfile (`@esbuild/*`); absent when none does. */
+  glob?: string;
+}
+
 /** One audited package. */
 export interface AuditPackage {
   name: string;
@@ -12,6 +24,8 @@ export interface AuditPackage {
   /** Lockfile key and line of the entry (SARIF / annotations point there). */
   key: string;
   line: number;
+  /** The platform family it belongs to, if any. */
+  family?: PlatformFamily;
   status: ScanStatus;
   capabilities: string[];
   /** Findings per capability. */

@@ -129,7 +129,10 @@ describe('depcaps gate between two commits', () => {
       ['setup-pkg@1.0.0', 'gained', 'shell', lineOf('node_modules/setup-pkg')],
     ]);
     expect(report.violations[0]!.message).toBe('net-helper added 1.0.0 gains network (https.get at index.js:1), brought in by http-lib@1.1.0; not allowed by the default allow list');
-    expect(report.summary).toEqual({ added: 3, removed: 1, upgraded: 2, downgraded: 1, changed: 0, violations: 3, incomplete: 0 });
+    expect(report.summary).toEqual({ added: 3, removed: 1, upgraded: 2, downgraded: 1, changed: 0, violations: 3, notices: 0, incomplete: 0 });
+    // With a policy file nothing is a notice: every gain the policy does not allow fails.
+    expect(report.notices).toEqual([]);
+    expect(report.policy.builtIn).toBeUndefined();
     expect(report.suggestedPolicy).toEqual({ 'net-helper': { allow: ['network'] }, 'setup-pkg': { allow: ['install-script', 'shell'] } });
     expect(report.policy).toMatchObject({ path: 'depcaps.policy.json', strict: false, changed: false });
   });
