@@ -20,6 +20,7 @@ interface AuditFlags extends CommonFlags {
   omit?: string[];
   concurrency?: string;
   allowMissing?: boolean;
+  all?: boolean;
 }
 
 /** `depcaps audit [lockfile]`. */
@@ -36,6 +37,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
     .option('--omit <kind...>', 'skip dev and/or optional packages, like npm --omit', [])
     .option('--concurrency <n>', 'packages fetched at once', '8')
     .option('--allow-missing', 'exit 0 (not 2 or 3) when some packages could not be analysed')
+    .option('--all', 'text lists every package (default: what holds a high or critical capability, then a summary of the rest)')
   ).action(async (lockfileArg: string | undefined, flags: AuditFlags) => {
       const formats = [flags.json, flags.sarif, flags.markdown].filter(Boolean).length;
       if (formats > 1) throw new DepcapsError('E_USAGE', 'choose one of --json, --sarif, --markdown');
@@ -72,7 +74,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
           ? formatAuditSarif(report, { toolVersion: toolVersion(), lockfileUri: relative(cwd, report.lockfile.path).split('\\').join('/') || report.lockfile.path })
           : flags.markdown
             ? formatAuditMarkdown(report)
-            : formatAuditText(report, { color: wantsColor(io, false, flags.color) && !flags.output });
+            : formatAuditText(report, { color: wantsColor(io, false, flags.color) && !flags.output, all: flags.all === true });
       await writeReport(io, text, flags.output);
       const missing = missingFolders(report);
       for (const p of report.packages) if (p.status === 'error' && !missing.includes(p)) warn(io, `${p.name}@${p.version}: ${p.error ?? 'not analysed'}`);

@@ -52,11 +52,13 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
     }
     const text = initPolicy(report.packages, { default: defaults });
     await writeReport(io, text, target);
-    const entries = Object.keys((JSON.parse(text) as { packages: Record<string, unknown> }).packages).length;
+    const keys = Object.keys((JSON.parse(text) as { packages: Record<string, unknown> }).packages);
+    const entries = keys.length;
+    const globs = keys.filter((k) => k.includes('*'));
     io.stdout(
       flags.json
-        ? `${JSON.stringify({ path: target, packages: report.packages.length, entries, notAnalysed: failed.map((p) => `${p.name}@${p.version}`) }, null, 2)}\n`
-        : `wrote ${target}: ${entries} entr${entries === 1 ? 'y' : 'ies'} for ${report.packages.length} packages\n`,
+        ? `${JSON.stringify({ path: target, packages: report.packages.length, entries, families: globs, notAnalysed: failed.map((p) => `${p.name}@${p.version}`) }, null, 2)}\n`
+        : `wrote ${target}: ${entries} entr${entries === 1 ? 'y' : 'ies'} for ${report.packages.length} packages${globs.length > 0 ? `; platform families as globs: ${globs.join(', ')}` : ''}\n`,
     );
     setExit(0);
   });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AnalysisPool } from '../analyze/pool.js';
 import { mapLimit } from '../concurrency.js';
+import { platformFamilies, type LockedFamily } from '../lockfile/families.js';
 import { readLockfile } from '../lockfile/index.js';
 import type { LockedPackage } from '../lockfile/types.js';
 import { resolveLimits } from '../limits.js';
@@ -30,7 +31,7 @@ export interface AuditOptions extends Omit<ScanOptions, 'pool' | 'store' | 'inte
   onProgress?: (p: AuditProgress) => void;
 }
 
-function summarise(pkg: LockedPackage, report: ScanReport): AuditPackage {
+function summarise(pkg: LockedPackage, report: ScanReport, family: LockedFamily | undefined): AuditPackage {
   const counts: Record<string, number> = {};
   const evidence: AuditPackage['evidence'] = [];
   for (const f of report.findings) {
@@ -38,7 +39,7 @@ function summarise(pkg: LockedPackage, report: ScanReport): AuditPackage {
     if (counts[f.capability]! <= 3) evidence.push({ capability: f.capability, api: f.api, file: f.file, line: f.line, excerpt: f.excerpt });
   }
   return {
-    ...base(pkg),
+    ...base(pkg, family),
     status: report.status,
     capabilities: report.capabilities,
     counts,
@@ -50,8 +51,11 @@ function summarise(pkg: LockedPackage, report: ScanReport): AuditPackage {
   };
 }
 
-function base(pkg: LockedPackage): Pick<AuditPackage, 'name' | 'version' | 'alias' | 'source' | 'dev' | 'optional' | 'key' | 'line'> {
-  return { name: pkg.name, version: pkg.version, ...(pkg.alias ? { alias: pkg.alias } : {}), source: pkg.source, dev: pkg.dev, optional: pkg.optional, key: pkg.key, line: pkg.line };
+function base(pkg: LockedPackage, family: LockedFamily | undefined): Pick<AuditPackage, 'name' | 'version' | 'alias' | 'source' | 'dev' | 'optional' | 'key' | 'line' | 'family'> {
+  return {
+    name: pkg.name, version: pkg.version, ...(pkg.alias ? { alias: pkg.alias } : {}), source: pkg.source, dev: pkg.dev, optional: pkg.optional, key: pkg.key, line: pkg.line,
+    ...(family ? { family: { parent: family.parent, ...(family.glob !== undefined ? { glob: family.glob } : {}) } } : {}),
+  };
 }
 
 /** Error prefix of a local package (workspace, `file:` folder, link) whose folder is not on disk. */
@@ -90,8 +94,8 @@ export function incompleteExitCode(report: AuditReport): 0 | 2 | 3 {
   return worst;
 }
 
-function failed(pkg: LockedPackage, error: string): AuditPackage {
-  return { ...base(pkg), status: 'error', capabilities: [], counts: {}, evidence: [], error, cached: false, tarballBytes: 0, parsedBytes: 0 };
+function failed(pkg: LockedPackage, error: string, family: LockedFamily | undefined): AuditPackage {
+  return { ...base(pkg, family), status: 'error', capabilities: [], counts: {}, evidence: [], error, cached: false, tarballBytes: 0, parsedBytes: 0 };
 }
 
 /**
@@ -107,6 +111,7 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
   const root = dirname(lockfile.path);
   const omit = new Set(options.omit ?? []);
   const wanted = lockfile.packages.filter((p) => !(omit.has('dev') && p.dev) && !(omit.has('optional') && p.optional));
+  const families = platformFamilies(lockfile);
   const session = openSession(options, env, limits);
   const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, cwd: options.cwd ?? root };
   let done = 0;
@@ -116,7 +121,7 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
       const label = `${pkg.name}@${pkg.version}`;
       const missing = missingFolder(pkg, root);
       const scanned = missing !== undefined ? { error: missing } : await scanLocked(pkg, root, scanOptions);
-      const result = scanned.report ? summarise(pkg, scanned.report) : failed(pkg, scanned.error);
+      const result = scanned.report ? summarise(pkg, scanned.report, families.get(pkg)) : failed(pkg, scanned.error, families.get(pkg));
       if (result.cached) cached++;
       options.onProgress?.({ done: ++done, total: wanted.length, cached, current: label });
       return result;

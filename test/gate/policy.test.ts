@@ -461,6 +461,25 @@ describe('initPolicy', () => {
     );
   });
 
+  test('a platform family is one glob entry, with the union of its members and a reason; it also covers a new member', () => {
+    const family = { parent: 'esbuild', glob: '@esbuild/*' };
+    const text = initPolicy([
+      ...packages,
+      { name: '@esbuild/linux-x64', version: '0.21.5', capabilities: ['native'], family },
+      { name: '@esbuild/android-arm', version: '0.21.5', capabilities: ['eval', 'native'], family },
+      // A family without a safe glob: its members keep entries of their own.
+      { name: '@parcel/watcher-linux-x64-glibc', version: '2.4.1', capabilities: ['native'], family: { parent: '@parcel/watcher' } },
+    ], { default: ['env', 'filesystem'] });
+    const written = JSON.parse(text) as { packages: Record<string, unknown> };
+    expect(written.packages['@esbuild/*']).toEqual({ allow: ['eval', 'native'], reason: 'platform packages of esbuild' });
+    expect(written.packages['@parcel/watcher-linux-x64-glibc']).toEqual({ allow: ['native'] });
+    expect(Object.keys(written.packages).filter((k) => k.startsWith('@esbuild/'))).toEqual(['@esbuild/*']);
+    const policy = policyOf(text);
+    expect(matchPolicy(policy, '@esbuild/openharmony-arm64', '0.25.0')).toMatchObject({ rule: '@esbuild/*', allowed: ['env', 'eval', 'filesystem', 'native'] });
+    // The parent keeps its own entry: the glob is about its platform packages only.
+    expect(matchPolicy(policy, 'esbuild', '0.21.5').rule).toBe('esbuild');
+  });
+
   test('an unknown default capability is E_USAGE', () => {
     const err = thrown(() => initPolicy([], { default: ['net'] }));
     expect([err.code, err.message]).toEqual([
