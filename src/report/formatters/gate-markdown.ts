@@ -191,7 +191,7 @@ function passingLines(passing: readonly GatePackage[]): string[] {
   const ignored = passing.filter((p) => p.policy.ignored && p.gained.length + p.transitive.length > 0);
   if (ignored.length > 0) lines.push(`- gained, ignored by the policy: ${groupFamilies(ignored).map(listName).join(', ')}`);
   const through = passing.filter((p) => p.gained.length === 0 && p.transitive.length > 0).length;
-  if (through > 0) lines.push(`- ${plural(through, 'package')} gained capabilities only through dependencies that are changes of their own`);
+  if (through > 0) lines.push(`- ${plural(through, 'package')} gained capabilities only through their dependencies (\`--verbose\` shows the paths)`);
   return lines;
 }
 

@@ -142,7 +142,7 @@ function passingSummary(report: GateReport, passing: readonly GatePackage[], pai
   const ignored = passing.filter((p) => p.policy.ignored && p.gained.length + p.transitive.length > 0);
   if (ignored.length > 0) lines.push(...wrapped(`  gained, ignored by the policy (${ignored.length}): `, groupFamilies(ignored).map((g) => printable(listName(g))), '    '));
   const through = passing.filter((p) => p.gained.length === 0 && p.transitive.length > 0).length;
-  if (through > 0) lines.push(s.dim(`  ${plural(through, 'package')} gained capabilities only through dependencies that are changes of their own`));
+  if (through > 0) lines.push(s.dim(`  ${plural(through, 'package')} gained capabilities only through their dependencies (--verbose shows the paths)`));
   const incomplete = passing.filter((p) => p.change !== 'removed' && p.status !== 'ok');
   if (incomplete.length > 0) lines.push(...wrapped(`  not fully analysed, accepted by --allow-incomplete (${incomplete.length}): `, incomplete.map((p) => printable(`${p.name}@${p.version}`)), '    '));
   lines.push(s.dim('  --verbose lists every change'));
