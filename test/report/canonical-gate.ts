@@ -152,7 +152,7 @@ export const EMPTY_GATE: GateReport = {
 export const BUILT_IN_GATE: GateReport = {
   ...EMPTY_GATE,
   verdict: 'fail',
-  policy: { strict: false, allowIncomplete: false, builtIn: { fails: ['eval', 'install-script', 'native', 'network', 'shell'], notices: ['dynamic-require', 'env', 'filesystem'] } },
+  policy: { strict: false, allowIncomplete: false, builtIn: { fails: ['eval', 'global-tamper', 'install-script', 'native', 'network', 'obfuscated', 'shell'], notices: ['dynamic-require', 'env', 'filesystem'] } },
   packages: [
     pkg({
       name: 'debug', change: 'upgraded', from: '4.3.4', to: '4.4.0', version: '4.4.0', key: 'node_modules/debug', line: 30,

@@ -262,7 +262,7 @@ describe('gate formatters: without a policy file (built-in default)', () => {
     expect(text.split('\n').slice(0, 3)).toEqual([
       'depcaps gate: FAIL · 1 violation in 1 of 3 dependency changes · 3 notices',
       'base origin/main (package-lock.json) → head HEAD (package-lock.json) · no policy file',
-      'no policy file: gaining eval, install-script, native, network or shell fails the gate; gaining dynamic-require, env or filesystem is a notice. Stricter: `--strict`, or a depcaps.policy.json (`depcaps policy init` writes one).',
+      'no policy file: gaining eval, global-tamper, install-script, native, network, obfuscated or shell fails the gate; gaining dynamic-require, env or filesystem is a notice. Stricter: `--strict`, or a depcaps.policy.json (`depcaps policy init` writes one).',
     ]);
     expect(text).toContain('notices · gained, not failing without a policy file (2 packages)\n  env (2): debug@4.4.0, knex@2.5.1\n  filesystem (1): knex@2.5.1\n');
     // The most telling evidence of what fails: the call, not the bare import.
@@ -272,7 +272,7 @@ describe('gate formatters: without a policy file (built-in default)', () => {
 
   it('markdown: the same line, a notices section, the policy to create', async () => {
     const md = formatGateMarkdown(BUILT_IN_GATE);
-    expect(md).toContain('\n> no policy file: gaining eval, install-script, native, network or shell fails the gate;');
+    expect(md).toContain('\n> no policy file: gaining eval, global-tamper, install-script, native, network, obfuscated or shell fails the gate;');
     expect(md).toContain('#### Notices: gained, not failing without a policy file (2 packages)\n\n- `debug@4.4.0` upgraded from 4.3.4: env (`process.env.DEBUG` at `src/node.js:12`)\n');
     expect(md).toContain('To accept this change, create `depcaps.policy.json`');
     expect(markdownProblems(md)).toEqual([]);
