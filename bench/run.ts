@@ -54,7 +54,7 @@ async function loadCorpus(): Promise<CodeFile[]> {
       await writeFile(file, data);
     }
     const contents = await readTarball(await readFile(file), { label: spec, limits });
-    for (const f of contents.files) if (isCodeFile(f.path, f.data)) files.push({ path: `${spec}/${f.path}`, data: f.data });
+    for (const f of contents.files) if ('data' in f && isCodeFile(f.path, f.data)) files.push({ path: `${spec}/${f.path}`, data: f.data });
   }
   return files;
 }

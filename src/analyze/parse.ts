@@ -1,21 +1,8 @@
 import { parse, type ParserOptions, type ParserPlugin } from '@babel/parser';
 import type { File } from '@babel/types';
 
-/** Extensions parsed as code. `.d.ts` files are declarations and never produce code findings. */
-const CODE_EXTENSIONS = ['.js', '.cjs', '.mjs', '.jsx', '.ts', '.cts', '.mts', '.tsx'];
-const DECLARATION_FILE = /\.d\.[cm]?ts$/i;
-
-/** True when `path` is a file the engine parses: code by extension, or an extensionless node script. */
-export function isCodeFile(path: string, data?: Uint8Array): boolean {
-  const lower = path.toLowerCase();
-  if (DECLARATION_FILE.test(lower)) return false;
-  if (CODE_EXTENSIONS.some((ext) => lower.endsWith(ext))) return true;
-  const base = lower.slice(lower.lastIndexOf('/') + 1);
-  if (base.includes('.') || data === undefined) return false;
-  // bin scripts usually have no extension: `#!/usr/bin/env node`.
-  const head = Buffer.from(data.subarray(0, 128)).toString('latin1');
-  return /^#![^\n]*\bnode\b/.test(head);
-}
+// The code-file rule lives with the streaming intake (no parser needed to decide); re-exported for callers here.
+export { isCodeFile } from './intake.js';
 
 const BASE_OPTIONS: ParserOptions = {
   sourceType: 'unambiguous',

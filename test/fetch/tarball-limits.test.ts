@@ -33,7 +33,7 @@ afterEach(() => {
 });
 
 describe('tarball limits', () => {
-  test('item 3: one huge entry is drained, not buffered; the other files are read', async () => {
+  test('item 3: one huge code entry is scanned as it streams, not buffered; the other files are read', async () => {
     const size = 200 * MiB;
     const tail = Buffer.from("\nrequire('net')\n");
     function* spaces(): Generator<Buffer> {
@@ -55,9 +55,14 @@ describe('tarball limits', () => {
     const out = await readTarball(tgz, { label: 'huge@1.0.0', limits: limits({ maxFileBytes: MiB }) });
     const growth = peakRssMb() - before;
 
-    expect(out.files.map((f) => f.path).sort()).toEqual(['index.js', 'package.json']);
-    expect(out.errors).toEqual([expect.objectContaining({ file: 'big.js', reason: 'file-too-large' })]);
-    expect(out.errors[0]?.message).toContain(String(size + tail.length));
+    expect(out.files.map((f) => [f.path, 'data' in f]).sort()).toEqual([['big.js', false], ['index.js', true], ['package.json', true]]);
+    expect(out.errors).toEqual([]);
+    const big = out.files.find((f) => f.path === 'big.js');
+    const scanned = big && 'scanned' in big ? big.scanned : undefined;
+    expect(scanned?.errors).toEqual([expect.objectContaining({ file: 'big.js', reason: 'file-too-large' })]);
+    expect(scanned?.errors[0]?.message).toContain(String(size + tail.length));
+    // The lexical scan saw the last bytes, 200 MiB in, at the right place.
+    expect(scanned?.findings).toEqual([expect.objectContaining({ capability: 'network', api: 'net', line: 2, column: 1, excerpt: "require('net')" })]);
     // Every byte was still decompressed and counted against maxBytes.
     expect(out.bytes).toBeGreaterThan(size);
     // Buffering the entry would cost its 200 MiB at least.
