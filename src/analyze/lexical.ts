@@ -80,18 +80,22 @@ export function lexicalScan(source: string, index: CatalogIndex, out: FindingCol
 
 /** Sizes of {@link LexicalScanner}'s windows, in characters (tests shrink them). */
 export interface ScanWindow {
+  /** Characters scanned at once (besides the overlap). */
   window: number;
+  /** Characters of a window scanned again at the start of the next. */
   overlap: number;
 }
 
 const DEFAULT_WINDOW: ScanWindow = { window: 1 << 20, overlap: 64 * 1024 };
 
 /**
- * {@link lexicalScan} for a text that arrives in pieces (a code file too large to hold): windows of
- * ~1 Mi characters, each starting with the last 64 Ki characters of the one before, so a match cut
- * by a window boundary is seen whole in the next window. Memory stays at about two windows whatever
- * the file's size. It finds what lexicalScan finds on the whole text, except a match longer than the
- * overlap (64 Ki characters of whitespace inside one `require (…)`) that a boundary happens to cut.
+ * {@link lexicalScan} for a text that arrives in pieces (a code file too large to hold), in memory of
+ * about two windows whatever the file's size. Windows of ~1 Mi characters each start with the last
+ * 64 Ki characters of the one before. A match belongs to the window where it starts before the last
+ * quarter of the overlap: there it has the text after it (a lookahead, its excerpt), and the next
+ * window, which starts three quarters of the overlap earlier, has the text before it (a lookbehind,
+ * the excerpt's start). It finds what lexicalScan finds on the whole text, except a match longer
+ * than 16 Ki characters (that much whitespace inside one `require (…)`) cut by a window boundary.
  */
 export class LexicalScanner {
   private readonly findings: Finding[] = [];
@@ -99,6 +103,7 @@ export class LexicalScanner {
   private readonly hits: number[];
   private readonly patterns: LexicalPattern[];
   private readonly size: ScanWindow;
+  private readonly margin: number;
   private pending: string[] = [];
   private pendingLength = 0;
   /** The end of the last window, scanned again at the start of the next. */
@@ -107,6 +112,8 @@ export class LexicalScanner {
   private carryOffset = 0;
   private carryLine = 1;
   private carryLineStart = 0;
+  /** Matches starting before this offset (in the whole text) were taken by an earlier window. */
+  private accepted = 0;
 
   constructor(
     private readonly file: string,
@@ -116,6 +123,7 @@ export class LexicalScanner {
     this.patterns = patterns(index);
     this.hits = this.patterns.map(() => 0);
     this.size = size;
+    this.margin = Math.floor(size.overlap / 4);
   }
 
   /** Adds the next piece of text. */
@@ -123,26 +131,27 @@ export class LexicalScanner {
     if (text === '') return;
     this.pending.push(text);
     this.pendingLength += text.length;
-    if (this.pendingLength >= this.size.window) this.flush();
+    if (this.pendingLength >= this.size.window) this.flush(false);
   }
 
   /** Scans what is left; the findings of the whole text, in the order found. */
   end(): Finding[] {
-    if (this.pendingLength > 0) this.flush();
+    this.flush(true);
     return this.findings;
   }
 
-  private flush(): void {
+  private flush(last: boolean): void {
     const text = this.carry + this.pending.join('');
     this.pending = [];
     this.pendingLength = 0;
-    const skip = this.carry.length;
+    const from = this.accepted - this.carryOffset;
+    const to = last ? Infinity : text.length - this.margin;
     let lines: LineIndex | undefined;
     this.patterns.forEach((p, i) => {
       p.regex.lastIndex = 0;
       for (let m = p.regex.exec(text); m !== null && this.hits[i]! < MAX_HITS; m = p.regex.exec(text)) {
-        // A match that ends inside the carried-over text was seen by the previous window.
-        if (m.index + m[0].length <= skip) continue;
+        if (m.index < from) continue;
+        if (m.index >= to) break;
         lines ??= new LineIndex(text);
         const at = lines.position(m.index);
         const line = this.carryLine + at.line - 1;
@@ -155,14 +164,16 @@ export class LexicalScanner {
         this.findings.push({ capability: p.capability, api, file: this.file, line, column, excerpt: excerptAt(text, m.index, column - 1), confidence: 'low' });
       }
     });
+    if (last) return;
+    this.accepted = this.carryOffset + to;
     const dropped = Math.max(0, text.length - this.size.overlap);
     let newlines = 0;
-    let last = -1;
+    let lastNewline = -1;
     for (let i = text.indexOf('\n'); i !== -1 && i < dropped; i = text.indexOf('\n', i + 1)) {
       newlines++;
-      last = i;
+      lastNewline = i;
     }
-    if (last !== -1) this.carryLineStart = this.carryOffset + last + 1;
+    if (lastNewline !== -1) this.carryLineStart = this.carryOffset + lastNewline + 1;
     this.carryLine += newlines;
     this.carryOffset += dropped;
     this.carry = text.slice(dropped);
