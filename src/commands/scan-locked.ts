@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isDepcapsError } from '../errors.js';
-import { lockedGitSource } from '../fetch/git.js';
-import { redactUrl } from '../redact.js';
+import { lockedGitSource, redactGitUrl } from '../fetch/git.js';
 import type { LockedPackage } from '../lockfile/types.js';
 import type { ScanReport } from '../contract/index.js';
 import { scanPackage, scanUrl, type ScanOptions } from './scan.js';
@@ -45,5 +44,5 @@ export async function scanLocked(pkg: LockedPackage, root: string, options: Scan
 }
 
 function notAnalysed(pkg: LockedPackage): string {
-  return `unsupported-source: ${pkg.source} dependency${pkg.resolved ? ` (${redactUrl(pkg.resolved)})` : ''} is not analysed`;
+  return `unsupported-source: ${pkg.source} dependency${pkg.resolved ? ` (${redactGitUrl(pkg.resolved)})` : ''} is not analysed`;
 }

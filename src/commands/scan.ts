@@ -8,10 +8,9 @@ import type { FileAnalysis } from '../analyze/file.js';
 import { analyzePackage } from '../analyze/package.js';
 import { isBuffered, isCodeFile } from '../analyze/intake.js';
 import { AnalysisPool } from '../analyze/pool.js';
-import { pinnedCommit, fetchGitPackage } from '../fetch/git.js';
+import { fetchGitPackage, pinnedCommit, redactGitUrl } from '../fetch/git.js';
 import { fetchPackage, fetchRegistryPackage, localTarballIntegrity, parseRegistrySpec, type FetchOptions } from '../fetch/index.js';
 import { fetchRemotePackage } from '../fetch/remote.js';
-import { redactUrl } from '../redact.js';
 import { loadRegistryOptions, registryFor } from '../fetch/npmrc.js';
 import { resolveVersion } from '../fetch/packument.js';
 import type { FetchedPackage } from '../fetch/types.js';
@@ -154,7 +153,7 @@ export async function scanUrl(kind: 'git' | 'remote', url: string, options: Scan
 
 /** The cache key of a git dependency pinned to a commit; credentials never enter it. */
 function gitKey(url: string): string | undefined {
-  return pinnedCommit(url) !== undefined ? `git:${redactUrl(url)}` : undefined;
+  return pinnedCommit(url) !== undefined ? `git:${redactGitUrl(url)}` : undefined;
 }
 
 async function withContext(options: ScanOptions, run: (ctx: Context) => Promise<ScanReport>): Promise<ScanReport> {

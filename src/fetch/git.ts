@@ -40,6 +40,17 @@ export function lockedGitSource(resolved: string): { kind: 'git'; spec: string }
   return { kind: 'git', spec };
 }
 
+/**
+ * A git URL for messages and cache keys: credentials and query removed (redactUrl), the ref after
+ * `#` kept (a commit, a tag or a branch name), since it says which content is meant.
+ */
+export function redactGitUrl(url: string): string {
+  const hash = url.indexOf('#');
+  const ref = hash === -1 ? '' : url.slice(hash + 1);
+  const base = redactUrl(hash === -1 ? url : url.slice(0, hash));
+  return /^[\w./=&:-]{1,200}$/.test(ref) ? `${base}#${ref}` : base;
+}
+
 /** The commit a git spec pins, when it pins one. */
 export function pinnedCommit(spec: string): string | undefined {
   return COMMIT.exec(spec)?.[1]?.toLowerCase();
@@ -77,7 +88,7 @@ class CheckoutTree {
 export async function fetchGitPackage(spec: string, options: FetchOptions): Promise<FetchedPackage> {
   const { limits } = options;
   const env = options.env ?? process.env;
-  const shown = redactUrl(spec);
+  const shown = redactGitUrl(spec);
   const { registryOptions, network } = splitNetworkOptions(loadRegistryOptions({ cwd: options.cwd ?? process.cwd(), env, ...(options.registry !== undefined ? { registry: options.registry } : {}) }));
   if (options.offline === true) {
     throw new DepcapsError('E_REGISTRY', `${shown} has no analysis in the cache, and --offline forbids cloning it.`, { hint: 'Run once without --offline.' });
@@ -124,7 +135,7 @@ export async function fetchGitPackage(spec: string, options: FetchOptions): Prom
       name: mani.name,
       version: mani.version,
       integrity: got.integrity,
-      resolved: redactUrl(resolved),
+      resolved: redactGitUrl(resolved),
       files: got.contents.files,
       errors: got.contents.errors,
       anomalies: [...got.contents.anomalies, ...mani.anomalies],
