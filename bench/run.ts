@@ -3,10 +3,11 @@
  * parse-only pass over the same files, plus the hostile-size cases. Tarballs are fetched once from the
  * registry into .bench-corpus/ (gitignored); later runs are offline.
  *
- * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,gate,deep,noise] [--corpus FILE]
- * With no --only, everything but `large-dense` and `noise` runs; peak RSS is per process, so the
+ * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,gate,deep,noise,stream] [--corpus FILE]
+ * With no --only, everything but `large-dense`, `noise` and `stream` runs; peak RSS is per process, so the
  * large-file figures are cleanest alone: `npm run bench -- --only large`. `noise` (bench/noise.ts: own-code
  * diffs of 370 real consecutive releases) fetches ~440 versions from the live registry on its first run.
+ * `stream` (bench/stream.ts) builds 30 MB and 300 MB synthetic packages in a temporary directory.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -25,6 +26,7 @@ import { auditBench } from './audit.js';
 import { gateBench } from './gate.js';
 import { cacheBench } from './cache.js';
 import { noiseBench } from './noise.js';
+import { streamBench } from './stream.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const corpusDir = join(root, '.bench-corpus');
@@ -199,6 +201,7 @@ async function main(): Promise<void> {
   if (want('audit')) await auditBench(root);
   if (want('gate')) await gateBench(root);
   if (only.has('noise')) await noiseBench(root, args);
+  if (only.has('stream')) await streamBench(root);
   if (want('deep')) {
     const shapes: Record<string, string> = {
       'arrays 10k': `${'['.repeat(10_000)}${']'.repeat(10_000)}; require('net')`,

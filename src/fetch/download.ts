@@ -6,6 +6,7 @@ import { redactUrl } from '../redact.js';
 import type { NetworkOptions, RegistryOptions } from './npmrc.js';
 import { clipDigest, parseIntegrity, toDepcapsError, type SriAlgorithm } from './registry.js';
 import { readTarball, type TarballContents } from './tarball.js';
+import { ResponseValve } from './valve.js';
 
 /** Where a tarball is downloaded from, and what it must hash to. */
 export interface DownloadOptions {
@@ -54,6 +55,8 @@ export class DigestingBody implements AsyncIterableIterator<Uint8Array> {
     private readonly body: AsyncIterator<Buffer>,
     algorithms: Iterable<SriAlgorithm>,
     private readonly fail: (err: unknown) => DepcapsError,
+    /** Called before each read (back-pressure on the source, see ResponseValve). */
+    private readonly beforeRead: () => void = () => {},
   ) {
     for (const a of new Set<SriAlgorithm>(['sha512', ...algorithms])) this.hashes.set(a, createHash(a));
   }
@@ -64,6 +67,7 @@ export class DigestingBody implements AsyncIterableIterator<Uint8Array> {
 
   async next(): Promise<IteratorResult<Uint8Array>> {
     let step: IteratorResult<Buffer>;
+    this.beforeRead();
     try {
       step = await this.body.next();
     } catch (err) {
@@ -158,11 +162,13 @@ async function attemptDownload(
   fail: (err: unknown) => DepcapsError,
 ): Promise<DownloadedTarball> {
   const { limits, subject } = opts;
+  const valve = new ResponseValve();
   let res: Awaited<ReturnType<typeof npmFetch>>;
   try {
     res = await npmFetch(opts.url, {
       ...opts.registryOptions,
       ...opts.network,
+      agent: valve.agent(opts.url, opts.network, limits.fetchTimeoutMs),
       registry: opts.registry,
       // No `cache`: make-fetch-happen writes nothing to disk. depcaps keeps results, not tarballs.
       retry: { retries: limits.fetchRetries, factor: 2, minTimeout: opts.retryMinTimeoutMs, maxTimeout: opts.retryMaxTimeoutMs, randomize: true },
@@ -178,13 +184,17 @@ async function attemptDownload(
       hint: 'If you trust this package, raise DEPCAPS_MAX_TARBALL_BYTES.',
     });
   }
-  const stream = res.body as unknown as AsyncIterable<Buffer> & { on(event: 'error', listener: () => void): unknown };
+  const stream = res.body as unknown as AsyncIterable<Buffer> & { on(event: 'error', listener: () => void): unknown; bufferLength?: number };
   // A failed download reports its error more than once (the socket, the decoder); the reader sees
   // the first through the iterator, and an `error` with no listener would crash the process.
   stream.on('error', () => {});
-  const body = new DigestingBody(stream[Symbol.asyncIterator](), wanted.map((w) => w.algorithm), fail);
-
-  return readVerified(body, { label: subject, limits, expected: wanted, from: redactUrl(opts.url) });
+  valve.watch(() => stream.bufferLength ?? 0);
+  const body = new DigestingBody(stream[Symbol.asyncIterator](), wanted.map((w) => w.algorithm), fail, () => valve.regulate());
+  try {
+    return await readVerified(body, { label: subject, limits, expected: wanted, from: redactUrl(opts.url) });
+  } finally {
+    valve.release();
+  }
 }
 
 /**
