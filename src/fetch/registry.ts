@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import npmFetch from 'npm-registry-fetch';
 import pickManifest from 'npm-pick-manifest';
 import semver from 'semver';
@@ -68,19 +67,6 @@ export function parseIntegrity(sri: string): Map<SriAlgorithm, string[]> {
     out.set(algorithm, [...(out.get(algorithm) ?? []), m[2]]);
   }
   return out;
-}
-
-/** True when `data` matches the strongest algorithm of `sri` (ssri's rule). */
-export function integrityMatches(data: Buffer, sri: Map<SriAlgorithm, string[]>): boolean {
-  const strongest = [...SRI_ALGORITHMS].reverse().find((a) => sri.has(a));
-  if (strongest === undefined) return false;
-  const digest = createHash(strongest).update(data).digest('base64');
-  return (sri.get(strongest) ?? []).includes(digest);
-}
-
-/** The sha512 SRI of some bytes. */
-export function sha512Integrity(data: Buffer): string {
-  return `sha512-${createHash('sha512').update(data).digest('base64')}`;
 }
 
 /** `sha512-AbCdEfGhIjKl…`: enough to compare by eye, short enough for one line. */
