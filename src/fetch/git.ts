@@ -8,6 +8,7 @@ import { DigestingBody, readVerified } from './download.js';
 import type { FetchOptions } from './index.js';
 import { readManifest } from './manifest.js';
 import { loadRegistryOptions, splitNetworkOptions } from './npmrc.js';
+import { notCached } from './registry.js';
 import type { FetchedPackage } from './types.js';
 
 /** The part of pacote's GitFetcher we use (its type definitions do not declare it). */
@@ -91,7 +92,7 @@ export async function fetchGitPackage(spec: string, options: FetchOptions): Prom
   const shown = redactGitUrl(spec);
   const { registryOptions, network } = splitNetworkOptions(loadRegistryOptions({ cwd: options.cwd ?? process.cwd(), env, ...(options.registry !== undefined ? { registry: options.registry } : {}) }));
   if (options.offline === true) {
-    throw new DepcapsError('E_REGISTRY', `${shown} has no analysis in the cache, and --offline forbids cloning it.`, { hint: 'Run once without --offline.' });
+    throw new DepcapsError('E_REGISTRY', `${shown} has no analysis in the cache, and --offline forbids cloning it.`, { hint: 'Run once without --offline.', cause: notCached() });
   }
   const retryMin = options.retryMinTimeoutMs ?? 250;
   const retryMax = options.retryMaxTimeoutMs ?? 4000;

@@ -75,6 +75,11 @@ export function clipDigest(sri: string): string {
   return first.length > 24 ? `${first.slice(0, 24)}…` : first;
 }
 
+/** The cause of an offline refusal: `ENOTCACHED`, as npm says it (callers tell a gap in the cache from a failure). */
+export function notCached(): Error {
+  return Object.assign(new Error('not in the cache, and offline'), { code: 'ENOTCACHED' });
+}
+
 /** npm's header for abbreviated ("corgi") packuments, with a fallback to the full document. */
 const CORGI_ACCEPT = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 const FULL_ACCEPT = 'application/json';
@@ -99,6 +104,7 @@ export async function fetchFromRegistry(spec: { name: string; raw: string; fetch
   if (opts.offline === true) {
     throw new DepcapsError('E_REGISTRY', `${spec.raw} has no analysis in the cache, and --offline forbids downloading it (depcaps keeps analysis results, not tarballs).`, {
       hint: 'Run once without --offline. After a depcaps upgrade, cached results of the older analyzer are not reused, so the first run needs the network.',
+      cause: notCached(),
     });
   }
   const minTimeout = opts.retryMinTimeoutMs ?? 250;

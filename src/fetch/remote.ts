@@ -4,6 +4,7 @@ import { downloadTarball, strongest } from './download.js';
 import type { FetchOptions } from './index.js';
 import { readManifest } from './manifest.js';
 import { loadRegistryOptions, secretsOf, splitNetworkOptions } from './npmrc.js';
+import { notCached } from './registry.js';
 import type { FetchedPackage } from './types.js';
 
 /**
@@ -16,7 +17,7 @@ export async function fetchRemotePackage(url: string, options: FetchOptions): Pr
   const shown = redactUrl(url);
   if (!/^https?:\/\//i.test(url)) throw new DepcapsError('E_USAGE', `${shown} is not an http(s) tarball URL.`);
   if (options.offline === true) {
-    throw new DepcapsError('E_REGISTRY', `${shown} has no analysis in the cache, and --offline forbids downloading it.`, { hint: 'Run once without --offline.' });
+    throw new DepcapsError('E_REGISTRY', `${shown} has no analysis in the cache, and --offline forbids downloading it.`, { hint: 'Run once without --offline.', cause: notCached() });
   }
   const env = options.env ?? process.env;
   const { registryOptions, network } = splitNetworkOptions(loadRegistryOptions({ cwd: options.cwd ?? process.cwd(), env, ...(options.registry !== undefined ? { registry: options.registry } : {}) }));

@@ -262,6 +262,24 @@ describe('fetchPackage from a registry', () => {
     expectPresentable(err);
   });
 
+  test('item 10: a connection cut in the middle of the tarball is retried with a new download', async () => {
+    const reg = await start();
+    reg.setFaults(tarballPath('left-pad', '1.0.0'), { kind: 'truncate', fraction: 0.5, declareFullLength: true, times: 1 });
+    const pkg = await fetchPackage('left-pad@1.0.0', options(reg));
+    expect(pkg.integrity).toBe(reg.integrity('left-pad', '1.0.0'));
+    expect(reg.requests(tarballPath('left-pad', '1.0.0'))).toHaveLength(2);
+  });
+
+  test('item 10: a connection cut every time is a network error after the retries, not an integrity error', async () => {
+    const reg = await start();
+    reg.setFaults(tarballPath('left-pad', '1.0.0'), { kind: 'truncate', fraction: 0.5, declareFullLength: true });
+    const err = await rejection(fetchPackage('left-pad@1.0.0', options(reg)));
+    expect(err.code).toBe('E_REGISTRY');
+    expect(err.message).toContain('left-pad@1.0.0');
+    expect(reg.requests(tarballPath('left-pad', '1.0.0'))).toHaveLength(3);
+    expectPresentable(err);
+  });
+
   test('item 9: an HTML page served as the tarball is refused (integrity first)', async () => {
     const reg = await start();
     reg.setFaults(tarballPath('left-pad', '1.0.0'), { kind: 'body', body: '<html>502</html>' });
