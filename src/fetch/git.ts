@@ -83,7 +83,7 @@ class CheckoutTree {
  * (`files`, .npmignore). `prepare` and the `npm install` pacote runs before it never run
  * (`ignoreScripts`): they would execute the repository's code. The packed tarball is read as it
  * streams; the clone lives in a temporary directory of ours, removed afterwards.
- * @throws DepcapsError E_REGISTRY (git missing, unreachable host, unknown ref, no package.json),
+ * @throws DepcapsError E_USAGE (git missing), E_REGISTRY (unreachable host, unknown ref, no package.json),
  *   E_TIMEOUT, and readTarball's errors.
  */
 export async function fetchGitPackage(spec: string, options: FetchOptions): Promise<FetchedPackage> {
@@ -172,7 +172,7 @@ function gitError(err: unknown, subject: string): DepcapsError {
   if (err instanceof DepcapsError) return err;
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as Record<string, unknown>;
   const code = typeof e['code'] === 'string' ? e['code'] : '';
-  if (code === 'ENOGIT') return new DepcapsError('E_REGISTRY', `${subject}: git is not installed (needed to fetch git dependencies).`);
+  if (code === 'ENOGIT') return new DepcapsError('E_USAGE', `${subject}: git is not installed (needed to fetch git dependencies).`);
   const stderr = typeof e['stderr'] === 'string' ? e['stderr'] : '';
   const first = (stderr.split('\n').find((l) => /fatal|error/i.test(l)) ?? String(e['message'] ?? err).split('\n')[0] ?? '').trim();
   const text = redact(first).slice(0, 200);

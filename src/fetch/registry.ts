@@ -103,7 +103,7 @@ export async function fetchFromRegistry(spec: { name: string; raw: string; fetch
   const packumentUrl = `${registry}${spec.name.replace('/', '%2f')}`;
   if (opts.offline === true) {
     throw new DepcapsError('E_REGISTRY', `${spec.raw} has no analysis in the cache, and --offline forbids downloading it (depcaps keeps analysis results, not tarballs).`, {
-      hint: 'Run once without --offline. After a depcaps upgrade, cached results of the older analyzer are not reused, so the first run needs the network.',
+      hint: 'Run once without --offline. After a depcaps upgrade, cached results of the older analyser are not reused, so the first run needs the network.',
       cause: notCached(),
     });
   }

@@ -139,21 +139,21 @@ describe('git and tarball-URL dependencies', () => {
     expect(gitdep).toMatchObject({ status: 'ok', cached: false, capabilities: ['env', 'network', 'shell'] });
   });
 
-  it('without git: the same "not analysed" line as ever, with the reason, exit 3', async () => {
+  it('without git: the same "not analysed" line as ever, with the reason, exit 2', async () => {
     // A PATH holding node only: @npmcli/git finds no git binary.
     const bin = join(tmp.root, 'node-only');
     mkdirSync(bin, { recursive: true });
     if (!existsSync(join(bin, 'node'))) symlinkSync(process.execPath, join(bin, 'node'));
     const r = await audit(['--cache-dir', join(tmp.root, 'cold-cache')], { ...tmp.env, PATH: bin });
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2);
     const gitdep = parseJson<AuditReport>(r).packages.find((p) => p.name === 'gitdep');
     expect(gitdep?.status).toBe('error');
-    expect(gitdep?.error).toBe(`unsupported-source: git dependency (git+file://${bare}#${commit}) is not analysed: E_REGISTRY: git+file://${bare}#${commit}: git is not installed (needed to fetch git dependencies).`);
+    expect(gitdep?.error).toBe(`unsupported-source: git dependency (git+file://${bare}#${commit}) is not analysed: E_USAGE: git+file://${bare}#${commit}: git is not installed (needed to fetch git dependencies).`);
     expect(r.stderr).toContain('gitdep@1.2.3: unsupported-source: git dependency');
     expect(dirname(bare)).toBe(tmp.root);
   });
 
-  it('an unreachable repository: not analysed, with git\'s reason', async () => {
+  it('an unreachable repository: not analysed, with git\'s reason, exit 3', async () => {
     const lock = JSON.parse(readFileSync(join(tmp.project, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> };
     const gone = `git+file://${join(tmp.root, 'no-such-repo.git')}#${commit}`;
     lock.packages['node_modules/gitdep']!.resolved = gone;
