@@ -247,6 +247,11 @@ export function readTarball(source: TarballSource, opts: ReadTarballOptions): Pr
       if (++entries > limits.maxEntries) {
         return void finish(limitError(label, `has more than ${limits.maxEntries} entries`, 'DEPCAPS_MAX_ENTRIES'));
       }
+      // A header announcing more than the budget left decides at once: tar reads exactly that many
+      // bytes of body, so the package would go over the limit (a one-entry gzip bomb costs nothing).
+      if ((entry.size ?? 0) > limits.maxBytes - bytes) {
+        return void finish(limitError(label, `unpacks to more than ${limits.maxBytes} bytes (an entry announces ${entry.size} bytes)`, '--max-bytes or DEPCAPS_MAX_BYTES'));
+      }
       const norm = normaliseEntryPath(entry.path, limits.maxPathDepth);
       let path = norm.path;
       if (norm.depth > limits.maxPathDepth) {
