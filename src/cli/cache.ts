@@ -4,6 +4,9 @@ import { openCache } from '../../cache/open.js';
 import { defaultCatalogIndex } from '../analyze/catalog-index.js';
 import { DepcapsError } from '../errors.js';
 import { analyzerVersionOf } from '../commands/scan-cache.js';
+import { queryCache, RUNS_VALUES } from '../commands/cache-query.js';
+import type { RunsWhen } from '../contract/index.js';
+import { formatCacheQueryText } from '../report/formatters/cache-query-text.js';
 import { type Io, warn, writeReport } from './output.js';
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -31,9 +34,13 @@ function open(io: Io, flags: CacheFlags) {
   return opened.store;
 }
 
-/** `depcaps cache info|clear|prune`. */
+function list(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+/** `depcaps cache info|clear|prune|query`. */
 export function registerCache(program: Command, io: Io, setExit: (code: number) => void): void {
-  const cache = program.command('cache').description('the local SQLite cache of results, file results and packuments');
+  const cache = program.command('cache').description('the local SQLite cache of results, file results and packuments; the shared store behind it');
   const common = (c: Command) => c.option('--cache-dir <dir>', 'cache directory').option('--json', 'JSON output');
 
   common(cache.command('info').description('where the cache is, its size and what it holds')).action(async (flags: CacheFlags) => {
@@ -83,5 +90,27 @@ export function registerCache(program: Command, io: Io, setExit: (code: number) 
       } finally {
         store.close();
       }
+    });
+
+  cache
+    .command('query')
+    .description('which package versions in the shared store (--cache-url) have a capability')
+    .requiredOption('--capability <id...>', 'capability ids, e.g. network or network,shell')
+    .option('--runs <when...>', `only findings that run then: ${RUNS_VALUES.join(', ')}`)
+    .option('--cache-url <url>', 'postgres:// store (default: DEPCAPS_CACHE_URL)')
+    .option('--json', 'JSON output')
+    .option('--output <file>', 'write the report to a file (atomically) instead of stdout')
+    .action(async (flags: { capability?: string[]; runs?: string[]; cacheUrl?: string; json?: boolean; output?: string }) => {
+      const runs = list(flags.runs);
+      const bad = runs.filter((r) => !(RUNS_VALUES as readonly string[]).includes(r));
+      if (bad.length > 0) throw new DepcapsError('E_USAGE', `--runs takes ${RUNS_VALUES.join(', ')}, not ${bad.join(', ')}`);
+      const report = await queryCache({
+        capabilities: list(flags.capability),
+        runs: runs as RunsWhen[],
+        env: io.env,
+        ...(flags.cacheUrl ? { cacheUrl: flags.cacheUrl } : {}),
+      });
+      await writeReport(io, flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatCacheQueryText(report), flags.output);
+      setExit(0);
     });
 }

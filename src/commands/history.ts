@@ -206,7 +206,8 @@ export async function packageHistory(name: string, options: HistoryOptions = {})
     const chosen = inRange.filter((c) => selected(c, undefined, since));
     const gone = unpublished.filter((c) => selected(c, options.range, since)).map((c) => c.version);
     const { range: _range, since: _since, concurrency: _concurrency, onProgress, ...scan } = options;
-    const outcomes = await scanVersions(name, chosen, { ...scan, env, cwd, limits, pool, store, onWarning: warn, packumentCache: scan.packumentCache ?? new Map() }, concurrency, onProgress);
+    session.prepare(chosen.map((c) => ({ name, version: c.version })), { cwd, ...(options.registry ? { registry: options.registry } : {}) });
+    const outcomes = await scanVersions(name, chosen, { ...scan, env, cwd, limits, pool, store, shared: session.shared, onWarning: warn, packumentCache: scan.packumentCache ?? new Map() }, concurrency, onProgress);
     return buildHistory(name, chosen, outcomes, gone);
   } finally {
     await session.close();

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveCacheDir } from '../../cache/location.js';
 import { openCache } from '../../cache/open.js';
-import type { CacheStore } from '../../cache/store.js';
+import type { SharedLayer } from '../../cache/shared/layer.js';
+import type { CacheStore, PackageEntry } from '../../cache/store.js';
 import { defaultCatalogIndex } from '../analyze/catalog-index.js';
 import type { FileAnalysis } from '../analyze/file.js';
 import { analyzePackage } from '../analyze/package.js';
@@ -16,6 +17,7 @@ import { resolveLimits, type Limits } from '../limits.js';
 import type { DeclaredDependencies, ScanReport, ScanStatus } from '../contract/index.js';
 import { analyzerVersionOf, contentIntegrity, decodeFileResult, encodeFileResult, fileKey, type StoredFileResult } from './scan-cache.js';
 import { toolVersion } from '../version.js';
+import { openShared } from './session.js';
 
 /** Options of `scanPackage`. */
 export interface ScanOptions {
@@ -39,6 +41,12 @@ export interface ScanOptions {
   pool?: AnalysisPool;
   /** A cache shared across scans; `null` for none. Otherwise the cache in `cacheDir` is opened per scan. */
   store?: CacheStore | null;
+  /** `postgres://…` of a result store shared by a fleet (default: DEPCAPS_CACHE_URL); see README. */
+  cacheUrl?: string;
+  /** Read the shared store, never write it (default: DEPCAPS_CACHE_URL_READONLY=1, or `?mode=ro`). */
+  cacheUrlReadonly?: boolean;
+  /** The shared store layer of the session (audits); otherwise one is opened per scan when a URL is set. */
+  shared?: SharedLayer | null;
   /** Override of the analyzer version results are cached under (tests of invalidation). */
   analyzerVersion?: string;
   /** pacote's packument cache shared by the scans of one run (history, diff: many versions of one package). */
@@ -144,10 +152,13 @@ export async function scanPackage(target: string, options: ScanOptions = {}): Pr
       ownStore = store !== null;
     }
   }
+  const layered = openShared({ ...options, onWarning: warn }, env, limits, store);
+  const ownShared = layered.shared !== null && options.shared === undefined;
   try {
-    return await scanWithCache(target, { ...options, env, cwd, limits, cacheDir, warn, store, started });
+    return await scanWithCache(target, { ...options, env, cwd, limits, cacheDir, warn, store: layered.local, shared: layered.shared, started });
   } finally {
-    if (ownStore) store?.close();
+    if (ownShared) await layered.shared?.close();
+    if (ownStore || layered.ownsLocal) layered.local?.close();
   }
 }
 
@@ -158,6 +169,7 @@ interface Context extends ScanOptions {
   cacheDir: string;
   warn: (message: string) => void;
   store: CacheStore | null;
+  shared: SharedLayer | null;
   started: number;
 }
 
@@ -209,15 +221,23 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
       registry = resolved.registry;
     }
     registryVersion = { registry, name: spec.name, version };
-    const hit = cached(store?.getVersionIntegrity(registry, spec.name, version));
-    if (hit) return fromCache(hit, started, 'registry');
+    // The shared store's result for this version (batched with the other scans of the run) lands in the
+    // local cache first, so everything below reads one store.
+    await ctx.shared?.prepare([{ ...registryVersion, ...(ctx.integrity ? { integrity: ctx.integrity } : {}) }]);
+    const mapped = store?.getVersionIntegrity(registry, spec.name, version);
+    const hit = cached(mapped);
+    if (hit) {
+      // A result only this machine had (a warm cache from before the store): the fleet gets it too.
+      ctx.shared?.publish({ integrity: mapped!, analyzer, name: spec.name, version, report: hit, files: [], registryVersion });
+      return fromCache(hit, started, 'registry');
+    }
     pkg = await fetchRegistryPackage(`${spec.name}@${version}`, fetchOptions);
   }
   const integrity = pkg.integrity ?? contentIntegrity(pkg.files);
   if (store) {
     const hit = store.getPackage(integrity, analyzer) as ScanReport | undefined;
     if (hit) {
-      if (registryVersion) remember(ctx, () => store.putPackage({ integrity, analyzer, name: pkg.name, version: pkg.version, report: hit, files: [], registryVersion }));
+      if (registryVersion) remember(ctx, { integrity, analyzer, name: pkg.name, version: pkg.version, report: hit, files: [], registryVersion });
       return fromCache(hit, started, pkg.source);
     }
   }
@@ -241,18 +261,20 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
   const { report, fresh } = result;
   if (store) {
     const files = [...fresh].map(([path, r]) => ({ ...keys.get(path)!, result: encodeFileResult(r, path) }));
-    remember(ctx, () =>
-      store.putPackage({ integrity, analyzer, name: pkg.name, version: pkg.version, report, files, ...(registryVersion ? { registryVersion } : {}) }),
-    );
+    remember(ctx, { integrity, analyzer, name: pkg.name, version: pkg.version, report, files, ...(registryVersion ? { registryVersion } : {}) });
   }
   return report;
 }
 
-/** A cache write that fails (disk full, read-only, busy past the timeout) is a warning: the report stands. */
-function remember(ctx: Context, write: () => void): void {
+/**
+ * Stores a result in the local cache and queues it for the shared store. A local write that fails
+ * (disk full, read-only, busy past the timeout) is a warning: the report stands.
+ */
+function remember(ctx: Context, entry: PackageEntry): void {
   try {
-    write();
+    ctx.store?.putPackage(entry);
   } catch (err) {
     ctx.warn(`could not write to the cache (${(err as { code?: string }).code ?? (err as Error).message}); the result was not cached`);
   }
+  ctx.shared?.publish(entry);
 }

@@ -66,5 +66,13 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions =
   }
   const sum = report.summary;
   lines.push('', `${sum.packages} packages: ${caps.length > 0 ? caps.map(([c, n]) => `${n} ${c}`).join(', ') : 'no capabilities'} · ${sum.errors} not analysed · ${sum.partial} partial · ${sum.cached} from cache`);
+  const shared = sum.sharedCache;
+  if (shared) {
+    lines.push(
+      shared.failed
+        ? `shared cache ${shared.store}: not used (${shared.failed})`
+        : `shared cache ${shared.store}: ${shared.hits} from the store · ${shared.readonly ? 'read-only' : `${shared.inserted} new results shared`}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
