@@ -320,7 +320,9 @@ export class SharedLayer {
     const store = await this.open();
     if (!store || this.failure || !this.writable) return;
     try {
-      this.counts.inserted += await store.publish(batch);
+      // Read the counter after the await: statements of one run overlap.
+      const inserted = await store.publish(batch);
+      this.counts.inserted += inserted;
       this.counts.published += batch.length;
     } catch (err) {
       if (isWriteRefused(err)) {
