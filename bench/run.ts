@@ -3,10 +3,12 @@
  * parse-only pass over the same files, plus the hostile-size cases. Tarballs are fetched once from the
  * registry into .bench-corpus/ (gitignored); later runs are offline.
  *
- * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,gate,obfuscation,deep,noise] [--corpus FILE]
- * With no --only, everything but `large-dense` and `noise` runs; peak RSS is per process, so the
+ * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,gate,obfuscation,deep,noise,pg] [--corpus FILE]
+ * With no --only, everything but `large-dense`, `noise` and `pg` runs; peak RSS is per process, so the
+ (Shared store: the local cache answers first (a warm run makes no round trip); statements take turns on the connection; bench --only pg (machine A cold, machine B through the store, counting registry proxy); CONTRACT: cache query and audit summary.sharedCache)
  * large-file figures are cleanest alone: `npm run bench -- --only large`. `noise` (bench/noise.ts: own-code
  * diffs of 370 real consecutive releases) fetches ~440 versions from the live registry on its first run.
+ * `pg` (bench/pg.ts) starts a PostgreSQL server and audits the bench lockfile cold, then through the store.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -26,6 +28,7 @@ import { gateBench } from './gate.js';
 import { cacheBench } from './cache.js';
 import { noiseBench } from './noise.js';
 import { obfuscationBench } from './obfuscation.js';
+import { pgBench } from './pg.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const corpusDir = join(root, '.bench-corpus');
@@ -201,6 +204,7 @@ async function main(): Promise<void> {
   if (want('gate')) await gateBench(root);
   if (only.has('noise')) await noiseBench(root, args);
   if (want('obfuscation')) await obfuscationBench(root);
+  if (only.has('pg')) await pgBench(root);
   if (want('deep')) {
     const shapes: Record<string, string> = {
       'arrays 10k': `${'['.repeat(10_000)}${']'.repeat(10_000)}; require('net')`,

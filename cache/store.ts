@@ -60,6 +60,7 @@ export class CacheStore {
     this.pauseMs = Number(process.env[PAUSE_ENV] ?? 0) || 0;
     this.stmts = {
       getPackage: db.prepare<[string, string], { report: string }>('SELECT report FROM packages WHERE integrity = ? AND analyzer = ?'),
+      hasPackage: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM packages WHERE integrity = ? AND analyzer = ?'),
       touchPackage: db.prepare<[number, string, string]>('UPDATE packages SET used_at = ? WHERE integrity = ? AND analyzer = ?'),
       putPackage: db.prepare(
         `INSERT INTO packages (integrity, analyzer, name, version, report, created_at, used_at)
@@ -93,6 +94,11 @@ export class CacheStore {
     if (!row) return undefined;
     this.bestEffort(() => this.stmts.touchPackage.run(Date.now(), integrity, analyzer));
     return JSON.parse(row.report) as unknown;
+  }
+
+  /** Whether the cache holds a tarball's report for an analyzer version (nothing is read or parsed). */
+  hasPackage(integrity: string, analyzer: string): boolean {
+    return this.stmts.hasPackage.get(integrity, analyzer) !== undefined;
   }
 
   /** Cached file results by key (`sha256:mode`). */

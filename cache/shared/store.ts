@@ -83,6 +83,7 @@ export class SharedStore {
   /** The session is read-only (the server refuses writes in it, too). */
   readonly readOnly: boolean;
   private readonly client: pg.Client;
+  private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(client: pg.Client, readOnly: boolean, counters: SharedStoreCounters) {
     this.client = client;
@@ -127,14 +128,23 @@ export class SharedStore {
     return store;
   }
 
-  private async query<R extends pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
-    const started = Date.now();
-    this.counters.roundTrips++;
-    try {
-      return await this.client.query<R>(text, params);
-    } finally {
-      this.counters.ms += Date.now() - started;
-    }
+  /**
+   * Sends one statement after the previous one has finished: a lookup and a publish of the same run
+   * take turns on the connection (node-postgres deprecates queueing on a busy client).
+   */
+  private query<R extends pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    const run = async (): Promise<pg.QueryResult<R>> => {
+      const started = Date.now();
+      this.counters.roundTrips++;
+      try {
+        return await this.client.query<R>(text, params);
+      } finally {
+        this.counters.ms += Date.now() - started;
+      }
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
   }
 
   /** Checks the schema version (one round trip when current) and migrates when this is a writer. */

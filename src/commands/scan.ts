@@ -221,16 +221,14 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
       registry = resolved.registry;
     }
     registryVersion = { registry, name: spec.name, version };
-    // The shared store's result for this version (batched with the other scans of the run) lands in the
-    // local cache first, so everything below reads one store.
-    await ctx.shared?.prepare([{ ...registryVersion, ...(ctx.integrity ? { integrity: ctx.integrity } : {}) }]);
-    const mapped = store?.getVersionIntegrity(registry, spec.name, version);
-    const hit = cached(mapped);
-    if (hit) {
-      // A result only this machine had (a warm cache from before the store): the fleet gets it too.
-      ctx.shared?.publish({ integrity: mapped!, analyzer, name: spec.name, version, report: hit, files: [], registryVersion });
-      return fromCache(hit, started, 'registry');
+    let hit = cached(store?.getVersionIntegrity(registry, spec.name, version));
+    if (!hit && ctx.shared) {
+      // A local miss: the shared store's result (asked in a batch with the other scans of the run)
+      // lands in the local cache, so everything below reads one store.
+      await ctx.shared.prepare([{ ...registryVersion, ...(ctx.integrity ? { integrity: ctx.integrity } : {}) }]);
+      hit = cached(store?.getVersionIntegrity(registry, spec.name, version));
     }
+    if (hit) return fromCache(hit, started, 'registry');
     pkg = await fetchRegistryPackage(`${spec.name}@${version}`, fetchOptions);
   }
   const integrity = pkg.integrity ?? contentIntegrity(pkg.files);

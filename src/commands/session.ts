@@ -103,20 +103,29 @@ export function openSession(options: CacheOptions & { pool?: AnalysisPool }, env
   store = layered.local;
   ownStore ||= layered.ownsLocal;
   const ownShared = shared !== null && options.shared === undefined;
+  const analyzer = options.analyzerVersion ?? analyzerVersionOf(defaultCatalogIndex());
   const pool = options.pool ?? new AnalysisPool(limits);
   return {
     store,
     shared,
     pool,
     prepare(packages, where) {
-      if (!shared || packages.length === 0) return;
+      if (!shared || !store || packages.length === 0) return;
       let npmrc;
       try {
         npmrc = loadRegistryOptions({ cwd: where.cwd, env, ...(where.registry ? { registry: where.registry } : {}) });
       } catch {
         return; // the scans report the broken configuration themselves
       }
-      void shared.prepare(packages.map((p) => ({ registry: registryFor(p.name, npmrc), name: p.name, version: p.version, ...(p.integrity ? { integrity: p.integrity } : {}) })));
+      const keys = [];
+      for (const p of packages) {
+        const registry = registryFor(p.name, npmrc);
+        // What the local cache already answers costs the store nothing (a warm run makes no round trip).
+        const local = store.getVersionIntegrity(registry, p.name, p.version);
+        if (local !== undefined && (p.integrity === undefined || p.integrity === local) && store.hasPackage(local, analyzer)) continue;
+        keys.push({ registry, name: p.name, version: p.version, ...(p.integrity ? { integrity: p.integrity } : {}) });
+      }
+      void shared.prepare(keys);
     },
     close: async () => {
       if (ownShared) await shared.close();

@@ -236,6 +236,13 @@ export async function startPostgres(options: { password?: string; user?: string 
       }
     };
     let stopped = false;
+    const kill = (): void => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
     return {
       host: '127.0.0.1',
       port,
@@ -248,19 +255,13 @@ export async function startPostgres(options: { password?: string; user?: string 
         await sql(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
         return url(name);
       },
-      kill() {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      },
+      kill,
       async stop() {
         if (stopped) return;
         stopped = true;
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGINT'); // fast shutdown
-          const timer = setTimeout(() => this.kill(), 10_000);
+          const timer = setTimeout(kill, 10_000);
           await exited;
           clearTimeout(timer);
         }
