@@ -3,9 +3,11 @@
  * advisory lock, batched lookups and publishing, concurrent writers of the same results, read-only
  * sessions and logins, and rows that do not match their own key.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMemoryCache } from '../../cache/open.js';
 import { resolveSharedStore } from '../../cache/shared/connection.js';
@@ -262,5 +264,93 @@ describe('SharedLayer', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/this login cannot write \(permission denied/);
     local.close();
+  });
+});
+
+describe('the roles the README documents', () => {
+  it('CI creates the schema and writes; the reader login reads, and cannot write', async () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const block = /\*\*Who writes\*\*[\s\S]*?```sql\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const statements = block!
+      .split('\n')
+      .map((l) => l.replace(/--.*$/, '').trim())
+      .join(' ')
+      .split(';')
+      .map((s) => s.trim().replace(/'…'/g, "'pw'"))
+      .filter(Boolean);
+    const [before, after] = [statements.filter((s) => !/SCHEMA depcaps/.test(s)), statements.filter((s) => /SCHEMA depcaps/.test(s))];
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    expect(after.length).toBeGreaterThanOrEqual(2);
+    await pg.createDatabase('depcaps');
+    for (const s of before) await pg.sql(s, [], 'depcaps');
+    const base = `127.0.0.1:${pg.port}/depcaps`;
+    const ci = await SharedStore.open(config(`postgres://depcaps_ci:pw@${base}`), () => {});
+    expect(await ci.publish([publishEntry(1), publishEntry(2)])).toBe(2);
+    await ci.close();
+    for (const s of after) await pg.sql(s, [], 'depcaps');
+    const reader = await SharedStore.open(config(`postgres://depcaps_reader:pw@${base}`, true), () => {});
+    try {
+      expect(await reader.lookup([{ registry: REGISTRY, name: 'pkg-2', version: '1.0.0' }], ANALYZER)).toHaveLength(1);
+      expect(await reader.queryCapabilities({ capabilities: ['network'], analyzer: ANALYZER })).toHaveLength(1);
+    } finally {
+      await reader.close();
+    }
+    const writer = await SharedStore.open(config(`postgres://depcaps_reader:pw@${base}`), () => {});
+    try {
+      await expect(writer.publish([publishEntry(3)])).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await writer.close();
+    }
+  });
+});
+
+describe('TLS parameters pass through', () => {
+  let tls: TestPostgres;
+  let certFile: string;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(scratch, 'tls-'));
+    certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=depcaps-test', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
+    tls = await startPostgres({ tls: { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await tls?.stop();
+  });
+
+  /** Whether the store's own connection (application_name depcaps) is encrypted, seen by the server. */
+  async function encrypted(url: string, env: NodeJS.ProcessEnv = {}): Promise<boolean> {
+    const store = await SharedStore.open(resolveSharedStore(url, { env, timeoutMs: 10_000 }), () => {});
+    try {
+      const rows = await tls.sql<{ ssl: boolean }>("SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'depcaps'");
+      expect(rows).toHaveLength(1);
+      return rows[0]!.ssl;
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('sslmode=require encrypts; verify-full checks the server against sslrootcert; disable does not encrypt', async () => {
+    const url = await tls.createDatabase('tls');
+    expect(await encrypted(`${url}?sslmode=require`)).toBe(true);
+    expect(await encrypted(`${url}?sslmode=verify-full&sslrootcert=${encodeURIComponent(certFile)}`)).toBe(true);
+    expect(await encrypted(url, { PGSSLMODE: 'require' })).toBe(true);
+    expect(await encrypted(`${url}?sslmode=disable`, { PGSSLMODE: 'require' })).toBe(false);
+  });
+
+  it('verify-full against an unknown certificate: one warning, nothing sent in clear', async () => {
+    const url = await tls.createDatabase('tls_untrusted');
+    const local = openMemoryCache(scratch);
+    const warnings: string[] = [];
+    const layer = new SharedLayer({ config: config(`${url}?sslmode=verify-full`), local, analyzer: ANALYZER, onWarning: (m) => warnings.push(m) });
+    await layer.prepare([{ registry: REGISTRY, name: 'pkg-1', version: '1.0.0' }]);
+    layer.publish(entry(1));
+    await layer.close();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/not used: .*(self[- ]signed|certificate)/i);
+    expect(layer.stats()).toMatchObject({ hits: 0, published: 0 });
   });
 });

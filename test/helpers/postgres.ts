@@ -170,7 +170,7 @@ async function waitReady(child: ChildProcess, log: () => string, config: pg.Clie
  * With `password`, TCP logins need it (scram-sha-256); without, they are trusted.
  * @throws Error when no binaries exist or the server does not start within 30 s.
  */
-export async function startPostgres(options: { password?: string; user?: string } = {}): Promise<TestPostgres> {
+export async function startPostgres(options: { password?: string; user?: string; tls?: { cert: string; key: string } } = {}): Promise<TestPostgres> {
   const found = findBinaries();
   const root = isRoot();
   const runAs = root ? serverUser() : undefined;
@@ -196,6 +196,15 @@ export async function startPostgres(options: { password?: string; user?: string 
     throw new Error(`initdb failed (${found.source}): ${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}`);
   }
   rmSync(pwfile, { force: true });
+  const tlsArgs: string[] = [];
+  if (options.tls) {
+    // The server insists that its key is private to the user it runs as.
+    for (const [file, text] of [['server.crt', options.tls.cert], ['server.key', options.tls.key]] as const) {
+      writeFileSync(join(base, file), text, { mode: 0o600 });
+      if (runAs) chownSync(join(base, file), runAs.uid, runAs.gid);
+    }
+    tlsArgs.push('-c', 'ssl=on', '-c', `ssl_cert_file=${join(base, 'server.crt')}`, '-c', `ssl_key_file=${join(base, 'server.key')}`);
+  }
 
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -203,7 +212,7 @@ export async function startPostgres(options: { password?: string; user?: string 
     let output = '';
     const child = spawn(
       join(bin, 'postgres'),
-      ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', base, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=60'],
+      ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', base, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=60', ...tlsArgs],
       { ...ids, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C' } },
     );
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (output = (output + d).slice(-20_000)));
