@@ -166,6 +166,38 @@ describe('two machines, two empty local caches, one store', () => {
   });
 });
 
+describe('concurrent writers', () => {
+  it('three machines auditing at once into an empty store: no warning, every result stored once, whole', async () => {
+    const url = await freshStore();
+    const runs = await Promise.all([0, 1, 2].map(() => audit(['--cache-dir', machine(), '--cache-url', url])));
+    for (const r of runs) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+      expectComplete(parseJson<AuditReport>(r));
+    }
+    const inserted = runs.map((r) => parseJson<AuditReport>(r).summary.sharedCache!.inserted);
+    expect(inserted.reduce((a, b) => a + b, 0)).toBe(PACKAGES);
+    expect(await storeCounts(url)).toEqual({ packages: PACKAGES, analyzers: 1, versions: PACKAGES });
+  });
+});
+
+describe('a machine whose local cache is unusable', () => {
+  it('still reads the store (through a cache in memory), after the local cache warning', async () => {
+    const url = await freshStore();
+    await auditLockfile(halfLockfile, { env: tmp.env, cwd: tmp.project, registry: registry.url, cacheDir: machine(), cacheUrl: url });
+    const notADir = join(tmp.root, `file-${++seq}`);
+    writeFileSync(notADir, 'not a directory');
+    const seen: string[] = [];
+    const since = registry.log.length;
+    const report = await auditLockfile(halfLockfile, { env: tmp.env, cwd: tmp.project, registry: registry.url, cacheDir: notADir, cacheUrl: url, onWarning: (m) => seen.push(m) });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/^cache disabled: cannot create/);
+    expect(report.summary).toMatchObject({ packages: PACKAGES / 2, cached: PACKAGES / 2, errors: 0 });
+    expect(report.summary.sharedCache).toMatchObject({ hits: PACKAGES / 2 });
+    expect(registry.log.length - since).toBe(0);
+  });
+});
+
 describe('a store written by an older analyzer version', () => {
   it('is not used for this analyzer: everything is analysed again and stored beside the old results', async () => {
     const url = await freshStore();

