@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { openCache } from '../cache/open.js';
 import { auditLockfile } from '../src/commands/audit.js';
 import type { AuditReport } from '../src/contract/index.js';
 import { startPostgres } from '../test/helpers/postgres.js';
@@ -95,8 +96,14 @@ export async function pgBench(root: string): Promise<void> {
     console.log(
       `machine B, empty local cache, through the store: ${fmt(b.ms / 1000, 2)} s (${fmt(a.ms / b.ms, 0)}× faster than A's cold audit); ` +
         `${shared?.hits ?? 0}/${sb.packages} results from the store, ${sb.cached} cached; registry: ${bReq.packument} packuments, ${bReq.tarball} tarballs; ` +
-        `PostgreSQL: ${shared?.roundTrips ?? 0} statements (round trips) on 1 connection${shared?.failed ? `; FAILED: ${shared.failed}` : ''}`,
+        `PostgreSQL: ${shared?.roundTrips ?? 0} statements (round trips) on 1 connection, ${shared?.ms ?? 0} ms waiting for them${shared?.failed ? `; FAILED: ${shared.failed}` : ''}`,
     );
+    const local = openCache(dirs[0]).store;
+    if (local) {
+      const info = local.info();
+      local.close();
+      console.log(`machine A's local cache: ${fmt(info.bytes / MB)} MB (${info.packages} package results, ${info.files} file results, ${info.packuments} packuments)`);
+    }
     proxy.reset();
     const warm = await timedAudit(lockfile, { ...base, cacheDir: dirs[1], cacheUrl: '' });
     console.log(`machine B again, warm local cache, no store: ${fmt(warm.ms / 1000, 2)} s; registry: ${proxy.counts.packument + proxy.counts.tarball} requests`);

@@ -135,6 +135,16 @@ export class CacheStore {
     write.immediate();
   }
 
+  /**
+   * Stores many package results in ONE transaction (each nested one becomes a savepoint): results copied
+   * from the shared store in a batch cost one commit, not one each (919 results: ~0.75 s → see README).
+   */
+  putPackages(entries: readonly PackageEntry[]): void {
+    this.db.transaction(() => {
+      for (const entry of entries) this.putPackage(entry);
+    }).immediate();
+  }
+
   /** A stored packument. */
   getPackument(registry: string, name: string): StoredPackument | undefined {
     const row = this.stmts.getPackument.get(registry, name);

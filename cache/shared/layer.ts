@@ -1,4 +1,3 @@
-import { scrubSecrets } from '../../src/redact.js';
 import type { CacheStore, PackageEntry } from '../store.js';
 import type { SharedStoreConfig } from './connection.js';
 import { SharedStore, SharedStoreUnavailable, type CapabilityRow, type LookupKey, type LookupRow, type PublishEntry } from './store.js';
@@ -10,6 +9,7 @@ export interface SharedLayerOptions {
   local: CacheStore;
   /** The analyzer version of this run: only its results are read. */
   analyzer: string;
+  /** Receives the warnings; the caller scrubs `config.secrets` from them before printing. */
   onWarning: (message: string) => void;
   /** Keys per lookup statement. */
   lookupBatch?: number;
@@ -248,7 +248,7 @@ export class SharedLayer {
   private warnOnce(kind: string, message: string): void {
     if (this.warned.has(kind)) return;
     this.warned.add(kind);
-    this.options.onWarning(scrubSecrets(message, this.options.config.secrets));
+    this.options.onWarning(message);
   }
 
   /** Gives the store up for the rest of the run, with the one warning that says why. */
@@ -283,6 +283,7 @@ export class SharedLayer {
    * its report must name that integrity, name and version (a store is written by many machines).
    */
   private hydrate(rows: readonly LookupRow[]): void {
+    const entries: PackageEntry[] = [];
     for (const row of rows) {
       let report: { schemaVersion?: unknown; package?: { name?: unknown; version?: unknown; integrity?: unknown } };
       try {
@@ -297,15 +298,16 @@ export class SharedLayer {
         continue;
       }
       const registryVersion = row.mapped === row.integrity ? { registry: row.registry, name: row.wantName, version: row.wantVersion } : undefined;
-      try {
-        this.options.local.putPackage({ integrity: row.integrity, analyzer: this.options.analyzer, name: row.name, version: row.version, report, files: [], ...(registryVersion ? { registryVersion } : {}) });
-      } catch (err) {
-        this.warnOnce('local', `could not copy results of shared cache ${this.display} into the local cache (${(err as { code?: string }).code ?? (err as Error).message})`);
-        return;
-      }
-      this.inStore.add(row.integrity);
-      this.counts.hits++;
+      entries.push({ integrity: row.integrity, analyzer: this.options.analyzer, name: row.name, version: row.version, report, files: [], ...(registryVersion ? { registryVersion } : {}) });
     }
+    try {
+      this.options.local.putPackages(entries);
+    } catch (err) {
+      this.warnOnce('local', `could not copy results of shared cache ${this.display} into the local cache (${(err as { code?: string }).code ?? (err as Error).message})`);
+      return;
+    }
+    for (const e of entries) this.inStore.add(e.integrity);
+    this.counts.hits += entries.length;
   }
 
   private flush(): void {

@@ -157,6 +157,7 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
               published: shared.published,
               inserted: shared.inserted,
               roundTrips: shared.roundTrips,
+              ms: shared.ms,
               ...(shared.failed ? { failed: shared.failed } : {}),
             },
           }

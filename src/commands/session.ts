@@ -7,6 +7,7 @@ import { defaultCatalogIndex } from '../analyze/catalog-index.js';
 import { AnalysisPool } from '../analyze/pool.js';
 import { loadRegistryOptions, registryFor } from '../fetch/npmrc.js';
 import type { Limits } from '../limits.js';
+import { scrubSecrets } from '../redact.js';
 import { analyzerVersionOf } from './scan-cache.js';
 
 /** Where results are kept: the local cache, and optionally a PostgreSQL store shared by a fleet. */
@@ -79,7 +80,9 @@ export function openShared(
   const ownsLocal = local === null;
   const store = local ?? openMemoryCache(resolveCacheDir(options.cacheDir, env));
   const analyzer = options.analyzerVersion ?? analyzerVersionOf(defaultCatalogIndex());
-  return { shared: new SharedLayer({ config, local: store, analyzer, onWarning: warn }), local: store, ownsLocal };
+  // Server messages are not ours: whatever they say, the password values never reach the screen.
+  const onWarning = (message: string) => warn(scrubSecrets(message, config.secrets));
+  return { shared: new SharedLayer({ config, local: store, analyzer, onWarning }), local: store, ownsLocal };
 }
 
 /**

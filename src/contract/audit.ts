@@ -36,8 +36,9 @@ export interface SharedCacheSummary {
   /** Results this run sent to the store, and how many of them it did not have yet. */
   published: number;
   inserted: number;
-  /** Statements sent to the server (each one round trip). */
+  /** Statements sent to the server (each one round trip), and the time spent waiting for them, ms. */
   roundTrips: number;
+  ms: number;
   /** Why the store was not used (it was down, slow, refused the login, …): the run used the local cache. */
   failed?: string;
 }
