@@ -302,6 +302,31 @@ describe('when the store fails, the run goes on with the local cache after ONE w
   });
 });
 
+describe('gate', () => {
+  it('the store never decides a verdict: none, down or working give the same one; through the store, no request', async () => {
+    const url = await freshStore();
+    const gate = (dir: string, env: NodeJS.ProcessEnv = {}) =>
+      runCli(['gate', '--base', halfLockfile, '--head', lockfile, '--json', '--registry', registry.url, '--cache-dir', dir], { env: { ...tmp.env, ...env }, cwd: tmp.project, timeoutMs: 120_000 });
+    const none = await gate(machine());
+    const down = await gate(machine(), { DEPCAPS_CACHE_URL: 'postgres://127.0.0.1:1/nothing' });
+    const seeding = await gate(machine(), { DEPCAPS_CACHE_URL: url });
+    const since = registry.log.length;
+    const shared = await gate(machine(), { DEPCAPS_CACHE_URL: url });
+    expect(registry.log.length - since).toBe(0);
+    expect(none.code).toBe(1); // every package the head adds brings capabilities, and there is no policy
+    const verdict = (r: CliResult) => {
+      const report = parseJson<{ verdict: string; violations: unknown[] }>(r);
+      return { code: r.code, verdict: report.verdict, violations: report.violations };
+    };
+    for (const r of [down, seeding, shared]) expect(verdict(r)).toEqual(verdict(none));
+    // The gate's own warnings (no policy file, the violations) are the same in every run.
+    const about = (r: CliResult) => warnings(r.stderr).filter((w) => w.includes('shared cache'));
+    expect(about(down)).toEqual(['depcaps: warning: shared cache postgres://127.0.0.1:1/nothing not used: connection refused; continuing with the local cache']);
+    for (const r of [seeding, shared]) expect(about(r)).toEqual([]);
+    for (const r of [down, seeding, shared]) expect(warnings(r.stderr).filter((w) => !w.includes('shared cache'))).toEqual(warnings(none.stderr));
+  }, 300_000);
+});
+
 describe('read-only use (developer laptops)', () => {
   it('?mode=ro and --cache-url-readonly read the store and never write it', async () => {
     const url = await freshStore();
