@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveSharedStore, SharedStoreConfigError } from '../../cache/shared/connection.js';
+import type { AuditReport } from '../../src/contract/index.js';
 import { redact } from '../../src/redact.js';
+import { formatAuditText } from '../../src/report/formatters/audit-text.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'depcaps-pgconf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -102,5 +104,23 @@ describe('redact on PostgreSQL URLs', () => {
 
   it('masks an authority that looks like user:password even without an @', () => {
     expect(redact('postgres://u:secret')).toBe('postgres://***');
+  });
+});
+
+describe('the audit text with a shared store', () => {
+  const report = (sharedCache: AuditReport['summary']['sharedCache']): AuditReport => ({
+    schemaVersion: 1,
+    lockfile: { path: '/p/package-lock.json', format: 'npm', formatVersion: '3' },
+    packages: [],
+    summary: { packages: 0, analyzed: 0, partial: 0, errors: 0, cached: 0, tarballBytes: 0, parsedBytes: 0, capabilities: {}, ...(sharedCache ? { sharedCache } : {}) },
+    diagnostics: [],
+  });
+
+  it('ends with what the store gave and took, or why it was not used', () => {
+    const base = { store: 'postgres://db:5432/depcaps', readonly: false, hits: 880, published: 40, inserted: 40, roundTrips: 8, ms: 90 };
+    expect(formatAuditText(report(base), { color: false })).toMatch(/\nshared cache postgres:\/\/db:5432\/depcaps: 880 from the store · 40 new results shared\n$/);
+    expect(formatAuditText(report({ ...base, readonly: true }), { color: false })).toMatch(/: 880 from the store · read-only\n$/);
+    expect(formatAuditText(report({ ...base, failed: 'connection refused' }), { color: false })).toMatch(/\nshared cache postgres:\/\/db:5432\/depcaps: not used \(connection refused\)\n$/);
+    expect(formatAuditText(report(undefined), { color: false })).not.toContain('shared cache');
   });
 });
