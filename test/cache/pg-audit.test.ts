@@ -42,7 +42,9 @@ function writeLockfile(path: string, count: number): void {
 }
 
 beforeAll(async () => {
-  tmp = makeTmpEnv({ DEPCAPS_FETCH_RETRIES: '0' });
+  // Retries as in real use: on a heavily loaded machine the local registry's connections were reset
+  // now and then (ECONNRESET with retries off), which is not what these tests are about.
+  tmp = makeTmpEnv({ DEPCAPS_FETCH_RETRIES: '2' });
   const packages: Record<string, RegistryPackage> = {};
   for (let i = 0; i < PACKAGES; i++) {
     packages[name(i)] = { versions: { '1.0.0': { files: { 'index.js': source(i).code } } } };
@@ -84,7 +86,7 @@ function warnings(stderr: string): string[] {
 }
 
 function expectComplete(report: AuditReport): void {
-  expect(report.summary).toMatchObject({ packages: PACKAGES, analyzed: PACKAGES, errors: 0, partial: 0 });
+  expect(report.summary, JSON.stringify(report.packages.filter((p) => p.status !== 'ok'))).toMatchObject({ packages: PACKAGES, analyzed: PACKAGES, errors: 0, partial: 0 });
   for (const p of report.packages) expect(p.capabilities, p.name).toEqual(expected.get(p.name));
 }
 
@@ -220,7 +222,7 @@ describe('when the store fails, the run goes on with the local cache after ONE w
       const url = await doomed.createDatabase('doomed');
       // The store knows half the packages; the other half is analysed here, slowly enough to kill mid-run.
       const seeded = await auditLockfile(halfLockfile, { env: tmp.env, cwd: tmp.project, registry: registry.url, cacheDir: machine(), cacheUrl: url });
-      expect(seeded.summary.sharedCache).toMatchObject({ inserted: PACKAGES / 2 });
+      expect(seeded.summary.sharedCache, JSON.stringify({ ...seeded.summary, bad: seeded.packages.filter((p) => p.status !== 'ok') })).toMatchObject({ inserted: PACKAGES / 2 });
       for (let i = PACKAGES / 2; i < PACKAGES; i++) registry.setFaults(`/${name(i)}/-/${name(i)}-1.0.0.tgz`, { kind: 'delay', ms: 150, times: 1 });
       const seen: string[] = [];
       let killedAt = -1;
