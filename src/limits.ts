@@ -34,6 +34,9 @@ export interface Limits {
 
 const MiB = 1024 * 1024;
 
+/** Versions `history` analyses at once (`--concurrency`). */
+export const DEFAULT_HISTORY_CONCURRENCY = 4;
+
 /** Defaults of every limit. */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxBytes: 512 * MiB,

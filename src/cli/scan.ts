@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { DepcapsError } from '../errors.js';
 import { parseByteSize, type Limits } from '../limits.js';
-import { formatScanJson } from '../report/formatters/json.js';
-import { formatScanText, packageLabel } from '../report/formatters/text.js';
-import { scanPackage } from '../commands/scan.js';
 import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
 
@@ -33,6 +30,12 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
     .option('--max-file-bytes <size>', 'largest file read and parsed (default 64MiB)')
     .option('--all', 'text output: show every finding, not the first 10 per capability')
   ).action(async (target: string, flags: ScanFlags) => {
+      // What the action needs is loaded when it runs: `--help` and the other commands never pay for it.
+      const [{ scanPackage }, { formatScanJson }, { formatScanText, packageLabel }] = await Promise.all([
+        import('../commands/scan.js'),
+        import('../report/formatters/json.js'),
+        import('../report/formatters/text.js'),
+      ]);
       const limits: Partial<Limits> = {};
       const maxBytes = byteFlag('--max-bytes', flags.maxBytes);
       const maxFileBytes = byteFlag('--max-file-bytes', flags.maxFileBytes);

@@ -4,7 +4,7 @@ import { parseRegistrySpec } from '../fetch/index.js';
 import { loadRegistryOptions, registryFor } from '../fetch/npmrc.js';
 import { fetchPackument } from '../fetch/packument.js';
 import { toDepcapsError } from '../fetch/registry.js';
-import { resolveLimits } from '../limits.js';
+import { DEFAULT_HISTORY_CONCURRENCY, resolveLimits } from '../limits.js';
 import type { HistoryReport, HistoryVersion, ScanReport, ScanStatus } from '../contract/index.js';
 import { scanPackage, type ScanOptions } from './scan.js';
 import { openSession } from './session.js';
@@ -32,8 +32,6 @@ export interface HistoryProgress {
   current: string;
 }
 
-/** Default of `concurrency`. */
-export const DEFAULT_HISTORY_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 64;
 /** After this many registry failures the registry is taken to be down: no further version is started. */
 const MAX_REGISTRY_FAILURES = 3;
