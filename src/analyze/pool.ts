@@ -3,11 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Limits } from '../limits.js';
-import { defaultCatalogIndex } from './catalog-index.js';
 import type { FileAnalysis } from './file.js';
-import { lexicalScan } from './lexical.js';
-import { FindingCollector } from './match.js';
-import { decodeSource } from './parse.js';
 import type { WorkerItem } from './worker.js';
 
 /** Small files travel in batches: a message per 400-byte file would cost more than its parse. */
@@ -23,7 +19,7 @@ export interface PoolTask {
 interface Job {
   id: number;
   task: PoolTask;
-  resolve: (result: FileAnalysis) => void;
+  resolve: (result: FileAnalysis | Promise<FileAnalysis>) => void;
 }
 
 interface Slot {
@@ -62,8 +58,17 @@ function workerUrl(): URL {
   return new URL('./worker.js', here);
 }
 
-/** Runs the lexical fallback for a file whose worker died, so its result is never empty. */
-function fallback(task: PoolTask, reason: string, message: string): FileAnalysis {
+/**
+ * Runs the lexical fallback for a file whose worker died, so its result is never empty. The engine
+ * modules it needs load here, on first use: a pool that never parses (a warm audit) never loads them.
+ */
+async function fallback(task: PoolTask, reason: string, message: string): Promise<FileAnalysis> {
+  const [{ defaultCatalogIndex }, { lexicalScan }, { FindingCollector }, { decodeSource }] = await Promise.all([
+    import('./catalog-index.js'),
+    import('./lexical.js'),
+    import('./match.js'),
+    import('./parse.js'),
+  ]);
   const decoded = decodeSource(task.data);
   const out = new FindingCollector(task.path, decoded.text);
   if (!decoded.binary) lexicalScan(decoded.text, defaultCatalogIndex(), out);

@@ -6,12 +6,9 @@ import type { SharedLayer } from '../../cache/shared/layer.js';
 import type { CacheStore, PackageEntry } from '../../cache/store.js';
 import { defaultCatalogIndex } from '../analyze/catalog-index.js';
 import type { FileAnalysis } from '../analyze/file.js';
-import { analyzePackage } from '../analyze/package.js';
-import { isCodeFile } from '../analyze/parse.js';
-import { AnalysisPool } from '../analyze/pool.js';
-import { fetchPackage, fetchRegistryPackage, localTarballIntegrity, parseRegistrySpec } from '../fetch/index.js';
+import type { AnalysisPool } from '../analyze/pool.js';
 import { loadRegistryOptions, registryFor } from '../fetch/npmrc.js';
-import { resolveVersion } from '../fetch/packument.js';
+import { parseRegistrySpec } from '../fetch/spec.js';
 import type { FetchedPackage } from '../fetch/types.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import type { DeclaredDependencies, ScanReport, ScanStatus } from '../contract/index.js';
@@ -63,6 +60,7 @@ export async function scanFetched(
   reuse: ReadonlyMap<string, FileAnalysis> = new Map(),
 ): Promise<{ report: ScanReport; fresh: Map<string, FileAnalysis> }> {
   const index = defaultCatalogIndex();
+  const { analyzePackage } = await import('../analyze/package.js');
   const analysis = await analyzePackage(pkg.files, pool, index, reuse);
   const errors = [...pkg.errors, ...analysis.errors];
   const analyzedFiles = analysis.codeFiles - new Set(analysis.errors.map((e) => e.file)).size;
@@ -187,6 +185,9 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
     ...(ctx.integrity ? { integrity: ctx.integrity } : {}),
     ...(ctx.packumentCache ? { packumentCache: ctx.packumentCache } : {}),
   };
+  // The fetcher (pacote, tar) and the engine (babel, workers) load only when the cache cannot answer:
+  // a warm scan is a SQLite lookup, and its process never pays for loading them.
+  const fetcher = () => import('../fetch/index.js');
   let pkg: FetchedPackage;
   let registryVersion: { registry: string; name: string; version: string } | undefined;
   /** The cached report of a tarball, when the cache has it and it is the one the caller expects. */
@@ -196,6 +197,7 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
       : undefined;
   // Existing paths win, as in fetchPackage: `./x` and `x` that exist on disk are never npm specs.
   if (existsSync(resolve(ctx.cwd, target))) {
+    const { fetchPackage, localTarballIntegrity } = await fetcher();
     const peek = store ? await localTarballIntegrity(target, { cwd: ctx.cwd, limits: ctx.limits }) : undefined;
     const hit = cached(peek);
     if (hit) return fromCache(hit, started, 'tarball');
@@ -208,6 +210,7 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
       // An exact version: the version → tarball mapping in the cache needs no request at all.
       registry = registryFor(spec.name, loadRegistryOptions({ cwd: ctx.cwd, env: ctx.env, ...(ctx.registry ? { registry: ctx.registry } : {}) }));
     } else {
+      const { resolveVersion } = await import('../fetch/packument.js');
       const resolved = await resolveVersion(spec.name, spec.fetchSpec, {
         cwd: ctx.cwd,
         env: ctx.env,
@@ -229,7 +232,7 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
       hit = cached(store?.getVersionIntegrity(registry, spec.name, version));
     }
     if (hit) return fromCache(hit, started, 'registry');
-    pkg = await fetchRegistryPackage(`${spec.name}@${version}`, fetchOptions);
+    pkg = await (await fetcher()).fetchRegistryPackage(`${spec.name}@${version}`, fetchOptions);
   }
   const integrity = pkg.integrity ?? contentIntegrity(pkg.files);
   if (store) {
@@ -239,6 +242,7 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
       return fromCache(hit, started, pkg.source);
     }
   }
+  const { isCodeFile } = await import('../analyze/parse.js');
   const keys = new Map<string, { sha256: string; mode: string }>();
   for (const f of pkg.files) if (isCodeFile(f.path, f.data)) keys.set(f.path, fileKey(f.path, f.data));
   const reuse = new Map<string, FileAnalysis>();
@@ -249,7 +253,7 @@ async function scanWithCache(target: string, ctx: Context): Promise<ScanReport> 
       if (stored) reuse.set(path, decodeFileResult(stored, path));
     }
   }
-  const pool = ctx.pool ?? new AnalysisPool(ctx.limits);
+  const pool = ctx.pool ?? new (await import('../analyze/pool.js')).AnalysisPool(ctx.limits);
   let result;
   try {
     result = await scanFetched(pkg, pool, started, reuse);
