@@ -67,7 +67,15 @@ export class ArbiterThread {
       this.worker?.unref();
       return;
     }
-    const worker = this.worker ?? this.spawn();
+    let worker: Worker;
+    try {
+      worker = this.worker ?? this.spawn();
+    } catch (err) {
+      // No thread can be started (a Node that rejects its flags, no resources): nothing is decided.
+      next.resolve({ kind: 'undecided', why: `the V8 check thread could not start: ${(err as Error).message}` });
+      this.pump();
+      return;
+    }
     worker.ref();
     this.current = next;
     this.arm();
