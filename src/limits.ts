@@ -29,9 +29,17 @@ export interface Limits {
   fetchTimeoutMs: number;
   /** HTTP retries (DEPCAPS_FETCH_RETRIES). */
   fetchRetries: number;
+  /**
+   * Connecting to the shared PostgreSQL store, and each of its statements, ms
+   * (DEPCAPS_CACHE_URL_TIMEOUT_MS): past it the store is given up for the run, with one warning.
+   */
+  cacheUrlTimeoutMs: number;
 }
 
 const MiB = 1024 * 1024;
+
+/** Versions `history` analyses at once (`--concurrency`). */
+export const DEFAULT_HISTORY_CONCURRENCY = 4;
 
 /** Defaults of every limit. */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -46,6 +54,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   workerYoungMb: 192,
   fetchTimeoutMs: 30_000,
   fetchRetries: 2,
+  cacheUrlTimeoutMs: 10_000,
 });
 
 const ENV_NAMES: Record<keyof Limits, string> = {
@@ -60,6 +69,7 @@ const ENV_NAMES: Record<keyof Limits, string> = {
   workerYoungMb: 'DEPCAPS_WORKER_YOUNG_MB',
   fetchTimeoutMs: 'DEPCAPS_FETCH_TIMEOUT_MS',
   fetchRetries: 'DEPCAPS_FETCH_RETRIES',
+  cacheUrlTimeoutMs: 'DEPCAPS_CACHE_URL_TIMEOUT_MS',
 };
 
 /** Limits from defaults, then `DEPCAPS_*` environment variables, then explicit overrides (flags). */

@@ -4,6 +4,8 @@ import { Evaluator } from './evaluate.js';
 import { lexicalScan } from './lexical.js';
 import { FindingCollector, SiteMatcher } from './match.js';
 import { decodeSource, ParseFailure, parseSource } from './parse.js';
+import { findObfuscation } from './obfuscation.js';
+import { findTampering } from './tamper.js';
 import { dropLocations, walkProgram } from './walk.js';
 import { collectGarbage } from '../gc.js';
 
@@ -36,6 +38,8 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
     const evaluator = new Evaluator(index);
     const walk = walkProgram(ast.program, (spec) => evaluator.moduleValue(spec));
     new SiteMatcher(index, evaluator, out).run(walk);
+    findTampering(ast.program, walk, evaluator, index, out);
+    findObfuscation(source, walk, evaluator, index, out);
   } catch (err) {
     const deep = err instanceof ParseFailure ? err.deep : err instanceof RangeError;
     const message = err instanceof Error ? err.message : String(err);
@@ -45,6 +49,7 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
       message: `${file}: ${message.split('\n')[0]}; lexical scan only`,
     });
     lexicalScan(source, index, out);
+    findObfuscation(source, null, null, index, out);
   }
   return { findings: out.findings, errors, anomalies: [], imports: [...out.imports].sort() };
 }

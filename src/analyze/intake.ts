@@ -4,6 +4,9 @@ import type { FileError } from '../contract/index.js';
 import { defaultCatalogIndex, type CatalogIndex } from './catalog-index.js';
 import type { FileAnalysis } from './file.js';
 import { LexicalScanner } from './lexical.js';
+import { isCodeFile } from './source.js';
+
+export { isCodeFile };
 
 /** A file whose bytes the engine holds: code files up to the parse limit, and the root package.json. */
 export interface BufferedSource {
@@ -37,23 +40,8 @@ export function isBuffered(file: SourceFile): file is BufferedSource {
   return 'data' in file;
 }
 
-/** Extensions parsed as code. `.d.ts` files are declarations and never produce code findings. */
-const CODE_EXTENSIONS = ['.js', '.cjs', '.mjs', '.jsx', '.ts', '.cts', '.mts', '.tsx'];
-const DECLARATION_FILE = /\.d\.[cm]?ts$/i;
 /** The manifest is read whole whatever its extension says: install scripts live there. */
 const MANIFEST = 'package.json';
-
-/** True when `path` is a file the engine parses: code by extension, or an extensionless node script. */
-export function isCodeFile(path: string, data?: Uint8Array): boolean {
-  const lower = path.toLowerCase();
-  if (DECLARATION_FILE.test(lower)) return false;
-  if (CODE_EXTENSIONS.some((ext) => lower.endsWith(ext))) return true;
-  const base = lower.slice(lower.lastIndexOf('/') + 1);
-  if (base.includes('.') || data === undefined) return false;
-  // bin scripts usually have no extension: `#!/usr/bin/env node`.
-  const head = Buffer.from(data.subarray(0, 128)).toString('latin1');
-  return /^#![^\n]*\bnode\b/.test(head);
-}
 
 /** Bytes looked at for magic numbers and for the binary check of a non-code file. */
 export const MAGIC_PROBE_BYTES = 4096;

@@ -18,12 +18,20 @@ export interface StaticImport {
   spec: string;
 }
 
+/** An assignment (any operator) or a `delete`: a place where code writes a name or a property. */
+export interface WriteSite {
+  node: Node;
+  scope: Scope;
+}
+
 /** What one pass over a file's AST yields: every site to evaluate, with the scope it stands in. */
 export interface WalkResult {
   siteNodes: Node[];
   siteScopes: Scope[];
   siteKinds: number[];
   staticImports: StaticImport[];
+  /** Writes, for the tamper check (tamper.ts). */
+  writes: WriteSite[];
 }
 
 /** The node is the object of a member expression: not a chain top. */
@@ -128,6 +136,11 @@ function declaresLexically(statement: Node | null | undefined): boolean {
   return statement.type === 'ClassDeclaration' || statement.type === 'FunctionDeclaration';
 }
 
+/** `this.x = …` inside a function (most writes of a class-heavy bundle): never a global, so not recorded. */
+function writesThisInFunction(left: Node, scope: Scope): boolean {
+  return left.type === 'MemberExpression' && left.object.type === 'ThisExpression' && scope.varScope.parent !== null;
+}
+
 /** Clears `loc` on every node (iteratively): findings are located from `start` offsets. */
 export function dropLocations(root: Node): void {
   const stack: Node[] = [root];
@@ -156,6 +169,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   const siteScopes: Scope[] = [];
   const siteKinds: number[] = [];
   const staticImports: StaticImport[] = [];
+  const writes: WriteSite[] = [];
   const pendingAssignments: { name: string; scope: Scope; source: BindingSource }[] = [];
   const iife = new Map<Node, IifeArgs>();
 
@@ -337,11 +351,13 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         push(node.options as Node | null, scope);
         continue;
       case 'UnaryExpression':
+        if (node.operator === 'delete') writes.push({ node, scope });
         push(node.argument as Node, scope, node.operator === 'typeof' ? F_TYPEOF : 0);
         continue;
       case 'AssignmentExpression': {
         const left = node.left as Node;
         const right = node.right as Node;
+        if (left.type !== 'ObjectPattern' && left.type !== 'ArrayPattern' && !writesThisInFunction(left, scope)) writes.push({ node, scope });
         if (node.operator === '=') {
           if (left.type === 'Identifier') {
             pendingAssignments.push({ name: left.name, scope, source: { node: right, scope, path: NO_PATH, indirect: true } });
@@ -513,5 +529,5 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     const binding = a.scope.lookup(a.name) ?? a.scope.root().declare(a.name, 'implicit');
     binding.addSource(a.source);
   }
-  return { siteNodes, siteScopes, siteKinds, staticImports };
+  return { siteNodes, siteScopes, siteKinds, staticImports, writes };
 }

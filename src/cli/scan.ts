@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import type { Limits } from '../limits.js';
-import { formatScanJson } from '../report/formatters/json.js';
-import { formatScanText, packageLabel } from '../report/formatters/text.js';
-import { scanPackage } from '../commands/scan.js';
 import { addCommonOptions, byteSize, commonScanOptions, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
 
@@ -23,6 +20,12 @@ export function registerScan(program: Command, io: Io, setExit: (code: number) =
     .option('--max-bytes <size>', 'total unpacked size limit per package (default 512MiB)')
     .option('--all', 'text output: show every finding, not the first 10 per capability')
   ).action(async (target: string, flags: ScanFlags) => {
+      // What the action needs is loaded when it runs: `--help` and the other commands never pay for it.
+      const [{ scanPackage }, { formatScanJson }, { formatScanText, packageLabel }] = await Promise.all([
+        import('../commands/scan.js'),
+        import('../report/formatters/json.js'),
+        import('../report/formatters/text.js'),
+      ]);
       const common = commonScanOptions(flags, io);
       const limits: Partial<Limits> = { ...common.limits };
       const maxBytes = byteSize('--max-bytes', flags.maxBytes);

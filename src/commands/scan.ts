@@ -2,22 +2,24 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveCacheDir } from '../../cache/location.js';
 import { openCache } from '../../cache/open.js';
-import type { CacheStore } from '../../cache/store.js';
+import type { SharedLayer } from '../../cache/shared/layer.js';
+import type { CacheStore, PackageEntry } from '../../cache/store.js';
 import { defaultCatalogIndex } from '../analyze/catalog-index.js';
 import type { FileAnalysis } from '../analyze/file.js';
-import { analyzePackage } from '../analyze/package.js';
-import { isBuffered, isCodeFile } from '../analyze/intake.js';
-import { AnalysisPool } from '../analyze/pool.js';
-import { fetchGitPackage, pinnedCommit, redactGitUrl } from '../fetch/git.js';
-import { fetchPackage, fetchRegistryPackage, localTarballIntegrity, parseRegistrySpec, type FetchOptions } from '../fetch/index.js';
-import { fetchRemotePackage } from '../fetch/remote.js';
+import type { AnalysisPool } from '../analyze/pool.js';
+import type { FetchOptions } from '../fetch/index.js';
 import { loadRegistryOptions, registryFor } from '../fetch/npmrc.js';
-import { resolveVersion } from '../fetch/packument.js';
+import { parseRegistrySpec } from '../fetch/spec.js';
 import type { FetchedPackage } from '../fetch/types.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import type { DeclaredDependencies, ScanReport, ScanStatus } from '../contract/index.js';
 import { analyzerVersionOf, contentIntegrity, decodeFileResult, encodeFileResult, fileKey, type StoredFileResult } from './scan-cache.js';
 import { toolVersion } from '../version.js';
+import { openShared } from './session.js';
+
+// The fetcher (tar, npm-registry-fetch, pacote for git) and the engine (babel, workers) load only when
+// the cache cannot answer: a warm scan is a SQLite lookup, and its process never pays for loading them.
+const fetcher = () => import('../fetch/index.js');
 
 /** Options of `scanPackage`. */
 export interface ScanOptions {
@@ -41,6 +43,12 @@ export interface ScanOptions {
   pool?: AnalysisPool;
   /** A cache shared across scans; `null` for none. Otherwise the cache in `cacheDir` is opened per scan. */
   store?: CacheStore | null;
+  /** `postgres://…` of a result store shared by a fleet (default: DEPCAPS_CACHE_URL); see README. */
+  cacheUrl?: string;
+  /** Read the shared store, never write it (default: DEPCAPS_CACHE_URL_READONLY=1, or `?mode=ro`). */
+  cacheUrlReadonly?: boolean;
+  /** The shared store layer of the session (audits); otherwise one is opened per scan when a URL is set. */
+  shared?: SharedLayer | null;
   /** Override of the analyzer version results are cached under (tests of invalidation). */
   analyzerVersion?: string;
   /** Abbreviated packuments shared in memory by the scans of one run (history, diff: many versions of one package). */
@@ -57,6 +65,7 @@ export async function scanFetched(
   reuse: ReadonlyMap<string, FileAnalysis> = new Map(),
 ): Promise<{ report: ScanReport; fresh: Map<string, FileAnalysis> }> {
   const index = defaultCatalogIndex();
+  const { analyzePackage } = await import('../analyze/package.js');
   const analysis = await analyzePackage(pkg.files, pool, index, reuse);
   const errors = [...pkg.errors, ...analysis.errors];
   const analyzedFiles = analysis.codeFiles - new Set(analysis.errors.map((e) => e.file)).size;
@@ -142,17 +151,18 @@ export async function scanUrl(kind: 'git' | 'remote', url: string, options: Scan
   return withContext(options, async (ctx) => {
     const analyzer = analyzerOf(ctx);
     // A pinned commit names fixed content, like an integrity does: it is the cache key.
-    const key = kind === 'git' ? gitKey(url) : ctx.integrity !== undefined && /^sha512-\S+$/.test(ctx.integrity.trim()) ? ctx.integrity.trim() : undefined;
+    const key = kind === 'git' ? await gitKey(url) : ctx.integrity !== undefined && /^sha512-\S+$/.test(ctx.integrity.trim()) ? ctx.integrity.trim() : undefined;
     const hit = key !== undefined ? lookup(ctx, key, analyzer) : undefined;
     if (hit) return fromCache(hit, ctx.started, kind);
     const fetchOptions = fetchOptionsOf(ctx);
-    const pkg = kind === 'git' ? await fetchGitPackage(url, fetchOptions) : await fetchRemotePackage(url, fetchOptions);
-    return analyse(pkg, ctx, { key: kind === 'git' ? key ?? (pkg.resolved !== undefined ? gitKey(pkg.resolved) : undefined) : undefined });
+    const pkg = kind === 'git' ? await (await import('../fetch/git.js')).fetchGitPackage(url, fetchOptions) : await (await import('../fetch/remote.js')).fetchRemotePackage(url, fetchOptions);
+    return analyse(pkg, ctx, { key: kind === 'git' ? key ?? (pkg.resolved !== undefined ? await gitKey(pkg.resolved) : undefined) : undefined });
   });
 }
 
 /** The cache key of a git dependency pinned to a commit; credentials never enter it. */
-function gitKey(url: string): string | undefined {
+async function gitKey(url: string): Promise<string | undefined> {
+  const { pinnedCommit, redactGitUrl } = await import('../fetch/git.js');
   return pinnedCommit(url) !== undefined ? `git:${redactGitUrl(url)}` : undefined;
 }
 
@@ -174,10 +184,13 @@ async function withContext(options: ScanOptions, run: (ctx: Context) => Promise<
       ownStore = store !== null;
     }
   }
+  const layered = openShared({ ...options, onWarning: warn }, env, limits, store);
+  const ownShared = layered.shared !== null && options.shared === undefined;
   try {
-    return await run({ ...options, env, cwd, limits, cacheDir, warn, store, started });
+    return await run({ ...options, env, cwd, limits, cacheDir, warn, store: layered.local, shared: layered.shared, started });
   } finally {
-    if (ownStore) store?.close();
+    if (ownShared) await layered.shared?.close();
+    if (ownStore || layered.ownsLocal) layered.local?.close();
   }
 }
 
@@ -188,6 +201,7 @@ interface Context extends ScanOptions {
   cacheDir: string;
   warn: (message: string) => void;
   store: CacheStore | null;
+  shared: SharedLayer | null;
   started: number;
 }
 
@@ -225,6 +239,7 @@ async function scanTarget(target: string, ctx: Context): Promise<ScanReport> {
     integrity !== undefined && (ctx.integrity === undefined || ctx.integrity === integrity) ? lookup(ctx, integrity, analyzer) : undefined;
   // Existing paths win, as in fetchPackage: `./x` and `x` that exist on disk are never npm specs.
   if (existsSync(resolve(ctx.cwd, target))) {
+    const { fetchPackage, localTarballIntegrity } = await fetcher();
     const peek = store ? await localTarballIntegrity(target, { cwd: ctx.cwd, limits: ctx.limits }) : undefined;
     const hit = cached(peek);
     if (hit) return fromCache(hit, started, 'tarball');
@@ -237,6 +252,7 @@ async function scanTarget(target: string, ctx: Context): Promise<ScanReport> {
     // An exact version: the version → tarball mapping in the cache needs no request at all.
     registry = registryFor(spec.name, loadRegistryOptions({ cwd: ctx.cwd, env: ctx.env, ...(ctx.registry ? { registry: ctx.registry } : {}) }));
   } else {
+    const { resolveVersion } = await import('../fetch/packument.js');
     const resolved = await resolveVersion(spec.name, spec.fetchSpec, {
       cwd: ctx.cwd,
       env: ctx.env,
@@ -252,9 +268,16 @@ async function scanTarget(target: string, ctx: Context): Promise<ScanReport> {
   const registryVersion = { registry, name: spec.name, version };
   // The lockfile's integrity names the tarball as well as the mapping does (also when it was scanned
   // through another registry URL): an offline re-run is complete from results alone.
-  const hit = cached(store?.getVersionIntegrity(registry, spec.name, version)) ?? cached(ctx.integrity);
+  const local = (): ScanReport | undefined => cached(store?.getVersionIntegrity(registry, spec.name, version)) ?? cached(ctx.integrity);
+  let hit = local();
+  if (!hit && ctx.shared) {
+    // A local miss: the shared store's result (asked in a batch with the other scans of the run)
+    // lands in the local cache, so everything below reads one store.
+    await ctx.shared.prepare([{ ...registryVersion, ...(ctx.integrity ? { integrity: ctx.integrity } : {}) }]);
+    hit = local();
+  }
   if (hit) return fromCache(hit, started, 'registry');
-  return analyse(await fetchRegistryPackage(`${spec.name}@${version}`, fetchOptions), ctx, { registryVersion });
+  return analyse(await (await fetcher()).fetchRegistryPackage(`${spec.name}@${version}`, fetchOptions), ctx, { registryVersion });
 }
 
 /** Analyses a fetched package (reusing cached file results) and caches its report under `key` or its integrity. */
@@ -270,10 +293,11 @@ async function analyse(
   if (store) {
     const hit = lookup(ctx, integrity, analyzer);
     if (hit) {
-      if (registryVersion) remember(ctx, () => store.putPackage({ integrity, analyzer, name: pkg.name, version: pkg.version, report: hit, files: [], registryVersion }));
+      if (registryVersion) remember(ctx, { integrity, analyzer, name: pkg.name, version: pkg.version, report: hit, files: [], registryVersion });
       return fromCache(hit, started, pkg.source);
     }
   }
+  const { isBuffered, isCodeFile } = await import('../analyze/intake.js');
   const keys = new Map<string, { sha256: string; mode: string }>();
   for (const f of pkg.files) if (isBuffered(f) && isCodeFile(f.path, f.data)) keys.set(f.path, fileKey(f.path, f.data));
   const reuse = new Map<string, FileAnalysis>();
@@ -284,7 +308,7 @@ async function analyse(
       if (stored) reuse.set(path, decodeFileResult(stored, path));
     }
   }
-  const pool = ctx.pool ?? new AnalysisPool(ctx.limits);
+  const pool = ctx.pool ?? new (await import('../analyze/pool.js')).AnalysisPool(ctx.limits);
   let result;
   try {
     result = await scanFetched(pkg, pool, started, reuse);
@@ -296,27 +320,29 @@ async function analyse(
     const files = [...fresh].map(([path, r]) => ({ ...keys.get(path)!, result: encodeFileResult(r, path) }));
     // A file over the parse limit makes the result depend on it (see lookup).
     const limited = report.errors.some((e) => e.reason === 'file-too-large');
-    remember(ctx, () =>
-      store.putPackage({
-        integrity,
-        analyzer,
-        name: pkg.name,
-        version: pkg.version,
-        report,
-        files,
-        ...(registryVersion ? { registryVersion } : {}),
-        ...(limited ? { maxFileBytes: ctx.limits.maxFileBytes } : {}),
-      }),
-    );
+    remember(ctx, {
+      integrity,
+      analyzer,
+      name: pkg.name,
+      version: pkg.version,
+      report,
+      files,
+      ...(registryVersion ? { registryVersion } : {}),
+      ...(limited ? { maxFileBytes: ctx.limits.maxFileBytes } : {}),
+    });
   }
   return report;
 }
 
-/** A cache write that fails (disk full, read-only, busy past the timeout) is a warning: the report stands. */
-function remember(ctx: Context, write: () => void): void {
+/**
+ * Stores a result in the local cache and queues it for the shared store. A local write that fails
+ * (disk full, read-only, busy past the timeout) is a warning: the report stands.
+ */
+function remember(ctx: Context, entry: PackageEntry): void {
   try {
-    write();
+    ctx.store?.putPackage(entry);
   } catch (err) {
     ctx.warn(`could not write to the cache (${(err as { code?: string }).code ?? (err as Error).message}); the result was not cached`);
   }
+  ctx.shared?.publish(entry);
 }

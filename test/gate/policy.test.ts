@@ -98,12 +98,12 @@ describe('parsePolicy', () => {
     {
       name: 'unknown capability',
       text: '{"packages": {"axios": {"allow": ["netwrk"]}}}',
-      problems: [{ path: '/packages/axios/allow/0', column: 35, severity: 'error', message: 'unknown capability "netwrk" (capabilities: dynamic-require, env, eval, filesystem, install-script, native, network, shell)' }],
+      problems: [{ path: '/packages/axios/allow/0', column: 35, severity: 'error', message: 'unknown capability "netwrk" (capabilities: dynamic-require, env, eval, filesystem, global-tamper, install-script, native, network, obfuscated, shell)' }],
     },
     {
       name: 'unknown capability in default',
       text: '{"default": {"allow": ["env", "fs"]}}',
-      problems: [{ path: '/default/allow/1', column: 31, severity: 'error', message: 'unknown capability "fs" (capabilities: dynamic-require, env, eval, filesystem, install-script, native, network, shell)' }],
+      problems: [{ path: '/default/allow/1', column: 31, severity: 'error', message: 'unknown capability "fs" (capabilities: dynamic-require, env, eval, filesystem, global-tamper, install-script, native, network, obfuscated, shell)' }],
     },
     {
       name: 'invalid semver range (a dist-tag is not a range)',
@@ -245,7 +245,7 @@ describe('loadPolicy', () => {
   test('the first error is the message; the hint counts the others', () => {
     const file = write('two.json', '{\n  "packages": {\n    "axios": { "allow": ["netwrk"] },\n    "x@nope": { "allow": [] }\n  }\n}\n');
     const err = thrown(() => loadPolicy(file));
-    expect(err.message).toBe(`${file}:3:26: unknown capability "netwrk" (capabilities: dynamic-require, env, eval, filesystem, install-script, native, network, shell)`);
+    expect(err.message).toBe(`${file}:3:26: unknown capability "netwrk" (capabilities: dynamic-require, env, eval, filesystem, global-tamper, install-script, native, network, obfuscated, shell)`);
     expect(err.hint).toBe('The file has 1 more error. The policy format is described by schema/depcaps.policy.schema.json.');
   });
 
@@ -465,7 +465,7 @@ describe('initPolicy', () => {
     const err = thrown(() => initPolicy([], { default: ['net'] }));
     expect([err.code, err.message]).toEqual([
       'E_USAGE',
-      'unknown capability "net" in the default allow list; capabilities are dynamic-require, env, eval, filesystem, install-script, native, network, shell',
+      'unknown capability "net" in the default allow list; capabilities are dynamic-require, env, eval, filesystem, global-tamper, install-script, native, network, obfuscated, shell',
     ]);
   });
 });

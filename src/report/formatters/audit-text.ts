@@ -12,7 +12,7 @@ export interface AuditTextOptions {
 const severity = new Map(catalog.map((c) => [c.id, c.severity]));
 const rank = (id: string) => SEVERITY_ORDER.indexOf(severity.get(id) ?? 'low');
 /** Order of the groups: riskiest first (install-script before shell, as the issue asks). */
-const GROUP_ORDER = ['install-script', 'shell', 'eval', 'native', 'network', 'dynamic-require', 'env', 'filesystem'];
+const GROUP_ORDER = ['install-script', 'obfuscated', 'global-tamper', 'shell', 'eval', 'native', 'network', 'dynamic-require', 'env', 'filesystem'];
 
 function riskiest(p: AuditPackage): string | undefined {
   const caps = [...p.capabilities];
@@ -66,5 +66,13 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions =
   }
   const sum = report.summary;
   lines.push('', `${sum.packages} packages: ${caps.length > 0 ? caps.map(([c, n]) => `${n} ${c}`).join(', ') : 'no capabilities'} · ${sum.errors} not analysed · ${sum.partial} partial · ${sum.cached} from cache`);
+  const shared = sum.sharedCache;
+  if (shared) {
+    lines.push(
+      shared.failed
+        ? `shared cache ${shared.store}: not used (${shared.failed})`
+        : `shared cache ${shared.store}: ${shared.hits} from the store · ${shared.readonly ? 'read-only' : `${shared.inserted} new results shared`}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
