@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isDepcapsError } from '../errors.js';
-import { lockedGitSource, redactGitUrl } from '../fetch/git.js';
+import { lockedGitSource, redactGitUrl } from '../fetch/git-spec.js';
 import type { LockedPackage } from '../lockfile/types.js';
 import type { ScanReport } from '../contract/index.js';
 import { scanPackage, scanUrl, type ScanOptions } from './scan.js';

@@ -162,7 +162,7 @@ export async function scanUrl(kind: 'git' | 'remote', url: string, options: Scan
 
 /** The cache key of a git dependency pinned to a commit; credentials never enter it. */
 async function gitKey(url: string): Promise<string | undefined> {
-  const { pinnedCommit, redactGitUrl } = await import('../fetch/git.js');
+  const { pinnedCommit, redactGitUrl } = await import('../fetch/git-spec.js');
   return pinnedCommit(url) !== undefined ? `git:${redactGitUrl(url)}` : undefined;
 }
 

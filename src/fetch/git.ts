@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pacote from 'pacote';
 import { DepcapsError } from '../errors.js';
-import { redact, redactUrl } from '../redact.js';
+import { redact } from '../redact.js';
 import { DigestingBody, readVerified } from './download.js';
 import type { FetchOptions } from './index.js';
+import { pinnedCommit, redactGitUrl } from './git-spec.js';
 import { readManifest } from './manifest.js';
 import { loadRegistryOptions, splitNetworkOptions } from './npmrc.js';
 import { notCached } from './registry.js';
 import type { FetchedPackage } from './types.js';
+
+export { lockedGitSource, pinnedCommit, redactGitUrl } from './git-spec.js';
 
 /** The part of pacote's GitFetcher we use (its type definitions do not declare it). */
 interface GitFetcher {
@@ -19,43 +22,6 @@ interface GitFetcher {
   tarballStream<T>(handler: (stream: AsyncIterable<Buffer> & { on(event: 'error', fn: () => void): unknown }) => Promise<T>): Promise<T>;
 }
 type GitFetcherClass = new (spec: string, opts: Record<string, unknown>) => GitFetcher;
-
-/** A full commit hash at the end of a git spec (`…#<sha>`): such a spec names fixed content. */
-const COMMIT = /#([0-9a-f]{40}|[0-9a-f]{64})$/i;
-
-/**
- * A locked git reference as pacote reads it, whatever lockfile wrote it: yarn's `#commit=<sha>` becomes
- * `#<sha>`, a bare `https://…/x.git` or `ssh://` URL gets npm's `git+` prefix; a GitHub archive URL
- * (`codeload.github.com/…/tar.gz/<sha>`, pnpm) is a tarball to download, not a repository.
- */
-export function lockedGitSource(resolved: string): { kind: 'git'; spec: string } | { kind: 'remote'; url: string } {
-  let spec = resolved.trim();
-  if (/^https?:\/\/codeload\.github\.com\//i.test(spec)) return { kind: 'remote', url: spec };
-  const hash = spec.indexOf('#');
-  if (hash !== -1) {
-    const fragment = spec.slice(hash + 1);
-    const commit = /(?:^|&)commit=([0-9a-f]{40,64})(?:&|$)/i.exec(fragment)?.[1];
-    if (commit !== undefined) spec = `${spec.slice(0, hash)}#${commit}`;
-  }
-  if (/^(?:https?|ssh|file):\/\//i.test(spec)) spec = `git+${spec}`;
-  return { kind: 'git', spec };
-}
-
-/**
- * A git URL for messages and cache keys: credentials and query removed (redactUrl), the ref after
- * `#` kept (a commit, a tag or a branch name), since it says which content is meant.
- */
-export function redactGitUrl(url: string): string {
-  const hash = url.indexOf('#');
-  const ref = hash === -1 ? '' : url.slice(hash + 1);
-  const base = redactUrl(hash === -1 ? url : url.slice(0, hash));
-  return /^[\w./=&:-]{1,200}$/.test(ref) ? `${base}#${ref}` : base;
-}
-
-/** The commit a git spec pins, when it pins one. */
-export function pinnedCommit(spec: string): string | undefined {
-  return COMMIT.exec(spec)?.[1]?.toLowerCase();
-}
 
 /**
  * What pacote's directory packer needs of npm's Arborist: the checkout's root package and its
