@@ -1,12 +1,7 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { catalog } from '../../capabilities/index.js';
-import { auditLockfile, incompleteExitCode, missingFolders, type AuditOptions } from '../commands/audit.js';
+import type { AuditOptions } from '../commands/audit.js';
 import { DepcapsError } from '../errors.js';
-import { findLockfile } from '../lockfile/index.js';
-import { formatAuditMarkdown } from '../report/formatters/audit-markdown.js';
-import { formatAuditText } from '../report/formatters/audit-text.js';
-import { formatAuditSarif } from '../report/formatters/sarif.js';
 import { toolVersion } from '../version.js';
 import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
@@ -41,6 +36,15 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
   ).action(async (lockfileArg: string | undefined, flags: AuditFlags) => {
       const formats = [flags.json, flags.sarif, flags.markdown].filter(Boolean).length;
       if (formats > 1) throw new DepcapsError('E_USAGE', 'choose one of --json, --sarif, --markdown');
+      // What the action needs is loaded when it runs: `--help` and the other commands never pay for it.
+      const [{ catalog }, { auditLockfile, incompleteExitCode, missingFolders }, { findLockfile }, { formatAuditMarkdown }, { formatAuditText }, { formatAuditSarif }] = await Promise.all([
+        import('../../capabilities/index.js'),
+        import('../commands/audit.js'),
+        import('../lockfile/index.js'),
+        import('../report/formatters/audit-markdown.js'),
+        import('../report/formatters/audit-text.js'),
+        import('../report/formatters/sarif.js'),
+      ]);
       const failOn = (flags.failOn ?? '').split(',').map((v) => v.trim()).filter(Boolean);
       const ids = new Set(catalog.map((c) => c.id));
       const unknown = failOn.filter((v) => !ids.has(v));

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
 import { DepcapsError } from '../errors.js';
-import { runGate, type GateOptions } from '../commands/gate.js';
+import type { GateOptions } from '../commands/gate.js';
 import type { GateReport } from '../contract/index.js';
-import { formatGateGithub } from '../report/formatters/gate-github.js';
-import { formatGateMarkdown } from '../report/formatters/gate-markdown.js';
-import { formatGateSarif } from '../report/formatters/gate-sarif.js';
-import { formatGateText } from '../report/formatters/gate-text.js';
 import { toolVersion } from '../version.js';
 import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, say, wantsColor, warn, writeReport } from './output.js';
@@ -58,24 +54,32 @@ export function outputPlan(formatFlag: string | undefined, json: boolean | undef
   return plan;
 }
 
-function render(format: Format, report: GateReport, io: Io, flags: GateFlags, toFile: boolean): string {
+/** Renders one format; its formatter is loaded only when that format is asked for. */
+async function render(format: Format, report: GateReport, io: Io, flags: GateFlags, toFile: boolean): Promise<string> {
   const env = io.env;
   switch (format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
-    case 'sarif':
+    case 'sarif': {
+      const { formatGateSarif } = await import('../report/formatters/gate-sarif.js');
       return formatGateSarif(report, { toolVersion: toolVersion(), lockfileUri: report.head.lockfile });
-    case 'github':
+    }
+    case 'github': {
+      const { formatGateGithub } = await import('../report/formatters/gate-github.js');
       return formatGateGithub(report, { lockfileUri: report.head.lockfile });
+    }
     case 'markdown': {
+      const { formatGateMarkdown } = await import('../report/formatters/gate-markdown.js');
       const server = env['GITHUB_SERVER_URL'];
       const repo = env['GITHUB_REPOSITORY'];
       const sha = env['DEPCAPS_HEAD_SHA'] ?? env['GITHUB_SHA'];
       const link = server && repo && sha ? (line: number) => `${server}/${repo}/blob/${sha}/${report.head.lockfile}#L${line}` : undefined;
       return formatGateMarkdown(report, { ...(link ? { lockfileUrl: link } : {}), verbose: flags.verbose === true });
     }
-    case 'text':
+    case 'text': {
+      const { formatGateText } = await import('../report/formatters/gate-text.js');
       return formatGateText(report, { color: wantsColor(io, false, flags.color) && !toFile, verbose: flags.verbose === true });
+    }
   }
 }
 
@@ -129,13 +133,15 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
       },
       onProgress: (p) => progress.update(`${bar(p.done, p.total)} · ${p.current}`, p.done === p.total),
     };
+    // Loaded when the action runs: `--help` and the other commands never pay for it.
+    const { runGate } = await import('../commands/gate.js');
     let report: GateReport;
     try {
       report = await runGate(options);
     } finally {
       progress.clear();
     }
-    for (const { format, file } of plan) await writeReport(io, render(format, report, io, flags, file !== undefined), file);
+    for (const { format, file } of plan) await writeReport(io, await render(format, report, io, flags, file !== undefined), file);
     if (report.policy.changed) warn(io, `the policy file ${report.policy.path ?? ''} differs from the base: review its changes with the dependency changes`);
     if (report.verdict === 'pass') {
       setExit(0);

@@ -86,7 +86,8 @@ export function incompleteExitCode(report: AuditReport): 0 | 2 | 3 {
   let worst: 0 | 2 | 3 = 0;
   for (const p of report.packages) {
     if (p.status !== 'error' || p.error?.startsWith(`${NOT_ON_DISK}:`)) continue;
-    const code = /^(E_[A-Z_]+):/.exec(p.error ?? '')?.[1];
+    // A git or tarball-URL dependency that could not be fetched says why after its "not analysed" line.
+    const code = /^(?:unsupported-source: .*? is not analysed: )?(E_[A-Z_]+):/.exec(p.error ?? '')?.[1];
     const exit = code !== undefined ? exitCodeOf(code) : p.error?.startsWith('unsupported-source:') ? 2 : 3;
     if (exit === 3) return 3;
     worst = 2;
@@ -100,8 +101,8 @@ function failed(pkg: LockedPackage, error: string, family: LockedFamily | undefi
 
 /**
  * Audits every package a lockfile installs: registry packages at their exact locked version, verified
- * against the lockfile's integrity; file/link/workspace packages from disk; git and remote sources
- * listed as not analysed. One package failing never aborts the audit.
+ * against the lockfile's integrity; file/link/workspace packages from disk; git dependencies at their
+ * commit and tarball URLs (see scanLocked). One package failing never aborts the audit.
  * @throws DepcapsError E_LOCKFILE when the lockfile cannot be read at all.
  */
 export async function auditLockfile(lockfilePath: string, options: AuditOptions = {}): Promise<AuditReport> {
@@ -113,11 +114,18 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
   const wanted = lockfile.packages.filter((p) => !(omit.has('dev') && p.dev) && !(omit.has('optional') && p.optional));
   const families = platformFamilies(lockfile);
   const session = openSession(options, env, limits);
-  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, cwd: options.cwd ?? root };
+  const cwd = options.cwd ?? root;
+  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, shared: session.shared, cwd };
+  // Every registry package's integrity is known up front: the shared store is asked in a few batches.
+  session.prepare(
+    wanted.filter((p) => p.source === 'registry').map((p) => ({ name: p.name, version: p.version, ...(p.integrity ? { integrity: p.integrity } : {}) })),
+    { cwd, ...(options.registry ? { registry: options.registry } : {}) },
+  );
   let done = 0;
   let cached = 0;
+  let packages: AuditPackage[];
   try {
-    const packages = await mapLimit(wanted, options.concurrency ?? 8, async (pkg) => {
+    packages = await mapLimit(wanted, options.concurrency ?? 8, async (pkg) => {
       const label = `${pkg.name}@${pkg.version}`;
       const missing = missingFolder(pkg, root);
       const scanned = missing !== undefined ? { error: missing } : await scanLocked(pkg, root, scanOptions);
@@ -126,25 +134,41 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
       options.onProgress?.({ done: ++done, total: wanted.length, cached, current: label });
       return result;
     });
-    const capabilities: Record<string, number> = {};
-    for (const p of packages) for (const c of p.capabilities) capabilities[c] = (capabilities[c] ?? 0) + 1;
-    return {
-      schemaVersion: 1,
-      lockfile: { path: lockfile.path, format: lockfile.format, formatVersion: lockfile.formatVersion },
-      packages,
-      summary: {
-        packages: packages.length,
-        analyzed: packages.filter((p) => p.status === 'ok').length,
-        partial: packages.filter((p) => p.status === 'partial').length,
-        errors: packages.filter((p) => p.status === 'error').length,
-        cached,
-        tarballBytes: packages.reduce((n, p) => n + p.tarballBytes, 0),
-        parsedBytes: packages.reduce((n, p) => n + p.parsedBytes, 0),
-        capabilities: Object.fromEntries(Object.entries(capabilities).sort()),
-      },
-      diagnostics: lockfile.diagnostics,
-    };
   } finally {
+    // Closing publishes what the shared store is still owed: its figures are final only after it.
     await session.close();
   }
+  const capabilities: Record<string, number> = {};
+  for (const p of packages) for (const c of p.capabilities) capabilities[c] = (capabilities[c] ?? 0) + 1;
+  const shared = session.shared?.stats();
+  return {
+    schemaVersion: 1,
+    lockfile: { path: lockfile.path, format: lockfile.format, formatVersion: lockfile.formatVersion },
+    packages,
+    summary: {
+      packages: packages.length,
+      analyzed: packages.filter((p) => p.status === 'ok').length,
+      partial: packages.filter((p) => p.status === 'partial').length,
+      errors: packages.filter((p) => p.status === 'error').length,
+      cached,
+      tarballBytes: packages.reduce((n, p) => n + p.tarballBytes, 0),
+      parsedBytes: packages.reduce((n, p) => n + p.parsedBytes, 0),
+      capabilities: Object.fromEntries(Object.entries(capabilities).sort()),
+      ...(shared
+        ? {
+            sharedCache: {
+              store: shared.store,
+              readonly: shared.readonly,
+              hits: shared.hits,
+              published: shared.published,
+              inserted: shared.inserted,
+              roundTrips: shared.roundTrips,
+              ms: shared.ms,
+              ...(shared.failed ? { failed: shared.failed } : {}),
+            },
+          }
+        : {}),
+    },
+    diagnostics: lockfile.diagnostics,
+  };
 }

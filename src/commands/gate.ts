@@ -309,7 +309,11 @@ export async function runGate(options: GateOptions = {}): Promise<GateReport> {
   }
 
   const session = openSession(options, env, limits);
-  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, cwd, packumentCache: new Map() };
+  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, shared: session.shared, cwd, packumentCache: new Map() };
+  session.prepare(
+    [...wanted.values()].filter(({ pkg }) => pkg.source === 'registry').map(({ pkg }) => ({ name: pkg.name, version: pkg.version, ...(pkg.integrity ? { integrity: pkg.integrity } : {}) })),
+    { cwd, ...(options.registry ? { registry: options.registry } : {}) },
+  );
   const scans = new Map<string, LockedScan>();
   let done = 0;
   try {

@@ -40,6 +40,23 @@ export interface AuditPackage {
   parsedBytes: number;
 }
 
+/** What the shared store (`--cache-url`) did in one run. */
+export interface SharedCacheSummary {
+  /** `postgres://host:port/database`: never credentials. */
+  store: string;
+  readonly: boolean;
+  /** Package results copied from the store into the local cache. */
+  hits: number;
+  /** Results this run sent to the store, and how many of them it did not have yet. */
+  published: number;
+  inserted: number;
+  /** Statements sent to the server (each one round trip), and the time spent waiting for them, ms. */
+  roundTrips: number;
+  ms: number;
+  /** Why the store was not used (it was down, slow, refused the login, …): the run used the local cache. */
+  failed?: string;
+}
+
 /** The `audit` JSON object. */
 export interface AuditReport {
   schemaVersion: 1;
@@ -56,6 +73,8 @@ export interface AuditReport {
     parsedBytes: number;
     /** Packages per capability. */
     capabilities: Record<string, number>;
+    /** With a shared store (`--cache-url`): what it gave and took in this run. */
+    sharedCache?: SharedCacheSummary;
   };
   /** Problems with lockfile entries. */
   diagnostics: { key: string; line?: number; message: string }[];

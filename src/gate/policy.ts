@@ -11,12 +11,9 @@ import { catalog } from '../../capabilities/index.js';
 import { DepcapsError } from '../errors.js';
 import { LineLocator, stripBom } from '../lockfile/text.js';
 import type { GateRule, PlatformFamily } from '../contract/index.js';
+import { POLICY_FILE, POLICY_SCHEMA_URL } from './policy-file.js';
 
-/** Where the gate looks for the policy, relative to the repository root. */
-export const POLICY_FILE = 'depcaps.policy.json';
-
-/** The `$schema` a written policy points at, so editors complete and explain its keys. */
-export const POLICY_SCHEMA_URL = 'https://unpkg.com/depcaps/schema/depcaps.policy.schema.json';
+export { POLICY_FILE, POLICY_SCHEMA_URL };
 
 /**
  * What a policy key selects: `axios@^1`, `axios`, or a glob such as `@types/*`. A glob's

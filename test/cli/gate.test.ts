@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -253,6 +254,8 @@ describe('the GitHub Action (action.yml)', () => {
     const env = {
       ...tmp.env,
       GITHUB_ACTION_PATH: new URL('../..', import.meta.url).pathname.replace(/\/$/, ''),
+      // What the install step exports (it installs the published package; here, this build).
+      DEPCAPS_BIN: fileURLToPath(new URL('../../bin/depcaps.js', import.meta.url)),
       RUNNER_TEMP: runner,
       GITHUB_STEP_SUMMARY: join(runner, 'summary.md'),
       GITHUB_OUTPUT: join(runner, 'output.txt'),

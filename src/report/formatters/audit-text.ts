@@ -117,6 +117,14 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions =
     if (shown.length < report.diagnostics.length) lines.push(s.dim(`  … ${report.diagnostics.length - shown.length} more (--all or --json lists them)`));
   }
   lines.push('', `${sum.packages} packages: ${caps.length > 0 ? caps.map(([c, n]) => `${n} ${c}`).join(', ') : 'no capabilities'} · ${sum.errors} not analysed · ${sum.partial} partial · ${sum.cached} from cache`);
+  const shared = sum.sharedCache;
+  if (shared) {
+    lines.push(
+      shared.failed
+        ? `shared cache ${shared.store}: not used (${shared.failed})`
+        : `shared cache ${shared.store}: ${shared.hits} from the store · ${shared.readonly ? 'read-only' : `${shared.inserted} new results shared`}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
