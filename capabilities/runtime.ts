@@ -85,7 +85,9 @@ const runtime: RuntimeModel = {
   // `process._linkedBinding` reaches an embedder's bindings (Electron's `electron_common_*`), never Node's
   // own; the same table applies, and an embedder's name is unresolved.
   bindingLoaders: ['process.binding', 'process._linkedBinding'],
-  // From Node's src/node_binding.cc (v20–v24 and main) and the `natives`/`constants` pseudo-bindings.
+  // From Node's src/node_binding.cc (v20–v24 and main), the `natives`/`constants` pseudo-bindings, and
+  // names older Node versions had (`timer_wrap`, `smalloc`, `domain`, `http_parser_llhttp`), which old
+  // packages still probe.
   // Inert here means: no capability of the catalog without a handle some other, reported API made
   // (a TLS, HTTP/2 or HTTP parser layer works on a socket that tcp_wrap or net opened; stream_wrap and
   // tty_wrap write to handles that already exist) or one the catalog does not track at all (os, crypto, zlib).
@@ -99,10 +101,12 @@ const runtime: RuntimeModel = {
     'constants',
     'crypto',
     'diagnostics_channel',
+    'domain',
     'encoding_binding',
     'errors',
     'http2',
     'http_parser',
+    'http_parser_llhttp',
     'icu',
     'internal_only_v8',
     'ipc_serdes',
@@ -118,11 +122,13 @@ const runtime: RuntimeModel = {
     'sea',
     'serdes',
     'signal_wrap',
+    'smalloc',
     'stream_pipe',
     'stream_wrap',
     'string_decoder',
     'symbols',
     'task_queue',
+    'timer_wrap',
     'timers',
     'tls_wrap',
     'trace_events',

@@ -109,12 +109,12 @@ export class SiteMatcher {
     }
   }
 
-  /** A call-only global (`eval`, `Function`), or its `.call`/`.apply`/`.bind`. */
+  /**
+   * A call-only global (`eval`, `Function`) itself. Its `.call`/`.apply`/`.bind` handed over as a value is
+   * `Function.prototype.call`, bound to nothing: `Function.call.bind(Function.call)` is uncurryThis.
+   */
   private isCallOnlyValue(value: Value): value is Value & { k: 'glob' } {
-    if (value.k !== 'glob' || value.path.length === 0) return false;
-    if (this.evaluator.isCallOnly(value)) return true;
-    const last = value.path[value.path.length - 1]!;
-    return value.path.length > 1 && INVOKERS.has(last) && this.evaluator.isCallOnly({ ...value, path: value.path.slice(0, -1) });
+    return this.evaluator.isCallOnly(value);
   }
 
   /**

@@ -29,6 +29,7 @@ const LOADS: Readonly<Record<string, readonly string[] | 'unresolved'>> = {
   dtls: ['network'],
   // Code from strings.
   contextify: ['eval'],
+  evals: ['eval'],
   module_wrap: ['eval'],
   // Native code.
   ffi: ['native'],
@@ -49,10 +50,12 @@ const LOADS: Readonly<Record<string, readonly string[] | 'unresolved'>> = {
   constants: [],
   crypto: [],
   diagnostics_channel: [],
+  domain: [],
   encoding_binding: [],
   errors: [],
   http2: [],
   http_parser: [],
+  http_parser_llhttp: [],
   icu: [],
   internal_only_v8: [],
   ipc_serdes: [],
@@ -68,11 +71,13 @@ const LOADS: Readonly<Record<string, readonly string[] | 'unresolved'>> = {
   sea: [],
   serdes: [],
   signal_wrap: [],
+  smalloc: [],
   stream_pipe: [],
   stream_wrap: [],
   string_decoder: [],
   symbols: [],
   task_queue: [],
+  timer_wrap: [],
   timers: [],
   tls_wrap: [],
   trace_events: [],
@@ -91,8 +96,8 @@ const LOADS: Readonly<Record<string, readonly string[] | 'unresolved'>> = {
   builtins: 'unresolved',
   worker: 'unresolved',
   mksnapshot: 'unresolved',
+  native_module: 'unresolved',
   electron_common_features: 'unresolved',
-  evals: 'unresolved',
 };
 
 /** Members of partly-classified bindings: `binding.member` → capabilities. */

@@ -12,6 +12,9 @@ testCapability('eval', {
     'class Callable extends Function {}',
     'if (x === Function || y !== eval) skip()',
     'Object.getPrototypeOf(Function) === Function.prototype',
+    // `Function.call` handed over is Function.prototype.call, bound to nothing (uncurryThis, `has`).
+    'const call = Function.call.bind(Function.call)',
+    'module.exports = bind.call(Function.call, Object.prototype.hasOwnProperty)',
     { code: "import { expect, vi } from 'vitest';\nexpect(vi.fn()).toHaveBeenCalledWith(expect.any(Function))", module: 'esm' },
     'if (x instanceof Function) x()',
     'const evaluate = (x) => x * 2;\nevaluate(3)',
