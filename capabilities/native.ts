@@ -6,6 +6,7 @@ export default defineCapability({
   description: 'Ships or loads compiled machine code (.node addons, executables, binding.gyp, process.dlopen).',
   severity: 'high',
   docs: 'Native code is opaque to JavaScript analysis and runs outside any JavaScript sandbox. Node\'s own internal bindings (process.binding) are reported by what they give: process.binding("spawn_sync") is shell, process.binding("buffer") is nothing.',
+  modules: [{ name: 'process', members: ['dlopen'] }],
   globals: [{ path: 'process.dlopen' }],
   // `process.dlopen` itself, and the foreign-function interface of newer Node builds.
   bindings: [{ name: 'process_methods', members: ['dlopen'] }, { name: 'ffi' }],

@@ -28,6 +28,8 @@ export interface RuntimeModel {
    * binding gives is in the capability files (`bindings`).
    */
   bindingLoaders: readonly string[];
+  /** The same loaders as module members: `import process from 'node:process'; process.binding('fs')`. */
+  bindingLoaderModules: readonly { module: string; member: string }[];
   /**
    * Internal bindings that give no capability: loading one is not a finding. A binding that is neither
    * here nor in a capability's `bindings` (an embedder's, a future Node's, one we do not classify) is
@@ -85,6 +87,10 @@ const runtime: RuntimeModel = {
   // `process._linkedBinding` reaches an embedder's bindings (Electron's `electron_common_*`), never Node's
   // own; the same table applies, and an embedder's name is unresolved.
   bindingLoaders: ['process.binding', 'process._linkedBinding'],
+  bindingLoaderModules: [
+    { module: 'process', member: 'binding' },
+    { module: 'process', member: '_linkedBinding' },
+  ],
   // From Node's src/node_binding.cc (v20–v24 and main), the `natives`/`constants` pseudo-bindings, and
   // names older Node versions had (`timer_wrap`, `smalloc`, `domain`, `http_parser_llhttp`), which old
   // packages still probe.

@@ -49,6 +49,8 @@ export interface CatalogIndex {
   inertBindings: ReadonlySet<string>;
   /** Global paths that load an internal binding by name. */
   bindingLoaders: ReadonlySet<string>;
+  /** `module` → members that load an internal binding by name. */
+  bindingLoaderModules: ReadonlyMap<string, ReadonlySet<string>>;
   /** Global paths whose call makes a symbol. */
   symbolFactories: ReadonlySet<string>;
   /** Global root → members that are always a symbol (`Symbol` → `iterator`). */
@@ -147,6 +149,7 @@ export function buildCatalogIndex(
     bindings,
     inertBindings: new Set(runtime.inertBindings),
     bindingLoaders: new Set(runtime.bindingLoaders),
+    bindingLoaderModules: memberMap(runtime.bindingLoaderModules),
     symbolFactories: new Set(runtime.symbolFactories),
     symbols,
     callOnlyGlobals,

@@ -436,13 +436,18 @@ export class Evaluator {
     }
     const loader = this.isLoaderValue(fn);
     const bindingLoader = loader ? null : this.bindingLoaderOf(fn);
-    const aliased =
-      (loader || bindingLoader !== null) && (invoked || fn.k === 'mod' || (fn.k === 'glob' && (fn.m || (loader && fn.path.length > 1))));
+    let aliased = false;
+    if (loader) aliased = invoked || fn.k === 'mod' || (fn.k === 'glob' && (fn.m || fn.path.length > 1));
+    else if (bindingLoader !== null) aliased = invoked || ((fn.k === 'glob' || fn.k === 'mod') && fn.m);
     return { fn, args, loader, bindingLoader, aliased };
   }
 
-  /** The runtime-model path of an internal-binding loader (`process.binding`), or null. */
+  /** How an internal-binding loader is named in an API (`process.binding`), or null when `fn` is none. */
   private bindingLoaderOf(fn: Value): string | null {
+    if (fn.k === 'mod') {
+      if (fn.path.length !== 1 || !this.index.bindingLoaderModules.get(fn.name)?.has(fn.path[0]!)) return null;
+      return `${fn.name}.${fn.path[0]!}`;
+    }
     if (fn.k !== 'glob' || fn.path.length === 0) return null;
     const path = fn.path.join('.');
     return this.index.bindingLoaders.has(path) ? path : null;

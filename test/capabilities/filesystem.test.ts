@@ -257,5 +257,14 @@ testCapability('filesystem', {
       code: "process.binding('report').writeReport(event, trigger, '/tmp/r.json', err)",
       findings: [{ line: 1, column: 1, api: "process.binding('report').writeReport", confidence: 'high' }],
     },
+    {
+      code: "const { binding } = require('process');\nbinding('fs').open(p)",
+      module: 'cjs',
+      evasion: 'binding loader destructured from the process module',
+      findings: [
+        { line: 2, column: 1, api: "process.binding('fs')", confidence: 'high' },
+        { line: 2, column: 1, api: "process.binding('fs').open", confidence: 'high' },
+      ],
+    },
   ],
 });

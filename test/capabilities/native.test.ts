@@ -55,5 +55,11 @@ testCapability('native', {
       code: "const ffi = process.binding('ffi');",
       findings: [{ line: 1, column: 13, api: "process.binding('ffi')", confidence: 'high' }],
     },
+    {
+      code: "import { dlopen } from 'node:process';\ndlopen(module, file)",
+      module: 'esm',
+      evasion: 'dlopen imported from the process module',
+      findings: [{ line: 2, column: 1, api: 'process.dlopen', confidence: 'high' }],
+    },
   ],
 });

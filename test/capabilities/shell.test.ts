@@ -307,5 +307,11 @@ testCapability('shell', {
       code: "process.binding('process_methods').execve('/bin/sh', ['sh'], env)",
       findings: [{ line: 1, column: 1, api: "process.binding('process_methods').execve", confidence: 'high' }],
     },
+    {
+      code: "import process from 'node:process';\nprocess.binding('spawn_sync')",
+      module: 'esm',
+      evasion: 'binding loader of the imported process module',
+      findings: [{ line: 2, column: 1, api: "process.binding('spawn_sync')", confidence: 'high' }],
+    },
   ],
 });
