@@ -99,7 +99,8 @@ export class SiteMatcher {
       const value = this.evaluator.evaluate(node, scope);
       // A call-only global handed to other code (`arr.map(eval)`, `Reflect.construct(Function, …)`) may be
       // called by it, unless the call only looks at it (`expect.any(Function)`, `class A extends mixin(Function)`).
-      if (kind === SITE_ARG && this.isCallOnlyValue(value) && !this.isValueArgument(node, scope)) {
+      // Its `.call`/`.bind` handed over is Function.prototype.call, bound to nothing: `Function.call.bind(Function.call)`.
+      if (kind === SITE_ARG && this.evaluator.isCallOnly(value) && !this.isValueArgument(node, scope)) {
         this.matchGlobal({ ...value, m: true }, node, 'call');
       }
       // A variable holding a global's value (`const env = process.env.NODE_ENV`) was reported where the
@@ -107,14 +108,6 @@ export class SiteMatcher {
       if (value.k === 'glob' && kind !== SITE_CALLEE && node.type === 'Identifier' && scope.lookup(node.name) !== undefined) continue;
       this.reportValue(value, node);
     }
-  }
-
-  /**
-   * A call-only global (`eval`, `Function`) itself. Its `.call`/`.apply`/`.bind` handed over as a value is
-   * `Function.prototype.call`, bound to nothing: `Function.call.bind(Function.call)` is uncurryThis.
-   */
-  private isCallOnlyValue(value: Value): value is Value & { k: 'glob' } {
-    return this.evaluator.isCallOnly(value);
   }
 
   /**
@@ -138,8 +131,12 @@ export class SiteMatcher {
     }
     if (callee.type !== 'MemberExpression' && callee.type !== 'OptionalMemberExpression') return false;
     const property = callee.property as Node;
-    const name = !callee.computed && property.type === 'Identifier' ? property.name : callee.computed ? this.evaluator.evaluate(property, scope) : UNKNOWN;
-    const method = typeof name === 'string' ? name : name.k === 'str' ? name.v : null;
+    let method: string | null = null;
+    if (!callee.computed) method = property.type === 'Identifier' ? property.name : null;
+    else {
+      const key = this.evaluator.evaluate(property, scope);
+      method = key.k === 'str' ? key.v : null;
+    }
     const entry = method === null ? undefined : this.index.valueArgumentMethods.get(method);
     if (entry === undefined || (entry.positions !== null && !entry.positions.has(arg.position))) return false;
     // A method of an object or function written in this file is code we could see calling its argument.
