@@ -4,14 +4,15 @@
  * against its floors and `npm ci`; start-up times against bare node. Tarballs are fetched once from
  * the registry into .bench-corpus/ (gitignored); later runs of those groups are offline.
  *
- * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,gate,obfuscation,deep,realworld,startup,noise,reliability,pg]
+ * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,gate,obfuscation,deep,realworld,startup,noise,reliability,pg,stream]
  *   [--corpus FILE] [--rounds N] [--list FILE] [--limit N]
- * With no --only, everything but `large-dense`, `noise`, `reliability` and `pg` runs; peak RSS is per
+ * With no --only, everything but `large-dense`, `noise`, `reliability`, `pg` and `stream` runs; peak RSS is per
  * process, so the large-file figures are cleanest alone: `npm run bench -- --only large`. `noise`
  * (bench/noise.ts: own-code diffs of 370 real consecutive releases) fetches ~440 versions from the live
  * registry on its first run. `reliability` (opt-in, about half an hour) scans the ~1,000 packages of
  * bench/top-packages.txt, or --list, one process each. `pg` (bench/pg.ts) starts a PostgreSQL server and
- * audits the bench lockfile cold, then through the store.
+ * audits the bench lockfile cold, then through the store. `stream` (bench/stream.ts) builds 30 MB and
+ * 300 MB synthetic packages in a temporary directory.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -35,6 +36,7 @@ import { pgBench } from './pg.js';
 import { realworldBench, type RealworldResult } from './realworld.js';
 import { reliabilityBench } from './reliability.js';
 import { startupBench } from './startup.js';
+import { streamBench } from './stream.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const corpusDir = join(root, '.bench-corpus');
@@ -65,7 +67,7 @@ async function loadCorpus(): Promise<CodeFile[]> {
       await writeFile(file, data);
     }
     const contents = await readTarball(await readFile(file), { label: spec, limits });
-    for (const f of contents.files) if (isCodeFile(f.path, f.data)) files.push({ path: `${spec}/${f.path}`, data: f.data });
+    for (const f of contents.files) if ('data' in f && isCodeFile(f.path, f.data)) files.push({ path: `${spec}/${f.path}`, data: f.data });
   }
   return files;
 }
@@ -226,6 +228,7 @@ async function main(): Promise<void> {
     });
   }
   if (only.has('pg')) await pgBench(root);
+  if (only.has('stream')) await streamBench(root);
   if (want('deep')) {
     const shapes: Record<string, string> = {
       'arrays 10k': `${'['.repeat(10_000)}${']'.repeat(10_000)}; require('net')`,

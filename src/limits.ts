@@ -5,13 +5,17 @@
 export interface Limits {
   /** Total unpacked bytes of one package (`--max-bytes`, DEPCAPS_MAX_BYTES). */
   maxBytes: number;
-  /** Bytes of one file read into memory and parsed (`--max-file-bytes`, DEPCAPS_MAX_FILE_BYTES). */
+  /**
+   * Bytes of one code file held in memory and parsed (`--max-file-bytes`, DEPCAPS_MAX_FILE_BYTES). A larger
+   * code file gets a lexical scan as it streams and makes the package `partial`; other files are never
+   * held, whatever their size. A result that hit this limit is cached with it (see the scan cache).
+   */
   maxFileBytes: number;
   /** Entries in one tarball (DEPCAPS_MAX_ENTRIES): an entry-count bomb stops here. */
   maxEntries: number;
   /** Path segments of one entry (DEPCAPS_MAX_PATH_DEPTH). */
   maxPathDepth: number;
-  /** Compressed tarball bytes (DEPCAPS_MAX_TARBALL_BYTES). */
+  /** Compressed tarball bytes (DEPCAPS_MAX_TARBALL_BYTES): bounds download time; tarballs stream, so not memory. */
   maxTarballBytes: number;
   /** Wall-clock budget for analysing one file in a worker, ms (DEPCAPS_FILE_TIMEOUT_MS). */
   fileTimeoutMs: number;
@@ -43,7 +47,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxFileBytes: 64 * MiB,
   maxEntries: 100_000,
   maxPathDepth: 1024,
-  maxTarballBytes: 200 * MiB,
+  maxTarballBytes: 512 * MiB,
   fileTimeoutMs: 120_000,
   workerHeapMb: 4096,
   workerStackMb: 64,

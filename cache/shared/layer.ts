@@ -184,6 +184,8 @@ export class SharedLayer {
    */
   publish(entry: PackageEntry): void {
     if (this.failure || !this.writable || !entry.registryVersion || this.inStore.has(entry.integrity)) return;
+    // A result that hit this run's parse limit (`--max-file-bytes`) is only right for that limit: kept locally.
+    if (entry.maxFileBytes !== undefined) return;
     const report = entry.report as { errors?: readonly { reason?: string }[]; tool?: { version?: string }; findings?: readonly { capability?: unknown; runs?: unknown }[] };
     if (report.errors?.some((e) => e.reason !== undefined && MACHINE_DEPENDENT.has(e.reason))) return;
     this.inStore.add(entry.integrity);

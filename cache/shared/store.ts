@@ -244,9 +244,14 @@ export class SharedStore {
     const caps = [...packages.values()].flatMap((e) => e.capabilities.map((c) => ({ ...c, integrity: e.integrity, analyzer: e.analyzer })));
     const versions = new Map<string, { registry: string; name: string; version: string; integrity: string }>();
     for (const e of packages.values()) if (e.registryVersion) versions.set(`${e.registryVersion.registry}\0${e.registryVersion.name}\0${e.registryVersion.version}`, { ...e.registryVersion, integrity: e.integrity });
-    const p = [...packages.values()];
-    const v = [...versions.values()];
-    const result = await this.query<{ inserted: number }>(
+    // Every writer inserts in the same key order, so two runners storing overlapping batches wait on
+    // each other's rows in one direction and cannot deadlock; a deadlock or serialisation failure
+    // the server still reports (another schema's triggers, a future index) is retried.
+    const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const p = [...packages.entries()].sort(([a], [b]) => byKey(a, b)).map(([, e]) => e);
+    caps.sort((a, b) => byKey(`${a.integrity}\0${a.analyzer}\0${a.capability}\0${a.runs}`, `${b.integrity}\0${b.analyzer}\0${b.capability}\0${b.runs}`));
+    const v = [...versions.entries()].sort(([a], [b]) => byKey(a, b)).map(([, r]) => r);
+    const result = await this.retryConflicts(() => this.query<{ inserted: number }>(
       `WITH p AS (
          INSERT INTO depcaps.packages (integrity, analyzer, name, version, tool_version, report)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
@@ -280,8 +285,20 @@ export class SharedStore {
         v.map((r) => r.version),
         v.map((r) => r.integrity),
       ],
-    );
+    ));
     return result.rows[0]?.inserted ?? 0;
+  }
+
+  /** Runs one statement again (up to three times) when the server aborted it as a deadlock victim or a serialisation failure. */
+  private async retryConflicts<T>(statement: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await statement();
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+      }
+    }
   }
 
   /**

@@ -43,18 +43,24 @@ async function currentAnalyzer(): Promise<string> {
 
 /** `depcaps cache info|clear|prune|query`. */
 export function registerCache(program: Command, io: Io, setExit: (code: number) => void): void {
-  const cache = program.command('cache').description('the local SQLite cache of results, file results and packuments; the shared store behind it');
+  const cache = program.command('cache').description('the local SQLite cache of results, file results and packuments (no tarballs); the shared store behind it');
   const common = (c: Command) => c.option('--cache-dir <dir>', 'cache directory').option('--json', 'JSON output');
 
-  common(cache.command('info').description('where the cache is, its size and what it holds')).action(async (flags: CacheFlags) => {
+  common(cache.command('info').description('where the cache is, its size on disk and what it holds')).action(async (flags: CacheFlags) => {
     const store = await open(io, flags);
     try {
       const info = { ...store.info(), currentAnalyzer: await currentAnalyzer() };
+      const { database, legacyTarballCache, other } = info.breakdown;
+      const parts = [
+        `results ${humanBytes(database)}`,
+        ...(legacyTarballCache > 0 ? [`old tarball cache ${humanBytes(legacyTarballCache)} (\`depcaps cache prune\` removes it)`] : []),
+        ...(other > 0 ? [`other files ${humanBytes(other)}`] : []),
+      ];
       const text = flags.json
         ? `${JSON.stringify(info, null, 2)}\n`
         : [
             `path        ${info.path}`,
-            `size        ${humanBytes(info.bytes)}`,
+            `size        ${humanBytes(info.bytes)} on disk: ${parts.join(', ')}`,
             `packages    ${info.packages}`,
             `files       ${info.files}`,
             `packuments  ${info.packuments}`,
@@ -69,7 +75,7 @@ export function registerCache(program: Command, io: Io, setExit: (code: number) 
     }
   });
 
-  common(cache.command('clear').description('delete every cached result, packument and tarball')).action(async (flags: CacheFlags) => {
+  common(cache.command('clear').description('delete every cached result and packument (and an old tarball cache)')).action(async (flags: CacheFlags) => {
     const store = await open(io, flags);
     try {
       const removed = store.clear();
@@ -80,7 +86,7 @@ export function registerCache(program: Command, io: Io, setExit: (code: number) 
     }
   });
 
-  common(cache.command('prune').description('delete results unused for a while, and every result of older analyser versions'))
+  common(cache.command('prune').description('delete results unused for a while, every result of older analyser versions, and the tarball cache older depcaps versions kept'))
     .option('--older-than <age>', 'age such as 30d, 12h, 2w', '30d')
     .action(async (flags: CacheFlags & { olderThan: string }) => {
       const age = parseDuration(flags.olderThan);
@@ -88,7 +94,8 @@ export function registerCache(program: Command, io: Io, setExit: (code: number) 
       const store = await open(io, flags);
       try {
         const removed = store.prune(Date.now() - age, await currentAnalyzer());
-        await writeReport(io, flags.json ? `${JSON.stringify({ removed }, null, 2)}\n` : `removed ${removed.packages} packages, ${removed.files} files, ${removed.packuments} packuments\n`);
+        const legacy = removed.legacyTarballBytes > 0 ? `, and the old tarball cache (${humanBytes(removed.legacyTarballBytes)})` : '';
+        await writeReport(io, flags.json ? `${JSON.stringify({ removed }, null, 2)}\n` : `removed ${removed.packages} packages, ${removed.files} files, ${removed.packuments} packuments${legacy}\n`);
         setExit(0);
       } finally {
         store.close();

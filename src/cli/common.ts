@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DepcapsError } from '../errors.js';
 import type { ScanOptions } from '../commands/scan.js';
+import { parseByteSize } from '../limits.js';
 import { type Io, warn } from './output.js';
 
 /** The registry, cache and output flags every package command takes. */
@@ -16,6 +17,7 @@ export interface CommonFlags {
   output?: string | undefined;
   /** `--no-color` sets it to false. */
   color?: boolean;
+  maxFileBytes?: string;
 }
 
 /** Adds the common flags to a command (`output: false` when the command defines its own `--output`). */
@@ -26,15 +28,32 @@ export function addCommonOptions(command: Command, options: { output?: boolean }
     .option('--offline', 'use only cached registry data (no request)')
     .option('--refresh', 'revalidate cached registry data even when fresh')
     .option('--no-cache', 'neither read nor write the cache (local or shared)')
+    .option('--max-file-bytes <size>', 'largest code file parsed; larger ones get a lexical scan only (default 64MiB, DEPCAPS_MAX_FILE_BYTES)')
     .option('--cache-url <url>', 'postgres:// store shared by many machines, behind the local cache (default: DEPCAPS_CACHE_URL; prefer the variable: arguments are visible to other users)')
     .option('--cache-url-readonly', 'read the shared store, never write it (developer laptops; same as ?mode=ro)');
   if (options.output !== false) command.option('--output <file>', 'write the report to a file (atomically) instead of stdout');
   return command.option('--no-color', 'no colours in text output');
 }
 
-/** The library options the common flags stand for, with warnings going to stderr. */
+/**
+ * A flag that takes a byte size (`512MiB`, `64mb`, `1048576`); undefined when not given.
+ * @throws DepcapsError E_USAGE otherwise.
+ */
+export function byteSize(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = parseByteSize(value);
+  if (n === undefined || n <= 0) throw new DepcapsError('E_USAGE', `${name} takes a size such as 512MiB or 1048576, not "${value}"`);
+  return n;
+}
+
+/**
+ * The library options the common flags stand for, with warnings going to stderr.
+ * @throws DepcapsError E_USAGE for a malformed `--max-file-bytes`.
+ */
 export function commonScanOptions(flags: CommonFlags, io: Io): ScanOptions {
+  const maxFileBytes = byteSize('--max-file-bytes', flags.maxFileBytes);
   return {
+    ...(maxFileBytes !== undefined ? { limits: { maxFileBytes } } : {}),
     env: io.env,
     ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
     ...(flags.registry ? { registry: flags.registry } : {}),

@@ -82,7 +82,8 @@ export function incompleteExitCode(report: AuditReport): 0 | 2 | 3 {
   let worst: 0 | 2 | 3 = 0;
   for (const p of report.packages) {
     if (p.status !== 'error' || p.error?.startsWith(`${NOT_ON_DISK}:`)) continue;
-    const code = /^(E_[A-Z_]+):/.exec(p.error ?? '')?.[1];
+    // A git or tarball-URL dependency that could not be fetched says why after its "not analysed" line.
+    const code = /^(?:unsupported-source: .*? is not analysed: )?(E_[A-Z_]+):/.exec(p.error ?? '')?.[1];
     const exit = code !== undefined ? exitCodeOf(code) : p.error?.startsWith('unsupported-source:') ? 2 : 3;
     if (exit === 3) return 3;
     worst = 2;
@@ -96,8 +97,8 @@ function failed(pkg: LockedPackage, error: string): AuditPackage {
 
 /**
  * Audits every package a lockfile installs: registry packages at their exact locked version, verified
- * against the lockfile's integrity; file/link/workspace packages from disk; git and remote sources
- * listed as not analysed. One package failing never aborts the audit.
+ * against the lockfile's integrity; file/link/workspace packages from disk; git dependencies at their
+ * commit and tarball URLs (see scanLocked). One package failing never aborts the audit.
  * @throws DepcapsError E_LOCKFILE when the lockfile cannot be read at all.
  */
 export async function auditLockfile(lockfilePath: string, options: AuditOptions = {}): Promise<AuditReport> {

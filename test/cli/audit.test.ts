@@ -181,4 +181,19 @@ describe('depcaps audit', () => {
     writeFileSync(join(tmp.project, 'broken-lock.json'), '{"lockfileVersion": 3, "packages": {}} trailing');
     expect((await audit([], 'broken-lock.json')).code).toBe(2);
   });
+
+  it('--max-file-bytes applies to an audit, and a partial result of a smaller limit is not reused for a larger one', async () => {
+    const cacheDir = join(tmp.root, 'limit-cache');
+    const small = await audit(['--json', '--allow-missing', '--max-file-bytes', '16', '--cache-dir', cacheDir]);
+    expect(small.code, small.stderr).toBe(0);
+    const partial = parseJson<AuditReport>(small).packages.find((p) => p.name === 'net-client')!;
+    expect(partial).toMatchObject({ status: 'partial', capabilities: ['network'] });
+    // Both files are over 16 bytes: the manifest is not read, index.js is scanned lexically (it still shows network).
+    expect(partial.error).toMatch(/^2 file\(s\) not fully analysed/);
+    const full = parseJson<AuditReport>(await audit(['--json', '--allow-missing', '--cache-dir', cacheDir])).packages.find((p) => p.name === 'net-client')!;
+    expect(full).toMatchObject({ status: 'ok', cached: false, capabilities: ['network'] });
+    const bad = await audit(['--max-file-bytes', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-file-bytes takes a size');
+  });
 });

@@ -186,7 +186,7 @@ describe('depcaps diff', () => {
   it('a registry error on a tarball: exit 3 naming the package', async () => {
     registry.setFaults(tarballPath('app', '1.0.0'), { kind: 'status', status: 500 });
     try {
-      // A fresh cache directory: pacote's own tarball cache would otherwise serve the bytes.
+      // A fresh cache directory: the cached result would otherwise be served.
       const r = await diff('app', '1.0.0', '1.1.0', '--cache-dir', join(tmp.root, 'cold-cache'));
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/app@1\.0\.0/);
