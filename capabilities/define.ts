@@ -14,6 +14,17 @@ export interface ModuleMatcher {
   members?: readonly string[];
 }
 
+/**
+ * A Node.js internal binding loaded by name through one of the runtime model's binding loaders
+ * (`process.binding('spawn_sync')`, `process._linkedBinding(…)`): the native half of a builtin module,
+ * reachable without importing the module. Names as Node registers them (src/node_binding.cc).
+ */
+export interface BindingMatcher {
+  name: string;
+  /** Members that count (first member after the binding); omitted = loading the binding already counts. */
+  members?: readonly string[];
+}
+
 /** A global reached directly or through globalThis/global/window/self, aliases and computed keys. */
 export interface GlobalMatcher {
   /** Dotted path rooted at a global: `fetch`, `process.env`, `WebAssembly.instantiate`. */
@@ -100,7 +111,7 @@ export interface ObfuscationMatcher {
 }
 
 /** What the engine could not resolve statically and reports instead of dropping. */
-export type UnresolvedKind = 'require' | 'import' | 'global-member';
+export type UnresolvedKind = 'require' | 'import' | 'global-member' | 'binding';
 
 export interface CapabilityDefinition {
   /** Kebab-case id; part of the JSON contract. */
@@ -112,6 +123,8 @@ export interface CapabilityDefinition {
   /** Why it matters to a reviewer. */
   docs: string;
   modules?: readonly ModuleMatcher[];
+  /** Internal bindings that give what `modules` give; bindings no capability lists and the runtime model does not call inert are reported as unresolved. */
+  bindings?: readonly BindingMatcher[];
   globals?: readonly GlobalMatcher[];
   calls?: readonly CallMatcher[];
   manifest?: ManifestMatcher;

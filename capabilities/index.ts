@@ -13,7 +13,7 @@ import shell from './shell.js';
 export type { CapabilityDefinition, Severity } from './define.js';
 export { SEVERITY_ORDER } from './define.js';
 export { default as runtime } from './runtime.js';
-export type { RuntimeModel } from './runtime.js';
+export type { RuntimeModel, ValueArgument } from './runtime.js';
 
 /** Every registered capability, in id order. */
 export const catalog: readonly CapabilityDefinition[] = [

@@ -48,6 +48,19 @@ function patterns(index: CatalogIndex): LexicalPattern[] {
       list.push({ capability: e.capability, api: path, regex: new RegExp(`(?<![\\w$.])${dotted(path)}${call}`, 'g') });
     }
   }
+  // `process.binding('spawn_sync')`, for the bindings the catalog classifies as a whole.
+  for (const [name, entries] of index.bindings) {
+    for (const e of entries) {
+      if (e.members !== null) continue;
+      for (const loader of index.bindingLoaders) {
+        list.push({
+          capability: e.capability,
+          api: `${loader}('${name}')`,
+          regex: new RegExp(`(?<![\\w$.])${dotted(loader)}\\s*\\(\\s*(['"\`])${escape(name)}\\1`, 'g'),
+        });
+      }
+    }
+  }
   const dynamic = index.unresolved.get('require');
   if (dynamic) {
     // Each site is matched by its whole path only (`module.require(x)` is not also a bare one).

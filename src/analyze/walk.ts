@@ -1,5 +1,6 @@
 import { VISITOR_KEYS } from '@babel/types';
 import type { Node } from '@babel/types';
+import { SUPER_BINDING, unwrapExpression } from './evaluate.js';
 import { Scope, type BindingSource, type PathSegment, type Value } from './scope.js';
 
 /** A place to evaluate after the walk: a chain top (identifier or member expression) or a call. */
@@ -32,6 +33,8 @@ export interface WalkResult {
   staticImports: StaticImport[];
   /** Writes, for the tamper check (tamper.ts). */
   writes: WriteSite[];
+  /** Calls a class extends (`class A extends mixin(Base)`): class factories, handed base classes. */
+  heritageCalls: Set<Node>;
 }
 
 /** The node is the object of a member expression: not a chain top. */
@@ -172,6 +175,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   const writes: WriteSite[] = [];
   const pendingAssignments: { name: string; scope: Scope; source: BindingSource }[] = [];
   const iife = new Map<Node, IifeArgs>();
+  const heritageCalls = new Set<Node>();
 
   const nodes: Node[] = [];
   const scopes: Scope[] = [];
@@ -295,7 +299,14 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   const walkClass = (cls: AnyNode, scope: Scope): void => {
     const node = cls as unknown as { type: string; id?: Node | null; superClass?: Node | null; body: { body: Node[] }; decorators?: Node[] | null };
     const classScope = new Scope(scope, false);
-    if (node.type === 'ClassExpression' && node.id?.type === 'Identifier') classScope.declare(node.id.name, 'class');
+    const self: BindingSource = { node: cls, scope, path: NO_PATH };
+    if (node.type === 'ClassExpression' && node.id?.type === 'Identifier') classScope.declare(node.id.name, 'class').addSource(self);
+    if (node.superClass) {
+      // `super(…)` in the body constructs what the class extends (see Evaluator.classValue).
+      classScope.declare(SUPER_BINDING, 'super').addSource(self);
+      const base = unwrapExpression(node.superClass);
+      if (base.type === 'CallExpression' || base.type === 'NewExpression') heritageCalls.add(base);
+    }
     push(node.superClass, scope);
     pushAll(node.decorators, scope);
     for (const member of node.body.body) push(member, classScope);
@@ -435,7 +446,9 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         walkFunction(node, scope);
         continue;
       case 'ClassDeclaration':
-        if ((node.id as Node | null)?.type === 'Identifier') scope.declare((node.id as { name: string }).name, 'class');
+        if ((node.id as Node | null)?.type === 'Identifier') {
+          scope.declare((node.id as { name: string }).name, 'class').addSource({ node, scope, path: NO_PATH });
+        }
         if (node.declare) continue;
         walkClass(node, scope);
         continue;
@@ -529,5 +542,5 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     const binding = a.scope.lookup(a.name) ?? a.scope.root().declare(a.name, 'implicit');
     binding.addSource(a.source);
   }
-  return { siteNodes, siteScopes, siteKinds, staticImports, writes };
+  return { siteNodes, siteScopes, siteKinds, staticImports, writes, heritageCalls };
 }
