@@ -5,22 +5,20 @@
  * engine still resolves underneath.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import JavaScriptObfuscator from 'javascript-obfuscator';
 import { rollup } from 'rollup';
 import { minify } from 'terser';
 import { afterAll, describe, expect, it } from 'vitest';
 import webpack from 'webpack';
 import { analyzeSource } from '../../src/analyze/file.js';
 import { packEdwards, unpackEdwards } from '../helpers/edwards-packer.js';
+import { jsfuck, OBFUSCATOR_PRESETS as PRESETS, obfuscate } from '../helpers/obfuscators.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MODULES = join(ROOT, 'node_modules');
-const require = createRequire(import.meta.url);
 const work = mkdtempSync(join(tmpdir(), 'depcaps-obfuscation-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -43,15 +41,6 @@ const REAL: Record<string, string> = {
   'commander/lib/command.js': readFileSync(join(MODULES, 'commander/lib/command.js'), 'utf8'),
   'jsonc-parser/lib/esm/main.js': readFileSync(join(MODULES, 'jsonc-parser/lib/esm/main.js'), 'utf8'),
 };
-
-function obfuscate(code: string, options: Record<string, unknown>): string {
-  return JavaScriptObfuscator.obfuscate(code, { seed: 7, ...options }).getObfuscatedCode();
-}
-
-function jsfuck(code: string): string {
-  const { JSFuck } = require('jsfuck') as { JSFuck: { encode(input: string, wrapWithEval: boolean): string } };
-  return JSFuck.encode(code, true);
-}
 
 async function roadroller(code: string): Promise<string> {
   const { Packer } = await import('roadroller');
@@ -85,8 +74,6 @@ interface ObfuscatedRow {
   /** Capabilities that must still be reported under the obfuscation. */
   capabilities?: readonly string[];
 }
-
-const PRESETS = ['default', 'low-obfuscation', 'medium-obfuscation', 'high-obfuscation'] as const;
 
 const obfuscatedRows: ObfuscatedRow[] = [
   // The payload's `require('child_process')` becomes `require(_0x…(0x…))`: unresolved, reported as such.
