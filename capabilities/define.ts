@@ -10,8 +10,17 @@ export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export interface ModuleMatcher {
   /** Specifier without `node:`; the engine also matches `node:x` and subpaths `x/…` (e.g. `fs/promises`). */
   name: string;
-  /** Members that count (first member after the module); omitted = importing the module already counts. */
+  /**
+   * Members that count (first member after the module, or a dotted path: `prototype._compile`); omitted =
+   * importing the module already counts.
+   */
   members?: readonly string[];
+  /**
+   * The module's exports, where the list is short and stable: a member outside it (`cp.pid` on a local
+   * named `process` that holds child_process) is no use of the module's API, so nothing is reported at
+   * it (the import already was). Omitted = any member counts.
+   */
+  exports?: readonly string[];
 }
 
 /**
@@ -35,9 +44,21 @@ export interface GlobalMatcher {
 
 /** A call that counts only when a closed-set predicate (implemented once in the engine) holds on its arguments. */
 export interface CallMatcher {
-  /** Dotted global path of the callee. */
+  /** Dotted global path of the callee; with `module`, the member path inside that module (`Worker`). */
   callee: string;
-  predicate: 'firstArgIsString';
+  /** The callee is a member of this module (specifier without `node:`), reached however the module is. */
+  module?: string;
+  /**
+   * `firstArgIsString`: `setTimeout('code')`. `optionIsTrue`: the options object at argument `argument`
+   * has `option` set to a truthy constant (`new Worker(src, { eval: true })`).
+   */
+  predicate: 'firstArgIsString' | 'optionIsTrue';
+  /** Argument index of the options object (`optionIsTrue`). */
+  argument?: number;
+  /** The option that must be set (`optionIsTrue`). */
+  option?: string;
+  /** The API name of a finding, when not `callee(string)`: `worker_threads.Worker(eval)`. */
+  api?: string;
 }
 
 /** package.json / build-file facts. */

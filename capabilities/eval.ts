@@ -6,7 +6,9 @@ export default defineCapability({
   description: 'Compiles and runs code from strings at run time (eval, Function, vm, WebAssembly).',
   severity: 'high',
   docs: 'Code built from strings at run time is invisible to static review: a downloaded or decoded payload runs with full rights.',
-  modules: [{ name: 'vm' }],
+  // `module.prototype._compile` compiles a string as a CommonJS module (what `require` does with a file);
+  // instances get it too (`new Module()._compile(code)`, `module._compile` in CommonJS).
+  modules: [{ name: 'vm' }, { name: 'module', members: ['prototype._compile'] }],
   // What vm is built on (scripts and functions compiled from strings; `evals` before Node 0.12), ES module
   // records compiled from source text, and inspector sessions (`Runtime.evaluate`).
   bindings: [
@@ -23,10 +25,16 @@ export default defineCapability({
     { path: 'WebAssembly.instantiate' },
     { path: 'WebAssembly.instantiateStreaming' },
     { path: 'WebAssembly.Module' },
+    { path: 'module._compile' },
+    { path: 'module.constructor.prototype._compile' },
+    { path: 'require.main._compile' },
+    { path: 'process.mainModule._compile' },
   ],
   calls: [
     { callee: 'setTimeout', predicate: 'firstArgIsString' },
     { callee: 'setInterval', predicate: 'firstArgIsString' },
+    // A worker whose first argument is code, not a file.
+    { module: 'worker_threads', callee: 'Worker', predicate: 'optionIsTrue', argument: 1, option: 'eval', api: 'worker_threads.Worker(eval)' },
   ],
   examples: {
     flags: "eval(Buffer.from(payload, 'base64').toString())",

@@ -18,7 +18,21 @@ export interface RuntimeModel {
    */
   interopHelpers: readonly string[];
   /** Global paths whose call decodes its arguments into a string, with how. */
-  decoders: readonly { path: string; decode: 'charCodes' | 'base64' | 'bufferFrom' }[];
+  decoders: readonly { path: string; decode: 'charCodes' | 'base64' | 'bufferFrom' | 'uriComponent' | 'uri' | 'legacyUnescape' }[];
+  /**
+   * Reflection the engine sees through: `Reflect.get(o, k)` is `o[k]`, `Reflect.apply(f, t, args)` and
+   * `Reflect.construct(F, args)` call `f`/`F`, a property descriptor's `value` is the property, and the
+   * members of an object enumerated (`Object.values(m)`) are some member of it, not known which.
+   */
+  reflection: readonly { path: string; op: 'get' | 'apply' | 'construct' | 'descriptor' | 'descriptors' | 'members' }[];
+  /** Global paths that resolve a module name to a file without loading it: `require.resolve(name)`. */
+  resolvers: readonly string[];
+  /**
+   * The pure builtins the partial evaluator provides to the code it interprets (decoders, string-array
+   * rotations, interop helpers): global paths and what each does. Anything else global is a value the
+   * interpreter can hold but never call, so package code that reaches for the host stops being evaluated.
+   */
+  builtins: readonly { path: string; op: BuiltinOp }[];
   /** `x.constructor.constructor` reaches this global (the Function constructor). */
   constructorOfConstructor: string;
   /** Module-name prefix that names a builtin explicitly. */
@@ -51,6 +65,58 @@ export interface RuntimeModel {
   valueArguments: readonly ValueArgument[];
 }
 
+/** What a pure builtin does (implemented once in the engine's interpreter, src/analyze/js-builtins.ts). */
+export type BuiltinOp =
+  | 'undefined-value'
+  | 'nan-value'
+  | 'infinity-value'
+  | 'object'
+  | 'function'
+  | 'array'
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'regexp'
+  | 'error'
+  | 'array-is-array'
+  | 'array-from'
+  | 'from-char-code'
+  | 'from-code-point'
+  | 'parse-int'
+  | 'parse-float'
+  | 'is-nan'
+  | 'is-finite'
+  | 'decode-uri-component'
+  | 'decode-uri'
+  | 'encode-uri-component'
+  | 'encode-uri'
+  | 'percent-escape'
+  | 'percent-unescape'
+  | 'base64-decode'
+  | 'base64-encode'
+  | 'buffer-from'
+  | 'object-keys'
+  | 'object-values'
+  | 'object-entries'
+  | 'object-get-own-property-names'
+  | 'object-assign'
+  | 'object-create'
+  | 'object-define-property'
+  | 'object-freeze'
+  | 'object-get-prototype-of'
+  | 'json-parse'
+  | 'math-floor'
+  | 'math-ceil'
+  | 'math-round'
+  | 'math-trunc'
+  | 'math-abs'
+  | 'math-sign'
+  | 'math-sqrt'
+  | 'math-min'
+  | 'math-max'
+  | 'math-pow'
+  | 'math-imul';
+
 /** One kind of call whose arguments are only looked at (compared, type-checked, described). */
 export interface ValueArgument {
   /** A global function (`Object.getPrototypeOf`); or, with `method`, a method name on any receiver. */
@@ -81,6 +147,75 @@ const runtime: RuntimeModel = {
     { path: 'String.fromCodePoint', decode: 'charCodes' },
     { path: 'atob', decode: 'base64' },
     { path: 'Buffer.from', decode: 'bufferFrom' },
+    { path: 'decodeURIComponent', decode: 'uriComponent' },
+    { path: 'decodeURI', decode: 'uri' },
+    { path: 'unescape', decode: 'legacyUnescape' },
+  ],
+  reflection: [
+    { path: 'Reflect.get', op: 'get' },
+    { path: 'Reflect.apply', op: 'apply' },
+    { path: 'Reflect.construct', op: 'construct' },
+    { path: 'Object.getOwnPropertyDescriptor', op: 'descriptor' },
+    { path: 'Reflect.getOwnPropertyDescriptor', op: 'descriptor' },
+    { path: 'Object.getOwnPropertyDescriptors', op: 'descriptors' },
+    { path: 'Object.values', op: 'members' },
+    { path: 'Object.entries', op: 'members' },
+  ],
+  resolvers: ['require.resolve', 'module.require.resolve', 'require.main.require.resolve'],
+  // Only what is pure: no clock, no randomness, no I/O, nothing that compiles code (the Function
+  // constructor is here so that `f.constructor` can be named, never called).
+  builtins: [
+    { path: 'undefined', op: 'undefined-value' },
+    { path: 'NaN', op: 'nan-value' },
+    { path: 'Infinity', op: 'infinity-value' },
+    { path: 'Object', op: 'object' },
+    { path: 'Function', op: 'function' },
+    { path: 'Array', op: 'array' },
+    { path: 'String', op: 'string' },
+    { path: 'Number', op: 'number' },
+    { path: 'Boolean', op: 'boolean' },
+    { path: 'RegExp', op: 'regexp' },
+    { path: 'Error', op: 'error' },
+    { path: 'Array.isArray', op: 'array-is-array' },
+    { path: 'Array.from', op: 'array-from' },
+    { path: 'String.fromCharCode', op: 'from-char-code' },
+    { path: 'String.fromCodePoint', op: 'from-code-point' },
+    { path: 'parseInt', op: 'parse-int' },
+    { path: 'Number.parseInt', op: 'parse-int' },
+    { path: 'parseFloat', op: 'parse-float' },
+    { path: 'Number.parseFloat', op: 'parse-float' },
+    { path: 'isNaN', op: 'is-nan' },
+    { path: 'isFinite', op: 'is-finite' },
+    { path: 'decodeURIComponent', op: 'decode-uri-component' },
+    { path: 'decodeURI', op: 'decode-uri' },
+    { path: 'encodeURIComponent', op: 'encode-uri-component' },
+    { path: 'encodeURI', op: 'encode-uri' },
+    { path: 'escape', op: 'percent-escape' },
+    { path: 'unescape', op: 'percent-unescape' },
+    { path: 'atob', op: 'base64-decode' },
+    { path: 'btoa', op: 'base64-encode' },
+    { path: 'Buffer.from', op: 'buffer-from' },
+    { path: 'Object.keys', op: 'object-keys' },
+    { path: 'Object.values', op: 'object-values' },
+    { path: 'Object.entries', op: 'object-entries' },
+    { path: 'Object.getOwnPropertyNames', op: 'object-get-own-property-names' },
+    { path: 'Object.assign', op: 'object-assign' },
+    { path: 'Object.create', op: 'object-create' },
+    { path: 'Object.defineProperty', op: 'object-define-property' },
+    { path: 'Object.freeze', op: 'object-freeze' },
+    { path: 'Object.getPrototypeOf', op: 'object-get-prototype-of' },
+    { path: 'JSON.parse', op: 'json-parse' },
+    { path: 'Math.floor', op: 'math-floor' },
+    { path: 'Math.ceil', op: 'math-ceil' },
+    { path: 'Math.round', op: 'math-round' },
+    { path: 'Math.trunc', op: 'math-trunc' },
+    { path: 'Math.abs', op: 'math-abs' },
+    { path: 'Math.sign', op: 'math-sign' },
+    { path: 'Math.sqrt', op: 'math-sqrt' },
+    { path: 'Math.min', op: 'math-min' },
+    { path: 'Math.max', op: 'math-max' },
+    { path: 'Math.pow', op: 'math-pow' },
+    { path: 'Math.imul', op: 'math-imul' },
   ],
   constructorOfConstructor: 'Function',
   builtinPrefix: 'node:',

@@ -6,7 +6,13 @@ export default defineCapability({
   description: 'Starts other programs or shell commands.',
   severity: 'critical',
   docs: 'A child process runs with the full rights of the user: it can do anything the shell can, beyond what static analysis of JavaScript can see.',
-  modules: [{ name: 'child_process' }],
+  // Node's child_process exports (v20–v24); `_forkChild` is internal but exported.
+  modules: [
+    {
+      name: 'child_process',
+      exports: ['ChildProcess', '_forkChild', 'exec', 'execFile', 'execFileSync', 'execSync', 'fork', 'spawn', 'spawnSync'],
+    },
+  ],
   // The bindings child_process is built on, and `process.execve` (replaces the process with a program).
   bindings: [{ name: 'spawn_sync' }, { name: 'process_wrap' }, { name: 'process_methods', members: ['execve'] }],
   examples: {

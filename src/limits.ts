@@ -95,3 +95,13 @@ export function parseByteSize(text: string): number | undefined {
   const factor = unit === 'k' ? 1024 : unit === 'm' ? MiB : unit === 'g' ? 1024 * MiB : 1;
   return Math.floor(Number(m[1]) * factor);
 }
+
+/**
+ * Steps of bounded partial evaluation per file (src/analyze/partial-eval.ts): one step is one expression
+ * or statement interpreted, one regular-expression backtrack, or a slice of a long string operation. A
+ * javascript-obfuscator string array at its heaviest preset (RC4-encoded, rotated until a checksum
+ * matches) needs about a third of it; ordinary files need none. Fixed, with no override: results are
+ * cached by engine version, so the budget is part of what a result means. A site whose evaluation runs
+ * past it is reported as unresolved.
+ */
+export const PARTIAL_EVALUATION_STEPS = 3_000_000;

@@ -1,17 +1,30 @@
 import { createHash } from 'node:crypto';
 import { catalog as defaultCatalog, runtime as defaultRuntime } from '../../capabilities/index.js';
 import type { CapabilityDefinition, RuntimeModel } from '../../capabilities/index.js';
+import type { BuiltinOp } from '../../capabilities/runtime.js';
 import type { UnresolvedKind } from '../../capabilities/define.js';
 
 /**
  * Bumped whenever the engine's semantics change (what it resolves, how it reports). Together with the
  * catalog's content it forms the catalogVersion that keys cached results.
  */
-export const ENGINE_VERSION = 5;
+export const ENGINE_VERSION = 6;
 
 interface ModuleEntry {
   capability: string;
+  /** Members (or dotted member paths) that count; null = the module as a whole. */
   members: ReadonlySet<string> | null;
+  /** The module's exports, when the catalog lists them: other members are no use of its API. */
+  exports: ReadonlySet<string> | null;
+}
+
+/** A call that counts when its predicate holds. */
+export interface CallEntry {
+  capability: string;
+  predicate: string;
+  argument?: number;
+  option?: string;
+  api?: string;
 }
 
 /** A capability an internal binding gives: loading it (`members` null) or using one of `members`. */
@@ -42,7 +55,15 @@ export interface CatalogIndex {
   globals: ReadonlyMap<string, readonly GlobalEntry[]>;
   /** Longest catalog global path, in segments: bounds prefix lookups. */
   maxGlobalLength: number;
-  calls: ReadonlyMap<string, readonly { capability: string; predicate: string }[]>;
+  calls: ReadonlyMap<string, readonly CallEntry[]>;
+  /** Module → dotted member path → calls of that member that count when their predicate holds. */
+  moduleCalls: ReadonlyMap<string, ReadonlyMap<string, readonly CallEntry[]>>;
+  /** Global paths the engine sees through as reflection, with what each does. */
+  reflection: ReadonlyMap<string, string>;
+  /** Global paths that resolve a module name without loading it. */
+  resolvers: ReadonlySet<string>;
+  /** The pure builtins the partial evaluator provides. */
+  builtins: readonly { path: string; op: BuiltinOp }[];
   /** Keyed by internal binding name. */
   bindings: ReadonlyMap<string, readonly BindingEntry[]>;
   /** Bindings that give nothing. */
@@ -90,7 +111,8 @@ export function buildCatalogIndex(
 ): CatalogIndex {
   const modules = new Map<string, ModuleEntry[]>();
   const globals = new Map<string, GlobalEntry[]>();
-  const calls = new Map<string, { capability: string; predicate: string }[]>();
+  const calls = new Map<string, CallEntry[]>();
+  const moduleCalls = new Map<string, Map<string, CallEntry[]>>();
   const unresolved = new Map<UnresolvedKind, string>();
   const severity = new Map<string, string>();
   const bindings = new Map<string, BindingEntry[]>();
@@ -99,7 +121,7 @@ export function buildCatalogIndex(
   for (const cap of capabilities) {
     severity.set(cap.id, cap.severity);
     for (const m of cap.modules ?? []) {
-      push(modules, m.name, { capability: cap.id, members: m.members ? new Set(m.members) : null });
+      push(modules, m.name, { capability: cap.id, members: m.members ? new Set(m.members) : null, exports: m.exports ? new Set(m.exports) : null });
     }
     for (const g of cap.globals ?? []) {
       const length = g.path.split('.').length;
@@ -110,7 +132,15 @@ export function buildCatalogIndex(
     for (const b of cap.bindings ?? []) {
       push(bindings, b.name, { capability: cap.id, members: b.members ? new Set(b.members) : null });
     }
-    for (const c of cap.calls ?? []) push(calls, c.callee, { capability: cap.id, predicate: c.predicate });
+    for (const c of cap.calls ?? []) {
+      const entry: CallEntry = { capability: cap.id, predicate: c.predicate, argument: c.argument, option: c.option, api: c.api };
+      if (c.module === undefined) push(calls, c.callee, entry);
+      else {
+        const members = moduleCalls.get(c.module) ?? new Map<string, CallEntry[]>();
+        push(members, c.callee, entry);
+        moduleCalls.set(c.module, members);
+      }
+    }
     for (const u of cap.unresolved ?? []) unresolved.set(u, cap.id);
   }
   const memberMap = (list: readonly { module: string; member: string }[]) => {
@@ -146,6 +176,10 @@ export function buildCatalogIndex(
     globals,
     maxGlobalLength,
     calls,
+    moduleCalls,
+    reflection: new Map(runtime.reflection.map((r) => [r.path, r.op])),
+    resolvers: new Set(runtime.resolvers),
+    builtins: runtime.builtins,
     bindings,
     inertBindings: new Set(runtime.inertBindings),
     bindingLoaders: new Set(runtime.bindingLoaders),

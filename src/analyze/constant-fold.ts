@@ -117,6 +117,18 @@ export function decode(kind: string, args: readonly Value[]): Value {
       const text = asString(args[0]);
       return text === undefined ? UNKNOWN : s(Buffer.from(text, 'base64').toString('latin1'));
     }
+    case 'uriComponent':
+    case 'uri':
+    case 'legacyUnescape': {
+      const text = asString(args[0]);
+      if (text === undefined) return UNKNOWN;
+      try {
+        return s(kind === 'uriComponent' ? decodeURIComponent(text) : kind === 'uri' ? decodeURI(text) : unescape(text));
+      } catch {
+        // A malformed escape throws at run time: no name comes out of it.
+        return UNKNOWN;
+      }
+    }
     case 'bufferFrom': {
       const first = args[0];
       if (first?.k === 'arr') {

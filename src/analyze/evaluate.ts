@@ -2,6 +2,8 @@ import type { Node } from '@babel/types';
 import type { CatalogIndex } from './catalog-index.js';
 import { SYMBOL, UNKNOWN, type Binding, type Scope, type Value } from './scope.js';
 import { applyStringMethod, decode } from './constant-fold.js';
+import { callLocal, isLocalFunction, type LocalCalls } from './local-calls.js';
+import { isMethod, PartialEvaluator } from './partial-eval.js';
 
 /** Recursion bound for nested evaluation (binding chains, nested calls): past it, a value is unknown. */
 const MAX_DEPTH = 128;
@@ -12,8 +14,14 @@ export const MAX_FOLDED_STRING = 1 << 20;
 
 type AnyNode = Node & Record<string, unknown>;
 
-/** The function value of literals and classes: its `.constructor` is the Function constructor. */
+/** The function value of classes: its `.constructor` is the Function constructor. */
 const FN: Value = Object.freeze({ k: 'fn' });
+
+/** Function.prototype methods through which a function is invoked with another receiver. */
+const INVOKERS = new Set(['call', 'apply', 'bind']);
+
+/** Node types whose value the static rules do not compute but the partial evaluator may (coercions). */
+const FOLDABLE = new Set(['UnaryExpression', 'BinaryExpression', 'MemberExpression', 'CallExpression', 'TemplateLiteral', 'ConditionalExpression', 'LogicalExpression']);
 
 /** A property key that is a symbol: it names no module member and no global. */
 export const SYMBOL_KEY: unique symbol = Symbol('symbol key');
@@ -32,16 +40,44 @@ function str(v: string, m: boolean): Value {
  * Abstract interpretation of expressions over the scope model: which module, global, or string an
  * expression stands for. Everything it cannot follow is UNKNOWN, never a guess.
  */
-export class Evaluator {
+export class Evaluator implements LocalCalls {
   readonly index: CatalogIndex;
   /** The canonical require path (first of the runtime model's), as segments. */
   private readonly requirePath: readonly string[];
   /** Values of call expressions already evaluated. */
   private readonly calls = new Map<Node, Value>();
+  /** Results of the partial evaluator's folds, by node (a node is always evaluated where it stands). */
+  private readonly folds = new Map<Node, Value>();
+  /** Bounded partial evaluation of the file's own functions and coercions (once `attach`ed to a program). */
+  partial: PartialEvaluator | null = null;
+  /**
+   * How many evaluations under way need a name (a module specifier, a key of a module or global): only
+   * then are the file's own functions run by the partial evaluator, so ordinary call chains cost nothing.
+   */
+  private demand = 0;
+  /** Calls of the file's functions left unevaluated for lack of demand: their UNKNOWN is not final. */
+  private deferred = 0;
+  /** Nesting of symbolic calls (local-calls.ts): values then depend on the arguments, so nothing is memoised. */
+  substituting = 0;
 
   constructor(index: CatalogIndex) {
     this.index = index;
     this.requirePath = [...index.requirePaths][0]!.split('.');
+  }
+
+  /** Enables partial evaluation over `program` (whose text is `source`). */
+  attach(program: Node, source: string): void {
+    this.partial = new PartialEvaluator(this, this.index, program, source);
+  }
+
+  /** Evaluates a node whose value is used as a name: the file's own decoders may be run for it. */
+  evaluateName(node: Node, scope: Scope, depth = 0): Value {
+    this.demand++;
+    try {
+      return this.evaluate(node, scope, depth);
+    } finally {
+      this.demand--;
+    }
   }
 
   /** The value an import of `spec` yields; UNKNOWN for relative and absolute specifiers. */
@@ -84,8 +120,12 @@ export class Evaluator {
         }
         return str(out, true);
       }
-      case 'BinaryExpression':
-        return node.operator === '+' ? this.concatenation(node, scope, depth) : UNKNOWN;
+      case 'BinaryExpression': {
+        const v = node.operator === '+' ? this.concatenation(node, scope, depth) : UNKNOWN;
+        return v.k === 'unknown' ? this.fold(node, scope) : v;
+      }
+      case 'UnaryExpression':
+        return this.fold(node, scope);
       case 'Identifier':
         return this.identifier(node.name, scope, depth);
       case 'MemberExpression':
@@ -96,11 +136,22 @@ export class Evaluator {
         // Memoised: a node is always evaluated in the scope it stands in, and a call evaluates its callee's
         // object more than once (string methods, then require detection): without this, a chain like
         // `set.addRange(…).addRange(…)…` (regenerate-unicode-properties) costs 2^depth.
-        const memo = this.calls.get(node);
+        const memo = this.substituting === 0 ? this.calls.get(node) : undefined;
         if (memo !== undefined) return memo;
+        const deferred = this.deferred;
         const value = this.call(node, scope, depth);
-        this.calls.set(node, value);
+        if (this.substituting === 0 && (value.k !== 'unknown' || deferred === this.deferred)) this.calls.set(node, value);
         return value;
+      }
+      case 'NewExpression': {
+        // An instance reads what the class's prototype has: `new Module()._compile`.
+        const callee = this.evaluate(node.callee, scope, depth + 1);
+        const named = callee.k === 'mod' ? !callee.promise : callee.k === 'glob' && callee.path.length > 0;
+        if (named && (callee.k === 'mod' || callee.k === 'glob') && !callee.path.includes('*')) {
+          const proto = this.member(callee, 'prototype', false, depth + 1);
+          return proto.k === 'mod' || proto.k === 'glob' ? { ...proto, inst: true } : UNKNOWN;
+        }
+        return UNKNOWN;
       }
       case 'ImportExpression': {
         const spec = this.evaluate(node.source, scope, depth + 1);
@@ -142,7 +193,8 @@ export class Evaluator {
         return scope.varScope.parent === null ? { k: 'glob', path: [], m: true } : UNKNOWN;
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
-        return FN;
+      case 'FunctionDeclaration':
+        return { k: 'fn', node, scope };
       case 'ClassExpression':
       case 'ClassDeclaration':
         return this.classValue(node, scope, depth);
@@ -164,18 +216,57 @@ export class Evaluator {
   }
 
   /**
-   * One of two values (`a || b`, `c ? a : b`): the first that is known, as before. A symbol counts only when
-   * both are symbols: `c ? Symbol('k') : name` may be any name.
+   * One of two values (`a || b`, `c ? a : b`). Either may be the one that runs, so the one that names more
+   * is kept: a loader, module, binding or catalog global over a function written here, that over any other
+   * global (`cond ? __non_webpack_require__ : require` is require), and a known value over an unknown one;
+   * between equals, the first. A symbol counts only when both are symbols: `c ? Symbol('k') : name` may be
+   * any name.
    */
   private alternatives(a: Node, b: Node, scope: Scope, depth: number): Value {
     const v = this.evaluate(a, scope, depth + 1);
-    if (v.k === 'sym') {
-      const w = this.evaluate(b, scope, depth + 1);
-      return w.k === 'sym' ? SYMBOL : w;
-    }
-    if (v.k !== 'unknown') return v;
     const w = this.evaluate(b, scope, depth + 1);
-    return w.k === 'sym' ? UNKNOWN : w;
+    if (v.k === 'sym' || w.k === 'sym') return v.k === 'sym' && w.k === 'sym' ? SYMBOL : v.k === 'sym' ? w : w.k === 'sym' && v.k === 'unknown' ? UNKNOWN : v;
+    return this.weight(w) > this.weight(v) ? w : v;
+  }
+
+  /** How much a value names, for choosing between alternatives. */
+  private weight(v: Value): number {
+    switch (v.k) {
+      case 'unknown':
+        return 0;
+      case 'mod':
+      case 'bind':
+      case 'members':
+        return 3;
+      case 'glob':
+        return this.isRequire(v.path) || this.isCallOnly(v) || this.namesCatalogGlobal(v.path) ? 3 : 1;
+      default:
+        return 2;
+    }
+  }
+
+  /** True when a catalog global is a prefix of `path` (`globalThis.fetch.bind`). */
+  private namesCatalogGlobal(path: readonly string[]): boolean {
+    let key = '';
+    for (let i = 0; i < path.length && i < this.index.maxGlobalLength; i++) {
+      key = i === 0 ? path[0]! : `${key}.${path[i]}`;
+      if (this.index.globals.has(key) || this.index.bindingLoaders.has(key)) return true;
+    }
+    return false;
+  }
+
+  /** The partial evaluator's value of an expression the static rules cannot compute (memoised by node). */
+  private fold(node: Node, scope: Scope): Value {
+    if (this.partial === null) return UNKNOWN;
+    if (this.substituting === 0) {
+      const memo = this.folds.get(node);
+      if (memo !== undefined) return memo;
+    }
+    this.folds.set(node, UNKNOWN);
+    const v = this.partial.fold(node, scope);
+    if (this.substituting === 0) this.folds.set(node, v);
+    else this.folds.delete(node);
+    return v;
   }
 
   /**
@@ -259,6 +350,7 @@ export class Evaluator {
     if (memo === null) return UNKNOWN;
     if (memo !== undefined) return memo;
     binding.value = null;
+    const deferred = this.deferred;
     let value: Value = UNKNOWN;
     const sources = binding.sources;
     if (sources) {
@@ -284,6 +376,11 @@ export class Evaluator {
     } else if (binding.kind === 'param' && this.requirePath.length === 1 && binding.name === this.requirePath[0]) {
       // Module wrappers (`function (require, module, exports)`) pass the real require along.
       value = { k: 'glob', path: this.requirePath, m: true };
+    }
+    // Unknown only because the file's decoders were not run (no name was needed yet): not final.
+    if (value.k === 'unknown' && deferred !== this.deferred) {
+      binding.value = undefined;
+      return UNKNOWN;
     }
     binding.direct = value;
     // A global reached through a variable (`const g = globalThis`, `const r = require`) is aliasing.
@@ -311,7 +408,10 @@ export class Evaluator {
         key = property.type === 'Identifier' ? property.name : null;
       } else {
         computed = true;
-        key = this.propertyKey(property, scope, depth + 1);
+        // A key of a module, a global or a literal may name an API (or `constructor`): worth running
+        // the file's decoders for. A key of anything else is not.
+        const named = value.k === 'mod' || value.k === 'glob' || value.k === 'bind' || value.k === 'arr' || value.k === 'str' || value.k === 'fn';
+        key = named ? this.propertyKey(property, scope, depth + 1) : this.plainKey(property, scope, depth + 1);
       }
       if (key === 'constructor' && (previousKey === 'constructor' || value.k === 'fn')) {
         // `x.constructor.constructor` and `(() => {}).constructor` are the Function constructor.
@@ -333,8 +433,14 @@ export class Evaluator {
     return value;
   }
 
-  /** The name a computed key folds to, SYMBOL_KEY for a symbol, or null when it does not fold. */
-  private propertyKey(node: Node, scope: Scope, depth: number): Key {
+  /** The name a computed key folds to (the file's decoders run for it), SYMBOL_KEY for a symbol, or null. */
+  propertyKey(node: Node, scope: Scope, depth: number): Key {
+    const k = this.evaluateName(node, scope, depth);
+    return k.k === 'str' ? k.v : k.k === 'num' ? String(k.v) : k.k === 'sym' ? SYMBOL_KEY : null;
+  }
+
+  /** The name a computed key folds to without running the file's functions. */
+  private plainKey(node: Node, scope: Scope, depth: number): Key {
     const k = this.evaluate(node, scope, depth);
     return k.k === 'str' ? k.v : k.k === 'num' ? String(k.v) : k.k === 'sym' ? SYMBOL_KEY : null;
   }
@@ -345,6 +451,10 @@ export class Evaluator {
    * cycles through object literals end at MAX_DEPTH instead of overflowing the stack.
    */
   member(value: Value, key: Key, computed: boolean, depth = 0): Value {
+    if ((value.k === 'mod' || value.k === 'bind') && key !== null && typeof key === 'string' && INVOKERS.has(key) && value.path.length > 0) {
+      // `cp.exec.call`, `cp[name].bind` invoke the member itself: its use, reached another way.
+      return value;
+    }
     if (key === SYMBOL_KEY) {
       // A symbol-keyed slot of the global object or of a module (`globalThis[kDispatcher]`) is nothing the
       // catalog names; deeper down it reads its base like any other unknown key (`process.env[k]` is env).
@@ -358,7 +468,8 @@ export class Evaluator {
         if (value.path.length >= MAX_PATH || value.path.includes('*')) return UNKNOWN;
         // `Symbol.iterator`: a well-known symbol.
         if (value.path.length === 1 && key !== null && this.index.symbols.get(value.path[0]!)?.has(key)) return SYMBOL;
-        return { k: 'glob', path: [...value.path, key ?? '*'], m: value.m || computed };
+        const path = [...value.path, key ?? '*'];
+        return value.inst ? { k: 'glob', path, m: value.m || computed, inst: true } : { k: 'glob', path, m: value.m || computed };
       }
       case 'bind':
         if (value.path.length >= MAX_PATH || value.path.includes('*')) return UNKNOWN;
@@ -368,14 +479,37 @@ export class Evaluator {
         // A namespace's `default` (`(await import('x')).default`, `import * as x` then `x.default`) is the
         // module itself, as `import x from 'x'` already is.
         if (key === 'default' && value.path.length === 0) return computed && !value.m ? { ...value, m: true } : value;
-        return { k: 'mod', name: value.name, path: [...value.path, key ?? '*'], m: value.m || computed, promise: false };
+        const path = [...value.path, key ?? '*'];
+        const m = value.m || computed;
+        return value.inst ? { k: 'mod', name: value.name, path, m, promise: false, inst: true } : { k: 'mod', name: value.name, path, m, promise: false };
+      }
+      case 'members':
+        // Any member of some member of `cp` (`Object.entries(cp).find(…)[1]`) is still some member of it;
+        // an array method of the enumeration (`.find`) gives one when called.
+        if (value.method) return UNKNOWN;
+        return typeof key === 'string' && isMethod('array', key) ? { k: 'members', of: value.of, method: true } : value;
+      case 'desc': {
+        if (value.key === undefined) return key === null ? UNKNOWN : { k: 'desc', base: value.base, key };
+        // A descriptor's `value` (and, called, its getter) is the property.
+        if (key !== 'value' && key !== 'get') return UNKNOWN;
+        const v = this.member(value.base, value.key, true, depth + 1);
+        return v.k === 'glob' || v.k === 'mod' || v.k === 'bind' ? { ...v, m: true } : v;
+      }
+      case 'str': {
+        if (key === 'length') return { k: 'num', v: value.v.length };
+        const i = key === null ? NaN : Number(key);
+        if (Number.isInteger(i) && i >= 0 && typeof key === 'string' && String(i) === key) return i < value.v.length ? { k: 'str', v: value.v[i]!, m: true } : UNKNOWN;
+        return key !== null && typeof key === 'string' && isMethod('string', key) ? { k: 'fn', name: key } : UNKNOWN;
       }
       case 'obj':
         return key === null ? UNKNOWN : this.objectProperty(value.node, value.scope, key, depth);
       case 'arr': {
         // `[eval][0]`, `[require][0]('fs')`
+        if (key === 'length') return { k: 'num', v: value.items.length };
         const i = key === null ? NaN : Number(key);
-        return Number.isInteger(i) && i >= 0 ? medium(value.items[i] ?? UNKNOWN) : UNKNOWN;
+        if (Number.isInteger(i) && i >= 0) return medium(value.items[i] ?? UNKNOWN);
+        // `[]['flat']`: a method, whose `.constructor` is the Function constructor.
+        return key !== null && typeof key === 'string' && isMethod('array', key) ? { k: 'fn', name: key } : UNKNOWN;
       }
       default:
         return UNKNOWN;
@@ -390,7 +524,7 @@ export class Evaluator {
       const k = p.key;
       const name = k.type === 'Identifier' ? k.name : k.type === 'StringLiteral' ? k.value : k.type === 'NumericLiteral' ? String(k.value) : null;
       if (name !== key) continue;
-      if (p.type === 'ObjectMethod') return FN;
+      if (p.type === 'ObjectMethod') return { k: 'fn', node: p, scope };
       return this.evaluate(p.value as Node, scope, depth + 1);
     }
     return UNKNOWN;
@@ -406,32 +540,48 @@ export class Evaluator {
   }
 
   /**
-   * What a call invokes and with which arguments, seeing through `.call(thisArg, …)` and
-   * `.apply(thisArg, [ … ])`; `loader` when it loads a module by name (require and its aliases,
-   * `require('module')._load`), `aliased` when that loader was not the plain `require`.
+   * What a call invokes and with which arguments, seeing through `.call(thisArg, …)`, `.apply(thisArg,
+   * [ … ])` and `Reflect.apply(f, thisArg, [ … ])` / `Reflect.construct(F, [ … ])`. `target` is the node
+   * whose value `fn` is (the callee, or what it invokes); `loader` when it loads a module by name (require
+   * and its aliases, `require('module')._load`), `aliased` when that loader was not the plain `require`.
    */
   resolveCall(
     node: Node,
     scope: Scope,
     depth = 0,
-  ): { fn: Value; args: readonly Node[]; loader: boolean; bindingLoader: string | null; aliased: boolean } {
+  ): { fn: Value; args: readonly Node[]; target: Node; via: 'callee' | 'invoker' | 'reflect'; loader: boolean; bindingLoader: string | null; aliased: boolean } {
     const c = node as AnyNode;
     let args = c.arguments as Node[];
-    let fn = this.evaluate(c.callee as Node, scope, depth + 1);
+    const callee = unwrapExpression(c.callee as Node) as AnyNode;
+    let target: Node = callee;
+    let fn: Value | null = null;
     let invoked = false;
-    if ((fn.k === 'glob' || fn.k === 'mod') && fn.path.length > 0) {
-      const last = fn.path[fn.path.length - 1];
-      if (last === 'call' || last === 'apply') {
-        const base: Value = fn.k === 'glob' ? { ...fn, path: fn.path.slice(0, -1) } : { ...fn, path: fn.path.slice(0, -1) };
-        if (this.isLoaderValue(base) || this.bindingLoaderOf(base) !== null) {
+    let via: 'callee' | 'invoker' | 'reflect' = 'callee';
+    if ((callee.type === 'MemberExpression' || callee.type === 'OptionalMemberExpression') && !callee.computed) {
+      const name = (callee.property as { name?: string }).name;
+      if (name === 'call' || name === 'apply') {
+        const base = this.evaluate(callee.object as Node, scope, depth + 1);
+        // `f.call(…)` invokes f; `Reflect.apply(…)` is a method of its own.
+        const own = base.k === 'glob' && this.index.reflection.has([...base.path, name].join('.'));
+        if ((base.k === 'glob' || base.k === 'mod' || base.k === 'bind') && base.path.length > 0 && !own) {
           fn = base;
+          target = unwrapExpression(callee.object as Node);
           invoked = true;
-          if (last === 'call') args = args.slice(1);
-          else {
-            const list = args[1];
-            args = list?.type === 'ArrayExpression' ? (list.elements.filter((e) => e !== null) as Node[]) : [];
-          }
+          via = 'invoker';
+          args = name === 'call' ? args.slice(1) : arrayElements(args[1]);
         }
+      }
+    }
+    fn ??= this.evaluate(callee, scope, depth + 1);
+    if (fn.k === 'glob' && fn.path.length === 2) {
+      const op = this.index.reflection.get(fn.path.join('.'));
+      if ((op === 'apply' || op === 'construct') && args[0] && args[0].type !== 'SpreadElement') {
+        target = unwrapExpression(args[0]);
+        fn = this.evaluate(args[0], scope, depth + 1);
+        args = arrayElements(args[op === 'apply' ? 2 : 1]);
+        invoked = true;
+        via = 'reflect';
+        if (fn.k === 'glob' || fn.k === 'mod') fn = { ...fn, m: true };
       }
     }
     const loader = this.isLoaderValue(fn);
@@ -439,7 +589,7 @@ export class Evaluator {
     let aliased = false;
     if (loader) aliased = invoked || fn.k === 'mod' || (fn.k === 'glob' && (fn.m || fn.path.length > 1));
     else if (bindingLoader !== null) aliased = invoked || ((fn.k === 'glob' || fn.k === 'mod') && fn.m);
-    return { fn, args, loader, bindingLoader, aliased };
+    return { fn, args, target, via, loader, bindingLoader, aliased };
   }
 
   /** How an internal-binding loader is named in an API (`process.binding`), or null when `fn` is none. */
@@ -462,17 +612,22 @@ export class Evaluator {
   /** What a call returns, where it is a module (require), a require function, or a folded string. */
   call(node: Node, scope: Scope, depth: number): Value {
     const c = node as AnyNode;
-    const callee = c.callee as Node;
+    const callee = unwrapExpression(c.callee as Node);
     const args = c.arguments as Node[];
     if (callee.type === 'Import') {
-      const spec = args[0] ? this.evaluate(args[0], scope, depth + 1) : UNKNOWN;
+      const spec = args[0] ? this.evaluateName(args[0], scope, depth + 1) : UNKNOWN;
       return spec.k === 'str' ? this.moduleValue(spec.v, spec.m, true) : UNKNOWN;
     }
     if ((callee.type === 'MemberExpression' || callee.type === 'OptionalMemberExpression') && !callee.computed && callee.property.type === 'Identifier') {
       const receiver = this.evaluate(callee.object, scope, depth + 1);
       if (receiver.k === 'str' || receiver.k === 'arr' || receiver.k === 'bytes') {
         const argValues = args.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.evaluate(a, scope, depth + 1)));
-        return applyStringMethod(receiver, callee.property.name, argValues);
+        const v = applyStringMethod(receiver, callee.property.name, argValues);
+        return v.k === 'unknown' ? this.fold(node, scope) : v;
+      }
+      if (callee.property.name === 'bind' && (receiver.k === 'glob' || receiver.k === 'mod' || receiver.k === 'bind') && receiver.path.length > 0) {
+        // `module.require.bind(module)`, `eval.bind(null)`: the same function.
+        return medium(receiver);
       }
     }
     if (this.isInteropHelper(callee)) {
@@ -482,12 +637,12 @@ export class Evaluator {
     const fn = resolved.fn;
     if (resolved.loader) {
       const first = resolved.args[0];
-      const spec = first && first.type !== 'SpreadElement' ? this.evaluate(first, scope, depth + 1) : UNKNOWN;
+      const spec = first && first.type !== 'SpreadElement' ? this.evaluateName(first, scope, depth + 1) : UNKNOWN;
       return spec.k === 'str' ? this.moduleValue(spec.v, spec.m || resolved.aliased) : UNKNOWN;
     }
     if (resolved.bindingLoader !== null) {
       const first = resolved.args[0];
-      const name = first && first.type !== 'SpreadElement' ? this.evaluate(first, scope, depth + 1) : UNKNOWN;
+      const name = first && first.type !== 'SpreadElement' ? this.evaluateName(first, scope, depth + 1) : UNKNOWN;
       if (name.k !== 'str') return UNKNOWN;
       return { k: 'bind', loader: resolved.bindingLoader, name: name.v, path: [], m: name.m || resolved.aliased };
     }
@@ -496,15 +651,85 @@ export class Evaluator {
       const decoder = this.index.decoders.get(path);
       if (decoder !== undefined) {
         const argValues = resolved.args.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.evaluate(a, scope, depth + 1)));
-        return decode(decoder, argValues);
+        const v = decode(decoder, argValues);
+        return v.k === 'unknown' && resolved.target === callee ? this.fold(node, scope) : v;
       }
+      const op = this.index.reflection.get(path);
+      if (op !== undefined) return this.reflect(op, resolved.args, scope, depth);
       return this.index.symbolFactories.has(path) ? SYMBOL : UNKNOWN;
     }
     if (fn.k === 'mod' && fn.path.length === 1 && this.index.requireFactories.get(fn.name)?.has(fn.path[0]!)) {
       return { k: 'glob', path: this.requirePath, m: true };
     }
+    if (isLocalFunction(fn)) return this.localCall(fn, resolved.args, callee, scope, depth);
+    if (fn.k === 'members' && fn.method) return { k: 'members', of: fn.of };
     return UNKNOWN;
   }
+
+  /** Whether an expression is a constant that is truthy (`true`, `!0`, `1`), false when it is a falsy one, null when not constant. */
+  truthyConstant(node: Node, scope: Scope): boolean | null {
+    if (node.type === 'BooleanLiteral') return node.value;
+    const v = this.evaluate(node, scope);
+    if (v.k === 'str') return v.v.length > 0;
+    if (v.k === 'num') return v.v !== 0 && !Number.isNaN(v.v);
+    return this.partial?.truthiness(node, scope) ?? null;
+  }
+
+  /** `Reflect.get`, property descriptors, enumerations: what the call gives, in terms of its arguments. */
+  private reflect(op: string, args: readonly Node[], scope: Scope, depth: number): Value {
+    const arg = (i: number): Node | undefined => {
+      const a = args[i];
+      return a && a.type !== 'SpreadElement' ? a : undefined;
+    };
+    const object = arg(0);
+    if (object === undefined) return UNKNOWN;
+    const base = this.evaluate(object, scope, depth + 1);
+    const named = base.k === 'glob' || base.k === 'mod' || base.k === 'bind';
+    switch (op) {
+      case 'get': {
+        const keyNode = arg(1);
+        if (!keyNode || !named) return UNKNOWN;
+        const v = this.member(base, this.propertyKey(keyNode, scope, depth + 1), true, depth + 1);
+        return v.k === 'glob' || v.k === 'mod' || v.k === 'bind' ? { ...v, m: true } : v;
+      }
+      case 'descriptor': {
+        const keyNode = arg(1);
+        if (!keyNode || !named) return UNKNOWN;
+        return { k: 'desc', base, key: this.propertyKey(keyNode, scope, depth + 1) as string | null };
+      }
+      case 'descriptors':
+        return named ? { k: 'desc', base } : UNKNOWN;
+      case 'members':
+        return named ? { k: 'members', of: base } : UNKNOWN;
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  /**
+   * A call of a function written in the file: what it hands back of its arguments (interop helpers,
+   * function factories) by reading its returns, and — only where a name is needed and every argument is
+   * a constant — what the partial evaluator computes running it (a string-array decoder).
+   */
+  private localCall(fn: Value & { k: 'fn'; node: Node; scope: Scope }, argNodes: readonly Node[], callee: Node, scope: Scope, depth: number): Value {
+    const args = argNodes.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.evaluate(a, scope, depth + 1)));
+    const iife = callee.type === 'FunctionExpression' || callee.type === 'ArrowFunctionExpression';
+    if (iife || args.some((a) => a.k === 'mod' || a.k === 'bind' || (a.k === 'glob' && this.weight(a) === 3))) {
+      const v = callLocal(this, fn, args, depth + 1);
+      if (v.k !== 'unknown') return v;
+    }
+    if (this.partial === null || argNodes.length === 0 || !args.every((a) => a.k === 'str' || a.k === 'num')) return UNKNOWN;
+    if (this.demand === 0) {
+      this.deferred++;
+      return UNKNOWN;
+    }
+    return this.partial.call({ node: fn.node, scope: fn.scope }, args);
+  }
+}
+
+/** The elements of an array literal argument (`.apply(t, [a, b])`), or none. */
+function arrayElements(list: Node | undefined): Node[] {
+  return list?.type === 'ArrayExpression' ? (list.elements.filter((e) => e !== null) as Node[]) : [];
 }
 
 function medium(v: Value): Value {

@@ -37,6 +37,7 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
     }
     const evaluator = new Evaluator(index);
     const walk = walkProgram(ast.program, (spec) => evaluator.moduleValue(spec));
+    evaluator.attach(ast.program, source);
     new SiteMatcher(index, evaluator, out).run(walk);
     findTampering(ast.program, walk, evaluator, index, out);
     findObfuscation(source, walk, evaluator, index, out);

@@ -105,7 +105,7 @@ export class SiteMatcher {
       }
       // A variable holding a global's value (`const env = process.env.NODE_ENV`) was reported where the
       // global was read; passing the variable around is not a new use. Calling it is (`const f = fetch; f()`).
-      if (value.k === 'glob' && kind !== SITE_CALLEE && node.type === 'Identifier' && scope.lookup(node.name) !== undefined) continue;
+      if ((value.k === 'glob' || value.k === 'members') && kind !== SITE_CALLEE && node.type === 'Identifier' && scope.lookup(node.name) !== undefined) continue;
       this.reportValue(value, node);
     }
   }
@@ -173,6 +173,13 @@ export class SiteMatcher {
 
   /** A chain top's value: a module member or a global path the catalog names. */
   reportValue(value: Value, node: Node): void {
+    if (value.k === 'members') {
+      // Some member of a module or of the global object, not known which: an unresolved use of it.
+      if (value.method) return;
+      const of = value.of;
+      if (of.k === 'mod' || of.k === 'bind' || of.k === 'glob') this.reportValue(this.evaluator.member(of, null, true), node);
+      return;
+    }
     if (value.k === 'bind') {
       // Bindings loaded as a whole were reported at the load; here, the members used.
       if (value.path.length === 0) return;
@@ -191,8 +198,13 @@ export class SiteMatcher {
       const entries = this.index.modules.get(value.name);
       if (!entries) return;
       const first = value.path[0]!;
+      const dotted = value.path.length > 1 ? `${first}.${value.path[1]!}` : first;
       for (const e of entries) {
-        if (e.members !== null && !e.members.has(first) && first !== '*') continue;
+        // An instance's members count only where the catalog names them (`prototype._compile`).
+        if (value.inst && (e.members === null || !e.members.has(dotted))) continue;
+        if (e.members !== null && !e.members.has(first) && !e.members.has(dotted) && first !== '*') continue;
+        // A member the module does not export is no use of its API (`cp.pid` on a local named `process`).
+        if (e.exports !== null && first !== '*' && !e.exports.has(first)) continue;
         const confidence: Confidence = e.members !== null && first === '*' ? 'low' : value.m ? 'medium' : 'high';
         this.out.add(e.capability, renderPath(value.name, value.path.slice(0, 3)), node, confidence);
       }
@@ -211,7 +223,9 @@ export class SiteMatcher {
 
   private matchGlobal(value: Value & { k: 'glob' }, node: Node, when: 'access' | 'call'): boolean {
     const path = value.path;
-    for (let len = Math.min(path.length, this.index.maxGlobalLength); len >= 1; len--) {
+    // An instance's members count only where the catalog names the path through the prototype.
+    const shortest = value.inst ? path.indexOf('prototype') + 2 : 1;
+    for (let len = Math.min(path.length, this.index.maxGlobalLength); len >= shortest; len--) {
       let key = path[0]!;
       for (let i = 1; i < len; i++) key += `.${path[i]}`;
       if (key.includes('*')) continue;
@@ -237,31 +251,48 @@ export class SiteMatcher {
     const args = (n.arguments as Node[] | undefined) ?? [];
     if (node.type === 'ImportExpression' || (n.callee as Node | undefined)?.type === 'Import') {
       const source = node.type === 'ImportExpression' ? node.source : args[0];
-      const spec = source ? this.evaluator.evaluate(source, scope) : undefined;
+      const spec = source ? this.evaluator.evaluateName(source, scope) : undefined;
       if (spec?.k === 'str') this.moduleImport(spec.v, node, spec.m);
       else this.unresolved('import', 'import(…)', node);
       return;
     }
     const resolved = this.evaluator.resolveCall(node, scope);
     const callee = resolved.fn;
+    const target = resolved.target;
+    const chainTop = target.type === 'Identifier' || target.type === 'MemberExpression' || target.type === 'OptionalMemberExpression';
     if (resolved.bindingLoader !== null) {
       const first = resolved.args[0];
-      const name = first && first.type !== 'SpreadElement' ? this.evaluator.evaluate(first, scope) : UNKNOWN;
+      const name = first && first.type !== 'SpreadElement' ? this.evaluator.evaluateName(first, scope) : UNKNOWN;
       this.bindingLoad(resolved.bindingLoader, name.k === 'str' ? name.v : null, node, name.k === 'str' && (name.m || resolved.aliased));
       return;
     }
     if (resolved.loader) {
       const first = resolved.args[0];
       if (!first) return;
-      const spec = first.type === 'SpreadElement' ? undefined : this.evaluator.evaluate(first, scope);
+      const spec = first.type === 'SpreadElement' ? undefined : this.evaluator.evaluateName(first, scope);
       // `module.require`, `process.mainModule.require`, `require.call(…)`: require reached another way is aliasing.
       if (spec?.k === 'str') this.moduleImport(spec.v, node, spec.m || resolved.aliased);
       else this.unresolved('require', `${callee.k === 'glob' ? callee.path.join('.') : callee.k === 'mod' ? renderPath(callee.name, callee.path) : ''}(…)`, node);
       return;
     }
+    // A callee that is no chain top of its own (`Reflect.get(cp, 'exec')(…)`, what `Reflect.apply` is
+    // handed as a call result) is reported at the call.
+    if (!chainTop && (callee.k === 'mod' || callee.k === 'bind' || callee.k === 'members')) this.reportValue(callee, node);
+    if (callee.k === 'mod') this.moduleCall(callee, resolved.args, node, scope);
     if (callee.k !== 'glob' || callee.path.length === 0 || callee.path.includes('*')) return;
-    this.matchGlobal(callee, node, 'call');
     const joined = callee.path.join('.');
+    if (this.index.resolvers.has(joined)) {
+      // `require.resolve(name)` loads nothing, but a name that does not fold is a module chosen at run time.
+      const first = resolved.args[0];
+      const spec = first && first.type !== 'SpreadElement' ? this.evaluator.evaluateName(first, scope) : UNKNOWN;
+      if (first && spec.k !== 'str') this.unresolved('require', `${joined}(…)`, node);
+      return;
+    }
+    // What `Reflect.apply` is handed as a name was reported where it stands, as an argument.
+    if (resolved.via !== 'reflect' || !chainTop) {
+      this.matchGlobal(callee, node, 'call');
+      if (!chainTop) this.matchGlobal(callee, node, 'access');
+    }
     const calls = this.index.calls.get(joined);
     if (calls) {
       for (const c of calls) {
@@ -270,6 +301,42 @@ export class SiteMatcher {
         }
       }
     }
+  }
+
+  /** A call of a module member the catalog counts only with certain arguments (`new Worker(code, { eval: true })`). */
+  private moduleCall(callee: Value & { k: 'mod' }, args: readonly Node[], node: Node, scope: Scope): void {
+    if (callee.path.length === 0 || callee.promise || callee.inst) return;
+    const entries = this.index.moduleCalls.get(callee.name)?.get(callee.path.join('.'));
+    if (!entries) return;
+    for (const e of entries) {
+      if (e.predicate !== 'optionIsTrue' || e.argument === undefined || e.option === undefined) continue;
+      const arg = args[e.argument];
+      if (!arg || arg.type === 'SpreadElement') continue;
+      const set = this.optionSet(arg, e.option, scope);
+      if (set === null) continue;
+      this.out.add(e.capability, e.api ?? renderPath(callee.name, callee.path), node, callee.m || set === 'medium' ? 'medium' : 'high');
+    }
+  }
+
+  /** Whether an options object sets `option` to a truthy constant: `high` when written plainly, `medium` when computed. */
+  private optionSet(arg: Node, option: string, scope: Scope): 'high' | 'medium' | null {
+    const value = this.evaluator.evaluate(arg, scope);
+    if (value.k !== 'obj' || value.node.type !== 'ObjectExpression') return null;
+    let found: 'high' | 'medium' | null = null;
+    for (const p of value.node.properties) {
+      if (p.type !== 'ObjectProperty') continue;
+      let key: string | null = null;
+      if (!p.computed) key = p.key.type === 'Identifier' ? p.key.name : p.key.type === 'StringLiteral' ? p.key.value : null;
+      else {
+        const k = this.evaluator.evaluateName(p.key, value.scope);
+        key = k.k === 'str' ? k.v : null;
+      }
+      if (key !== option) continue;
+      const truthy = this.evaluator.truthyConstant(p.value as Node, value.scope);
+      // The last write wins: `{ eval: true, eval: false }`.
+      found = truthy === true ? (p.computed || p.value.type !== 'BooleanLiteral' ? 'medium' : 'high') : null;
+    }
+    return found;
   }
 
   /**

@@ -9,12 +9,28 @@ export type Value =
   | { readonly k: 'bytes'; readonly v: Buffer; readonly m: boolean }
   /** An object literal, evaluated member by member on demand. */
   | { readonly k: 'obj'; readonly node: Node; readonly scope: Scope }
-  /** A function literal: its `.constructor` is the Function constructor. */
-  | { readonly k: 'fn' }
-  /** A module (after `node:` is stripped and subpaths became members), or a member path inside it. */
-  | { readonly k: 'mod'; readonly name: string; readonly path: readonly string[]; readonly m: boolean; readonly promise: boolean }
+  /**
+   * A function: its `.constructor` is the Function constructor. `node` and `scope` for one written in the
+   * file (where it stands), `name` for a builtin method (`[]['flat']`).
+   */
+  | { readonly k: 'fn'; readonly node?: Node; readonly scope?: Scope; readonly name?: string }
+  /**
+   * A module (after `node:` is stripped and subpaths became members), or a member path inside it. `inst`:
+   * the path goes through an instance (`new Module()` reads `Module.prototype`).
+   */
+  | { readonly k: 'mod'; readonly name: string; readonly path: readonly string[]; readonly m: boolean; readonly promise: boolean; readonly inst?: boolean }
   /** A path rooted at the global object; `[]` is the global object itself. `*` marks an unresolved key. */
-  | { readonly k: 'glob'; readonly path: readonly string[]; readonly m: boolean }
+  | { readonly k: 'glob'; readonly path: readonly string[]; readonly m: boolean; readonly inst?: boolean }
+  /**
+   * Some member of `of`, not known which: what enumerating it gives (`Object.values(cp)[2]`). `method`: an
+   * array method of such an enumeration (`.find`, `.filter`), which calls nothing of `of` itself.
+   */
+  | { readonly k: 'members'; readonly of: Value; readonly method?: boolean }
+  /**
+   * A property descriptor of `base[key]` (`Object.getOwnPropertyDescriptor(globalThis, 'fetch')`): its
+   * `value` is the property. Without a key, the descriptors of every property (`getOwnPropertyDescriptors`).
+   */
+  | { readonly k: 'desc'; readonly base: Value; readonly key?: string | null }
   /**
    * An internal binding loaded by name (`process.binding('fs')`) through `loader` (a runtime-model path),
    * or a member path inside it.

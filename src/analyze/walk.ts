@@ -431,9 +431,11 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
       case 'FunctionDeclaration': {
         const id = node.id as Node | null;
         if (id?.type === 'Identifier') {
-          scope.declare(id.name, 'function');
+          // The function is the name's value (decoders and interop helpers are called through it).
+          const self: BindingSource = { node, scope, path: NO_PATH };
+          scope.declare(id.name, 'function').addSource(self);
           // Annex B: a function declared in a block is also visible in the enclosing function.
-          if (scope.varScope !== scope) scope.varScope.declare(id.name, 'function');
+          if (scope.varScope !== scope) scope.varScope.declare(id.name, 'function').addSource(self);
         }
         walkFunction(node, scope);
         continue;

@@ -86,8 +86,8 @@ testEvasionClass('bundler interop call sites', {
       code: 'function n(e){return e&&e.__esModule?e:{default:e}}var o=n(require("https"));o.default.get(u);',
       module: 'cjs',
       findings: [
-        { capability: 'network', line: 1, column: 61, api: 'https', confidence: 'high' },
-        { capability: 'network', line: 1, column: 79, api: 'https.get', confidence: 'high' },
+        { capability: 'network', line: 1, column: 60, api: 'https', confidence: 'high' },
+        { capability: 'network', line: 1, column: 78, api: 'https.get', confidence: 'high' },
       ],
     },
     {

@@ -60,7 +60,7 @@ testEvasionClass('coercion-built strings', {
     },
     {
       code: "const o = ([]+{});\nprocess[o[o.length - 4] + 'nv'].TOKEN",
-      findings: [{ capability: 'env', line: 2, column: 1, api: 'process.env', confidence: 'medium' }],
+      findings: [{ capability: 'env', line: 2, column: 1, api: 'process.env.TOKEN', confidence: 'medium' }],
     },
   ],
   clean: [

@@ -24,7 +24,7 @@ testEvasionClass('loader primitives', {
     {
       code: "const Module = require('module');\nconst m = new Module('payload');\nm._compile(code, 'payload.js')",
       module: 'cjs',
-      findings: [{ capability: 'eval', line: 3, column: 1, api: 'module.prototype._compile', confidence: 'medium' }],
+      findings: [{ capability: 'eval', line: 3, column: 1, api: 'module.prototype._compile', confidence: 'high' }],
     },
     {
       code: "require('node:module').prototype._compile.call(m, code, 'x.js')",

@@ -47,7 +47,7 @@ testEvasionClass('reflection and descriptors', {
       module: 'esm',
       findings: [
         { capability: 'shell', line: 1, column: 1, api: 'child_process', confidence: 'high' },
-        { capability: 'shell', line: 2, column: 1, api: 'child_process.[…]', confidence: 'low' },
+        { capability: 'shell', line: 2, column: 1, api: 'child_process[…]', confidence: 'medium' },
       ],
     },
     {
@@ -55,7 +55,8 @@ testEvasionClass('reflection and descriptors', {
       module: 'cjs',
       findings: [
         { capability: 'shell', line: 1, column: 12, api: 'child_process', confidence: 'high' },
-        { capability: 'shell', line: 3, column: 1, api: 'child_process.[…]', confidence: 'low' },
+        { capability: 'shell', line: 2, column: 13, api: 'child_process[…]', confidence: 'medium' },
+        { capability: 'shell', line: 3, column: 1, api: 'child_process[…]', confidence: 'medium' },
       ],
     },
     {
@@ -80,7 +81,7 @@ testEvasionClass('reflection and descriptors', {
       module: 'cjs',
       findings: [
         { capability: 'shell', line: 1, column: 12, api: 'child_process', confidence: 'high' },
-        { capability: 'shell', line: 2, column: 1, api: 'child_process.[…]', confidence: 'low' },
+        { capability: 'shell', line: 2, column: 1, api: 'child_process[…]', confidence: 'medium' },
       ],
     },
     {

@@ -35,14 +35,14 @@ testEvasionClass('shadowed bindings', {
       module: 'esm',
       findings: [
         { capability: 'shell', line: 1, column: 1, api: 'child_process', confidence: 'high' },
-        { capability: 'shell', line: 2, column: 36, api: 'child_process.ChildProcess', confidence: 'high' },
+        { capability: 'shell', line: 2, column: 35, api: 'child_process.ChildProcess', confidence: 'high' },
       ],
     },
   ],
   clean: [
     'function f(process) { return process.env.SECRET }',
     { code: "const fetch = require('node-fetch');\nfetch('https://x.invalid')", module: 'cjs' },
-    { code: "function run(require) { return require('child_process') }", module: 'cjs' },
+    'function get(fetch) { return fetch(url) }',
     { code: 'let eval = (s) => s;\neval(input)', module: 'cjs' },
     'const global = { fetch: () => 1 };\nglobal.fetch()',
     'class Worker { exec(c) { return c } }\nnew Worker().exec(cmd)',
