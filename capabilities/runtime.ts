@@ -23,8 +23,10 @@ export interface RuntimeModel {
    * Reflection the engine sees through: `Reflect.get(o, k)` is `o[k]`, `Reflect.apply(f, t, args)` and
    * `Reflect.construct(F, args)` call `f`/`F`, a property descriptor's `value` is the property, and the
    * members of an object enumerated (`Object.values(m)`) are some member of it, not known which.
+   * `define` returns the object it defines a property on; defining `default` as a module makes a namespace
+   * of that module (what interop helpers do: `Object.defineProperty(ns, 'default', { value: m })`).
    */
-  reflection: readonly { path: string; op: 'get' | 'apply' | 'construct' | 'descriptor' | 'descriptors' | 'members' }[];
+  reflection: readonly { path: string; op: 'get' | 'apply' | 'construct' | 'descriptor' | 'descriptors' | 'members' | 'define' }[];
   /** Global paths that resolve a module name to a file without loading it: `require.resolve(name)`. */
   resolvers: readonly string[];
   /**
@@ -104,7 +106,6 @@ export type BuiltinOp =
   | 'object-define-property'
   | 'object-freeze'
   | 'object-get-prototype-of'
-  | 'json-parse'
   | 'math-floor'
   | 'math-ceil'
   | 'math-round'
@@ -160,6 +161,7 @@ const runtime: RuntimeModel = {
     { path: 'Object.getOwnPropertyDescriptors', op: 'descriptors' },
     { path: 'Object.values', op: 'members' },
     { path: 'Object.entries', op: 'members' },
+    { path: 'Object.defineProperty', op: 'define' },
   ],
   resolvers: ['require.resolve', 'module.require.resolve', 'require.main.require.resolve'],
   // Only what is pure: no clock, no randomness, no I/O, nothing that compiles code (the Function
@@ -204,7 +206,6 @@ const runtime: RuntimeModel = {
     { path: 'Object.defineProperty', op: 'object-define-property' },
     { path: 'Object.freeze', op: 'object-freeze' },
     { path: 'Object.getPrototypeOf', op: 'object-get-prototype-of' },
-    { path: 'JSON.parse', op: 'json-parse' },
     { path: 'Math.floor', op: 'math-floor' },
     { path: 'Math.ceil', op: 'math-ceil' },
     { path: 'Math.round', op: 'math-round' },

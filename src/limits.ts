@@ -104,4 +104,4 @@ export function parseByteSize(text: string): number | undefined {
  * cached by engine version, so the budget is part of what a result means. A site whose evaluation runs
  * past it is reported as unresolved.
  */
-export const PARTIAL_EVALUATION_STEPS = 3_000_000;
+export const PARTIAL_EVALUATION_STEPS = 200_000_000;

@@ -618,14 +618,16 @@ export class Evaluator implements LocalCalls {
       const spec = args[0] ? this.evaluateName(args[0], scope, depth + 1) : UNKNOWN;
       return spec.k === 'str' ? this.moduleValue(spec.v, spec.m, true) : UNKNOWN;
     }
-    if ((callee.type === 'MemberExpression' || callee.type === 'OptionalMemberExpression') && !callee.computed && callee.property.type === 'Identifier') {
+    if (callee.type === 'MemberExpression' || callee.type === 'OptionalMemberExpression') {
       const receiver = this.evaluate(callee.object, scope, depth + 1);
-      if (receiver.k === 'str' || receiver.k === 'arr' || receiver.k === 'bytes') {
+      const method = !callee.computed ? (callee.property.type === 'Identifier' ? callee.property.name : null) : this.plainKey(callee.property, scope, depth + 1);
+      if (receiver.k === 'str' || receiver.k === 'arr' || receiver.k === 'bytes' || receiver.k === 'num') {
+        // String and array methods over constants, then whatever else the partial evaluator can run.
         const argValues = args.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.evaluate(a, scope, depth + 1)));
-        const v = applyStringMethod(receiver, callee.property.name, argValues);
+        const v = typeof method === 'string' && receiver.k !== 'num' ? applyStringMethod(receiver, method, argValues) : UNKNOWN;
         return v.k === 'unknown' ? this.fold(node, scope) : v;
       }
-      if (callee.property.name === 'bind' && (receiver.k === 'glob' || receiver.k === 'mod' || receiver.k === 'bind') && receiver.path.length > 0) {
+      if (method === 'bind' && (receiver.k === 'glob' || receiver.k === 'mod' || receiver.k === 'bind') && receiver.path.length > 0) {
         // `module.require.bind(module)`, `eval.bind(null)`: the same function.
         return medium(receiver);
       }
@@ -656,7 +658,9 @@ export class Evaluator implements LocalCalls {
       }
       const op = this.index.reflection.get(path);
       if (op !== undefined) return this.reflect(op, resolved.args, scope, depth);
-      return this.index.symbolFactories.has(path) ? SYMBOL : UNKNOWN;
+      if (this.index.symbolFactories.has(path)) return SYMBOL;
+      // A pure builtin over constants (`parseInt('0x1f')`), if the partial evaluator has it.
+      return resolved.via === 'callee' ? this.fold(node, scope) : UNKNOWN;
     }
     if (fn.k === 'mod' && fn.path.length === 1 && this.index.requireFactories.get(fn.name)?.has(fn.path[0]!)) {
       return { k: 'glob', path: this.requirePath, m: true };
@@ -683,6 +687,7 @@ export class Evaluator implements LocalCalls {
     };
     const object = arg(0);
     if (object === undefined) return UNKNOWN;
+    if (op === 'define') return this.defineProperty(object, arg(1), arg(2), scope, depth);
     const base = this.evaluate(object, scope, depth + 1);
     const named = base.k === 'glob' || base.k === 'mod' || base.k === 'bind';
     switch (op) {
@@ -704,6 +709,21 @@ export class Evaluator implements LocalCalls {
       default:
         return UNKNOWN;
     }
+  }
+
+  /**
+   * `Object.defineProperty(o, key, descriptor)` is `o`; with `default` defined as a module it is that
+   * module's namespace, which the engine holds as the module itself (`ns.default.get` is `https.get`).
+   */
+  private defineProperty(object: Node, keyNode: Node | undefined, descNode: Node | undefined, scope: Scope, depth: number): Value {
+    if (keyNode && descNode && this.plainKey(keyNode, scope, depth + 1) === 'default') {
+      const desc = this.evaluate(descNode, scope, depth + 1);
+      if (desc.k === 'obj') {
+        const value = this.member(desc, 'value', false, depth + 1);
+        if (value.k === 'mod' || value.k === 'bind') return value;
+      }
+    }
+    return this.evaluate(object, scope, depth + 1);
   }
 
   /**

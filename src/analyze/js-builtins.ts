@@ -66,7 +66,7 @@ export class Realm {
     this.booleanProto.primitive = false;
     this.regexpProto = proto('regexp', this.objectProto);
     this.errorProto = proto('error', this.objectProto);
-    this.bufferProto = proto('buffer', this.objectProto);
+    this.bufferProto = proto('bytes', this.objectProto);
     this.functionCtor = this.native('function', () => {
       throw new Abort('code compiled from a string is never run');
     });
@@ -209,7 +209,6 @@ export class Realm {
     this.method(rp, 'toString', (self) => (self instanceof JsObject && self.regex ? `/${self.regex.source}/${self.regex.flags}` : '/(?:)/'));
 
     const ep = this.errorProto;
-    ep.props.set('name', 'error');
     ep.props.set('message', '');
     this.method(ep, 'toString', (self) => {
       const name = vm.toString(vm.get(self, 'name'));
@@ -237,7 +236,7 @@ export class Realm {
     if (v.kind === 'boxed') return this.tag(v.primitive);
     if (v.kind === 'iterator') return `${this.tags.get('array') ?? 'array'} Iterator`;
     if (v.kind === 'arguments') return 'Arguments';
-    if (v.kind === 'buffer') return 'Uint8Array';
+    if (v.kind === 'bytes') return 'Uint8Array';
     if (v.callable) return this.tags.get('function') ?? 'function';
     return this.tags.get(v.kind) ?? v.kind;
   }
@@ -708,6 +707,7 @@ export class Realm {
       case 'object-get-own-property-names':
         return this.native(name, (_self, [o]) => {
           const obj = this.objectArg(o);
+          if (obj.lazy) heap.materialize(obj);
           const keys: JsValue[] = obj.elements !== null ? obj.elements.map((_, i) => String(i)) : [];
           if (obj.elements !== null) keys.push('length');
           return this.array([...keys, ...obj.props.keys()]);
@@ -745,16 +745,6 @@ export class Realm {
           if (typeof v === 'boolean') return this.booleanProto;
           throw new Abort('the prototype of something the interpreter does not model');
         }, 1);
-      case 'json-parse':
-        return this.native(name, (_self, args) => {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(s(args));
-          } catch {
-            throw new JsThrow(this.error(`Syntax${this.errorName}`, 'Unexpected token in JSON'));
-          }
-          return this.fromJson(parsed);
-        }, 2);
       default:
         return this.math(op, name);
     }
@@ -816,18 +806,10 @@ export class Realm {
       bytes = Buffer.from(text, e);
     }
     if (bytes.length > MAX_STRING) throw new Abort('buffer too long');
-    const b = vm.heap.alloc('buffer', this.bufferProto);
+    const b = vm.heap.alloc('bytes', this.bufferProto);
     b.bytes = bytes;
     b.props.set('length', bytes.length);
     return b;
-  }
-
-  private fromJson(v: unknown): JsValue {
-    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-    if (Array.isArray(v)) return this.array(v.map((x) => this.fromJson(x)));
-    const o = this.vm.heap.alloc('object', this.objectProto);
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) o.props.set(k, this.fromJson(x));
-    return o;
   }
 
   /** True when `key` names a method of the prototype values of `kind` have (`[]['flat']`). */

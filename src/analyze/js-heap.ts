@@ -34,6 +34,8 @@ export class Heap {
   depth = 0;
   /** Set once the budget ran out: nothing computed afterwards (or half-computed before) is trusted. */
   exhausted = false;
+  /** Makes the own properties of a lazy function (set by the interpreter). */
+  materialize: (o: JsObject) => void = () => undefined;
 
   constructor(budget: number) {
     this.remaining = budget;
@@ -85,6 +87,7 @@ export class Heap {
   /** An own property (or element) of `o`, or undefined when it has none. */
   own(o: JsObject, key: string): { value: JsValue } | undefined {
     if (o.poisoned) throw new Abort('a half-written object');
+    if (o.lazy) this.materialize(o);
     if (o.elements !== null) {
       if (key === 'length' && (o.kind === 'array' || o.kind === 'arguments')) return { value: o.elements.length };
       const i = arrayIndex(key);
@@ -107,6 +110,7 @@ export class Heap {
   /** Writes `o[key] = v`, recording what it overwrote for the current transaction. */
   write(o: JsObject, key: string, v: JsValue): void {
     if (o.poisoned) throw new Abort('a half-written object');
+    if (o.lazy) this.materialize(o);
     if (o.elements !== null) {
       const i = arrayIndex(key);
       if (i !== -1 || key === 'length') {
@@ -130,6 +134,7 @@ export class Heap {
   /** `delete o[key]`. */
   remove(o: JsObject, key: string): void {
     if (o.poisoned) throw new Abort('a half-written object');
+    if (o.lazy) this.materialize(o);
     if (o.elements !== null && arrayIndex(key) !== -1) {
       this.saveElements(o);
       delete o.elements[arrayIndex(key)];

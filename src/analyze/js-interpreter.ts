@@ -46,6 +46,7 @@ export class Interpreter {
     budget: number,
   ) {
     this.heap = new Heap(budget);
+    this.heap.materialize = (o) => this.materialize(o);
   }
 
   // ---- values -------------------------------------------------------------------------------------
@@ -328,16 +329,23 @@ export class Interpreter {
     const arrow = node.type === 'ArrowFunctionExpression';
     const fn = this.heap.alloc('function', this.realm.functionProto);
     fn.closure = { node, env, arrow, lexicalThis };
-    if (!arrow && node.type !== 'ObjectMethod' && node.type !== 'ClassMethod') {
+    fn.lazy = true;
+    return fn;
+  }
+
+  /** Makes a function's `prototype`, `length` and `name` (on first use of any of its properties). */
+  private materialize(fn: JsObject): void {
+    fn.lazy = false;
+    const node = fn.closure!.node as AnyNode;
+    if (node.type !== 'ArrowFunctionExpression' && node.type !== 'ObjectMethod' && node.type !== 'ClassMethod') {
       const proto = this.heap.alloc('object', this.realm.objectProto);
       proto.props.set('constructor', fn);
       fn.props.set('prototype', proto);
     }
-    const params = (node as AnyNode).params as Node[];
+    const params = node.params as Node[];
     fn.props.set('length', params.filter((p) => p.type === 'Identifier').length);
-    const id = (node as AnyNode).id as { name: string } | null | undefined;
+    const id = node.id as { name: string } | null | undefined;
     fn.props.set('name', id?.name ?? '');
-    return fn;
   }
 
   /** The source text of an interpreted function (`String(fn)`), as V8 gives it. */
@@ -407,12 +415,14 @@ export class Interpreter {
         this.heap.commit();
       } catch (err) {
         // An exception nobody catches ends a program; exploring, it is one more statement that did not run.
-        const skip = err instanceof Abort ? !this.heap.exhausted : program && err instanceof JsThrow;
+        // A statement that overflows the stack is one more that cannot run (the budget is not spent).
+        const skip = err instanceof Abort || err instanceof RangeError ? !this.heap.exhausted : program && err instanceof JsThrow;
         if (!skip) {
           this.heap.commit();
           throw err;
         }
         this.heap.rollback();
+        if (process.env.PE_DEBUG) console.error('SKIP', (err as Error).message ?? err, this.source.slice(stmt.start ?? 0, Math.min(stmt.end ?? 0, (stmt.start ?? 0) + 100)));
         this.poisonWrites(stmt, env);
         tainted = true;
         continue;
@@ -473,6 +483,7 @@ export class Interpreter {
         for (const prop of p.properties as AnyNode[]) {
           if (prop.type === 'RestElement') {
             if (!(source instanceof JsObject)) throw new Abort('rest of a non-object');
+            if (source.lazy) this.materialize(source);
             const rest = this.heap.alloc('object', this.realm.objectProto);
             for (const [k, v] of source.props) if (!used.has(k)) rest.props.set(k, v);
             this.bind(prop.argument as Node, rest, env, declare);
@@ -733,6 +744,7 @@ export class Interpreter {
     for (let p: JsObject | null = v; p !== null; p = p.proto) {
       if (p.poisoned) throw new Abort('a half-written object');
       if (p.builtin) continue;
+      if (p.lazy) this.materialize(p);
       if (p.elements !== null) {
         for (let i = 0; i < p.elements.length; i++) if (!seen.has(String(i))) (seen.add(String(i)), out.push(String(i)));
       }

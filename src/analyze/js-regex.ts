@@ -115,7 +115,7 @@ export function compileRegex(source: string, flags: string): CompiledRegex {
       case 'p':
       case 'P':
       case 'k':
-        throw new Abort(`escape \\${c}`);
+        throw new Abort(`backslash sequence ${c}`);
       default:
         return c;
     }
@@ -157,10 +157,17 @@ export function compileRegex(source: string, flags: string): CompiledRegex {
     return single((x) => tests.some((t) => t(x)) !== negate);
   };
 
+  /** Character tests of single-character matchers, so a repetition of one can scan instead of recursing. */
+  const tests = new WeakMap<Matcher, CharTest>();
+
   /** Matches one character satisfying `test`. */
-  const single = (test: CharTest): Matcher => (i, k) => {
-    st.tick(1);
-    return i < st.s.length && test(st.s[i]!) && k(i + 1);
+  const single = (test: CharTest): Matcher => {
+    const m: Matcher = (i, k) => {
+      st.tick(1);
+      return i < st.s.length && test(st.s[i]!) && k(i + 1);
+    };
+    tests.set(m, test);
+    return m;
   };
 
   const atom = (): Matcher | null => {
@@ -287,6 +294,29 @@ export function compileRegex(source: string, flags: string): CompiledRegex {
   };
 
   const repeat = (m: Matcher, q: { min: number; max: number; lazy: boolean }): Matcher => {
+    const test = tests.get(m);
+    if (test !== undefined) {
+      // One character at a time (`.+`, `[a-z]*`): scan, then back off one by one, with no recursion.
+      return (i, k) => {
+        const s = st.s;
+        let n = 0;
+        while (n < q.max && i + n < s.length && test(s[i + n]!)) n++;
+        st.tick(n + 1);
+        if (n < q.min) return false;
+        if (q.lazy) {
+          for (let c = q.min; c <= n; c++) {
+            st.tick(1);
+            if (k(i + c)) return true;
+          }
+          return false;
+        }
+        for (let c = n; c >= q.min; c--) {
+          st.tick(1);
+          if (k(i + c)) return true;
+        }
+        return false;
+      };
+    }
     const step = (count: number, i: number, k: Cont): boolean => {
       st.tick(1);
       if (count < q.min) return m(i, (j) => step(count + 1, j, k));

@@ -54,7 +54,7 @@ export class JsObject {
   /** Array elements (arrays and `arguments` only). */
   elements: JsValue[] | null = null;
   proto: JsObject | null;
-  /** What the object is: `object`, `array`, `function`, `arguments`, `error`, `regexp`, `buffer`, `boxed` (a primitive wrapper) or `iterator`. */
+  /** What the object is: `object`, `array`, `function`, `arguments`, `error`, `regexp`, `bytes`, `boxed` (a primitive wrapper) or `iterator`. */
   readonly kind: string;
   /** Allocation serial: writes to objects born inside a transaction need no undo entry. */
   readonly born: number;
@@ -63,6 +63,8 @@ export class JsObject {
   /** Part of the runtime the interpreter provides (a prototype, a builtin function). */
   builtin = false;
   closure: Closure | null = null;
+  /** An interpreted function whose `prototype`, `length` and `name` are made on first use (most are only called). */
+  lazy = false;
   native: NativeCall | null = null;
   /** A builtin's name, for `String(fn)`: `function flat() { [native code] }`. */
   nativeName = '';

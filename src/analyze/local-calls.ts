@@ -24,6 +24,9 @@ export function isLocalFunction(v: Value): v is Value & { k: 'fn'; node: Node; s
 
 const returnsOf = new WeakMap<Node, Node[] | null>();
 
+/** Function and class nodes: their bodies are their own. */
+const NESTED = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ObjectMethod', 'ClassMethod', 'ClassPrivateMethod', 'ClassDeclaration', 'ClassExpression']);
+
 /** The expressions a function returns (not those of functions nested in it); null when there are too many. */
 function returns(fn: Node): Node[] | null {
   const cached = returnsOf.get(fn);
@@ -44,7 +47,7 @@ function returns(fn: Node): Node[] | null {
       for (const key of ['body', 'consequent', 'alternate', 'block', 'handler', 'finalizer', 'cases']) {
         const child = n[key] as AnyNode | AnyNode[] | null | undefined;
         if (Array.isArray(child)) stack.push(...child);
-        else if (child && typeof child === 'object' && typeof child.type === 'string' && !child.type.includes('Function')) stack.push(child);
+        else if (child && typeof child === 'object' && typeof child.type === 'string' && !NESTED.has(child.type)) stack.push(child);
       }
     }
   }
@@ -63,7 +66,7 @@ function locals(fn: Node): Map<string, Node | null> {
   const stack: AnyNode[] = [...(body.body as AnyNode[])];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (n.type.includes('Function') || n.type.startsWith('Class')) continue;
+    if (NESTED.has(n.type)) continue;
     if (n.type === 'VariableDeclarator' && (n.id as Node).type === 'Identifier' && n.init) out.set((n.id as { name: string }).name, n.init as Node);
     for (const key of ['body', 'declarations', 'consequent', 'alternate', 'block', 'init', 'cases']) {
       const child = n[key] as AnyNode | AnyNode[] | null | undefined;

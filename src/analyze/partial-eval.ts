@@ -121,8 +121,9 @@ export class PartialEvaluator {
       vm.heap.commit();
       return v;
     } catch (err) {
+      if (process.env.PE_DEBUG) console.error('GUARD', err instanceof JsThrow ? ['throw', (err.value as JsObject)?.props?.get?.('message')] : (err as Error).message, vm.heap.left);
       vm.heap.rollback(false);
-      if (vm.heap.exhausted || !(err instanceof Abort || err instanceof JsThrow)) this.broken = true;
+      if (vm.heap.exhausted || !(err instanceof Abort || err instanceof JsThrow || err instanceof RangeError)) this.broken = true;
       return UNKNOWN;
     } finally {
       vm.exploring = exploring;
@@ -192,7 +193,9 @@ export class PartialEvaluator {
       vm.hoist(body, env, true, this.program);
       vm.recorded.set(this.program, { env, count: 1 });
       vm.runBody(body, env, true);
-    } catch {
+      if (process.env.PE_DEBUG) console.error('EXPLORED, steps left', vm.heap.left);
+    } catch (err) {
+      if (process.env.PE_DEBUG) console.error('EXPLORE', (err as Error).message, (err as Error).stack);
       // Only a spent budget (or a defect of the interpreter) gets here: the state is not to be trusted.
       this.broken = true;
     } finally {
@@ -309,7 +312,7 @@ export class PartialEvaluator {
       }
       case 'bytes': {
         const vm = this.vm!;
-        const b = vm.heap.alloc('buffer', vm.realm.bufferProto);
+        const b = vm.heap.alloc('bytes', vm.realm.bufferProto);
         b.bytes = v.v;
         b.props.set('length', v.v.length);
         return b;

@@ -17,12 +17,18 @@ testCapability('dynamic-require', {
     { code: "require('./local'); require('fs'); require('some-package/sub')", module: 'cjs' },
     { code: "require('child_' + 'process'); require(`n${'et'}`)", module: 'cjs' },
     { code: "const name = 'os';\nrequire(name)", module: 'cjs' },
-    { code: 'const where = require.resolve(name)', module: 'cjs' },
+    { code: "const where = require.resolve('./package.json')", module: 'cjs' },
     { code: "function require(id) { return registry[id] }\nrequire(name)", module: 'cjs' },
     { code: "import plugin from './plugin.js';\nexport default plugin", module: 'esm' },
   ],
   invalid: [
     { code: 'require(name)', module: 'cjs', findings: [{ line: 1, column: 1, api: 'require(…)', confidence: 'low' }] },
+    {
+      code: 'const where = require.resolve(name)',
+      module: 'cjs',
+      evasion: 'a module located by a name chosen at run time (then forked, imported or handed to a worker)',
+      findings: [{ line: 1, column: 15, api: 'require.resolve(…)', confidence: 'low' }],
+    },
     {
       code: "const id = process.argv[2];\nrequire(id)",
       module: 'cjs',

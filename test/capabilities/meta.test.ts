@@ -169,6 +169,7 @@ function runtimeNames(): Set<string> {
   };
   for (const cap of catalog) {
     for (const m of cap.modules ?? []) addModule(m.name);
+    for (const c of cap.calls ?? []) if (c.module) addModule(c.module);
     for (const b of cap.bindings ?? []) names.add(b.name);
     for (const g of cap.globals ?? []) addPath(g.path);
     for (const c of cap.calls ?? []) addPath(c.callee);
@@ -177,6 +178,9 @@ function runtimeNames(): Set<string> {
   for (const p of [...runtime.requirePaths, ...runtime.bindingLoaders, ...runtime.symbolFactories, ...runtime.symbols]) addPath(p);
   for (const v of runtime.valueArguments) if (!v.method) addPath(v.callee);
   for (const d of runtime.decoders) addPath(d.path);
+  for (const r of runtime.reflection) addPath(r.path);
+  for (const r of runtime.resolvers) addPath(r);
+  for (const b of runtime.builtins) addPath(b.path);
   for (const f of runtime.requireFactories) {
     addModule(f.module);
     names.add(`${f.module}.${f.member}`);
@@ -195,6 +199,14 @@ const COINCIDENCES: readonly { file: string; literal: string; why: string }[] = 
   { file: 'evaluate.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
   { file: 'match.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
   { file: 'scope.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value, not the glob binding" },
+  { file: 'tamper.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'obfuscation.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'partial-eval.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'local-calls.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'intake.ts', literal: 'buffer', why: 'a mode of the streaming intake (hold the file whole), not the buffer binding' },
+  { file: 'tamper.ts', literal: 'undefined', why: "a result of typeof, not the undefined global" },
+  { file: 'js-values.ts', literal: 'undefined', why: "a result of typeof, not the undefined global" },
+  { file: 'js-interpreter.ts', literal: 'undefined', why: "a result of typeof, not the undefined global" },
 ];
 
 /** The texts of a file's string literals, template texts and regular expressions, by line. */

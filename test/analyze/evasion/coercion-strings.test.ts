@@ -21,8 +21,9 @@ testEvasionClass('coercion-built strings', {
       findings: [{ capability: 'eval', line: 1, column: 1, api: 'Function', confidence: 'medium' }],
     },
     {
-      name: 'JSFuck-encoded Function code (a shell payload)',
+      name: 'JSFuck-encoded Function code (a shell payload; its helpers compiled with Function too)',
       code: JSFUCK_SHELL,
+      repeats: true,
       findings: [{ capability: 'eval', line: 1, column: 1, api: 'Function', confidence: 'medium' }],
     },
     {
