@@ -21,6 +21,8 @@ export interface ModuleMatcher {
    * it (the import already was). Omitted = any member counts.
    */
   exports?: readonly string[];
+  /** `access` (default): any use of a listed member counts; `call`: only calling it (reading it to wrap it does not). */
+  when?: 'access' | 'call';
 }
 
 /**

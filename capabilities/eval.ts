@@ -7,8 +7,9 @@ export default defineCapability({
   severity: 'high',
   docs: 'Code built from strings at run time is invisible to static review: a downloaded or decoded payload runs with full rights.',
   // `module.prototype._compile` compiles a string as a CommonJS module (what `require` does with a file);
-  // instances get it too (`new Module()._compile(code)`, `module._compile` in CommonJS).
-  modules: [{ name: 'vm' }, { name: 'module', members: ['prototype._compile'] }],
+  // instances get it too (`new Module()._compile(code)`, `module._compile` in CommonJS). Only a call
+  // compiles: source-map-support and test runners read it to wrap it.
+  modules: [{ name: 'vm' }, { name: 'module', members: ['prototype._compile'], when: 'call' }],
   // What vm is built on (scripts and functions compiled from strings; `evals` before Node 0.12), ES module
   // records compiled from source text, and inspector sessions (`Runtime.evaluate`).
   bindings: [
@@ -25,10 +26,10 @@ export default defineCapability({
     { path: 'WebAssembly.instantiate' },
     { path: 'WebAssembly.instantiateStreaming' },
     { path: 'WebAssembly.Module' },
-    { path: 'module._compile' },
-    { path: 'module.constructor.prototype._compile' },
-    { path: 'require.main._compile' },
-    { path: 'process.mainModule._compile' },
+    { path: 'module._compile', when: 'call' },
+    { path: 'module.constructor.prototype._compile', when: 'call' },
+    { path: 'require.main._compile', when: 'call' },
+    { path: 'process.mainModule._compile', when: 'call' },
   ],
   calls: [
     { callee: 'setTimeout', predicate: 'firstArgIsString' },

@@ -16,6 +16,8 @@ interface ModuleEntry {
   members: ReadonlySet<string> | null;
   /** The module's exports, when the catalog lists them: other members are no use of its API. */
   exports: ReadonlySet<string> | null;
+  /** Whether any use counts or only a call. */
+  when: 'access' | 'call';
 }
 
 /** A call that counts when its predicate holds. */
@@ -121,7 +123,7 @@ export function buildCatalogIndex(
   for (const cap of capabilities) {
     severity.set(cap.id, cap.severity);
     for (const m of cap.modules ?? []) {
-      push(modules, m.name, { capability: cap.id, members: m.members ? new Set(m.members) : null, exports: m.exports ? new Set(m.exports) : null });
+      push(modules, m.name, { capability: cap.id, members: m.members ? new Set(m.members) : null, exports: m.exports ? new Set(m.exports) : null, when: m.when ?? 'access' });
     }
     for (const g of cap.globals ?? []) {
       const length = g.path.split('.').length;

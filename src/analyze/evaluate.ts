@@ -2,7 +2,7 @@ import type { Node } from '@babel/types';
 import type { CatalogIndex } from './catalog-index.js';
 import { SYMBOL, UNKNOWN, type Binding, type Scope, type Value } from './scope.js';
 import { applyStringMethod, decode } from './constant-fold.js';
-import { callLocal, isLocalFunction, type LocalCalls } from './local-calls.js';
+import { callLocal, isLocalFunction, mayHandBack, returns, type LocalCalls } from './local-calls.js';
 import { isMethod, PartialEvaluator } from './partial-eval.js';
 
 /** Recursion bound for nested evaluation (binding chains, nested calls): past it, a value is unknown. */
@@ -20,8 +20,8 @@ const FN: Value = Object.freeze({ k: 'fn' });
 /** Function.prototype methods through which a function is invoked with another receiver. */
 const INVOKERS = new Set(['call', 'apply', 'bind']);
 
-/** Node types whose value the static rules do not compute but the partial evaluator may (coercions). */
-const FOLDABLE = new Set(['UnaryExpression', 'BinaryExpression', 'MemberExpression', 'CallExpression', 'TemplateLiteral', 'ConditionalExpression', 'LogicalExpression']);
+/** Operators whose result is a boolean: it names nothing on its own. */
+const COMPARISONS = new Set(['==', '!=', '===', '!==', '<', '<=', '>', '>=', 'in', 'instanceof']);
 
 /** A property key that is a symbol: it names no module member and no global. */
 export const SYMBOL_KEY: unique symbol = Symbol('symbol key');
@@ -46,6 +46,8 @@ export class Evaluator implements LocalCalls {
   private readonly requirePath: readonly string[];
   /** Values of call expressions already evaluated. */
   private readonly calls = new Map<Node, Value>();
+  /** The values of function nodes. */
+  private readonly functions = new Map<Node, Value>();
   /** Results of the partial evaluator's folds, by node (a node is always evaluated where it stands). */
   private readonly folds = new Map<Node, Value>();
   /** Bounded partial evaluation of the file's own functions and coercions (once `attach`ed to a program). */
@@ -57,6 +59,8 @@ export class Evaluator implements LocalCalls {
   private demand = 0;
   /** Calls of the file's functions left unevaluated for lack of demand: their UNKNOWN is not final. */
   private deferred = 0;
+  /** Bindings and calls whose memoised UNKNOWN came from such a deferral: evaluated again where a name is needed. */
+  private readonly provisional = new Set<Binding | Node>();
   /** Nesting of symbolic calls (local-calls.ts): values then depend on the arguments, so nothing is memoised. */
   substituting = 0;
 
@@ -68,6 +72,21 @@ export class Evaluator implements LocalCalls {
   /** Enables partial evaluation over `program` (whose text is `source`). */
   attach(program: Node, source: string): void {
     this.partial = new PartialEvaluator(this, this.index, program, source);
+  }
+
+  /**
+   * Whether a memoised value stands: always, but for an UNKNOWN left by a deferral, which is evaluated
+   * again where a name is needed (and elsewhere keeps the deferral going, so what is built on it is
+   * provisional too).
+   */
+  private final(memo: Value, key: Binding | Node): boolean {
+    if (memo.k !== 'unknown' || !this.provisional.has(key)) return true;
+    if (this.demand === 0) {
+      this.deferred++;
+      return true;
+    }
+    this.provisional.delete(key);
+    return false;
   }
 
   /** Evaluates a node whose value is used as a name: the file's own decoders may be run for it. */
@@ -121,11 +140,19 @@ export class Evaluator implements LocalCalls {
         return str(out, true);
       }
       case 'BinaryExpression': {
+        if (COMPARISONS.has(node.operator)) return UNKNOWN;
         const v = node.operator === '+' ? this.concatenation(node, scope, depth) : UNKNOWN;
         return v.k === 'unknown' ? this.fold(node, scope) : v;
       }
-      case 'UnaryExpression':
+      case 'UnaryExpression': {
+        // A boolean or undefined names nothing on its own (a larger coercion around it is folded whole).
+        if (node.operator === 'void' || node.operator === 'typeof' || node.operator === 'delete' || node.operator === '!') return UNKNOWN;
+        if (node.operator === '-' || node.operator === '+') {
+          const v = this.evaluate(node.argument, scope, depth + 1);
+          if (v.k === 'num') return { k: 'num', v: node.operator === '-' ? -v.v : v.v };
+        }
         return this.fold(node, scope);
+      }
       case 'Identifier':
         return this.identifier(node.name, scope, depth);
       case 'MemberExpression':
@@ -137,10 +164,13 @@ export class Evaluator implements LocalCalls {
         // object more than once (string methods, then require detection): without this, a chain like
         // `set.addRange(…).addRange(…)…` (regenerate-unicode-properties) costs 2^depth.
         const memo = this.substituting === 0 ? this.calls.get(node) : undefined;
-        if (memo !== undefined) return memo;
+        if (memo !== undefined && this.final(memo, node)) return memo;
         const deferred = this.deferred;
         const value = this.call(node, scope, depth);
-        if (this.substituting === 0 && (value.k !== 'unknown' || deferred === this.deferred)) this.calls.set(node, value);
+        if (this.substituting === 0) {
+          this.calls.set(node, value);
+          if (value.k === 'unknown' && deferred !== this.deferred) this.provisional.add(node);
+        }
         return value;
       }
       case 'NewExpression': {
@@ -193,8 +223,13 @@ export class Evaluator implements LocalCalls {
         return scope.varScope.parent === null ? { k: 'glob', path: [], m: true } : UNKNOWN;
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
-      case 'FunctionDeclaration':
-        return { k: 'fn', node, scope };
+      case 'FunctionDeclaration': {
+        // One value per function node (it is always evaluated where it stands), but in a symbolic call.
+        if (this.substituting > 0) return { k: 'fn', node, scope };
+        let v = this.functions.get(node);
+        if (v === undefined) this.functions.set(node, (v = { k: 'fn', node, scope }));
+        return v;
+      }
       case 'ClassExpression':
       case 'ClassDeclaration':
         return this.classValue(node, scope, depth);
@@ -224,6 +259,8 @@ export class Evaluator implements LocalCalls {
    */
   private alternatives(a: Node, b: Node, scope: Scope, depth: number): Value {
     const v = this.evaluate(a, scope, depth + 1);
+    // Nothing outranks a loader, module or catalog global: the other side need not be looked at.
+    if (v.k !== 'sym' && this.weight(v) === 3) return v;
     const w = this.evaluate(b, scope, depth + 1);
     if (v.k === 'sym' || w.k === 'sym') return v.k === 'sym' && w.k === 'sym' ? SYMBOL : v.k === 'sym' ? w : w.k === 'sym' && v.k === 'unknown' ? UNKNOWN : v;
     return this.weight(w) > this.weight(v) ? w : v;
@@ -245,14 +282,31 @@ export class Evaluator implements LocalCalls {
     }
   }
 
-  /** True when a catalog global is a prefix of `path` (`globalThis.fetch.bind`). */
+  /**
+   * True when `path` leads to or through a global the catalog or the runtime model names: the global
+   * object, `process` (process.env is below it), `fetch`, `globalThis.fetch.bind`.
+   */
   private namesCatalogGlobal(path: readonly string[]): boolean {
+    if (path.length === 0) return true;
+    if ((this.prefixes ??= this.catalogPrefixes()).has(path.join('.'))) return true;
     let key = '';
     for (let i = 0; i < path.length && i < this.index.maxGlobalLength; i++) {
       key = i === 0 ? path[0]! : `${key}.${path[i]}`;
       if (this.index.globals.has(key) || this.index.bindingLoaders.has(key)) return true;
     }
     return false;
+  }
+
+  private prefixes: Set<string> | undefined;
+
+  /** Every leading part of a catalog global, binding loader or require path (`process` of `process.env`). */
+  private catalogPrefixes(): Set<string> {
+    const out = new Set<string>();
+    for (const path of [...this.index.globals.keys(), ...this.index.bindingLoaders, ...this.index.requirePaths]) {
+      const parts = path.split('.');
+      for (let i = 1; i <= parts.length; i++) out.add(parts.slice(0, i).join('.'));
+    }
+    return out;
   }
 
   /** The partial evaluator's value of an expression the static rules cannot compute (memoised by node). */
@@ -348,7 +402,7 @@ export class Evaluator implements LocalCalls {
   bindingValue(binding: Binding, depth: number): Value {
     const memo = binding.value;
     if (memo === null) return UNKNOWN;
-    if (memo !== undefined) return memo;
+    if (memo !== undefined && this.final(memo, binding)) return memo;
     binding.value = null;
     const deferred = this.deferred;
     let value: Value = UNKNOWN;
@@ -378,10 +432,7 @@ export class Evaluator implements LocalCalls {
       value = { k: 'glob', path: this.requirePath, m: true };
     }
     // Unknown only because the file's decoders were not run (no name was needed yet): not final.
-    if (value.k === 'unknown' && deferred !== this.deferred) {
-      binding.value = undefined;
-      return UNKNOWN;
-    }
+    if (value.k === 'unknown' && deferred !== this.deferred) this.provisional.add(binding);
     binding.direct = value;
     // A global reached through a variable (`const g = globalThis`, `const r = require`) is aliasing.
     if (value.k === 'glob') value = medium(value);
@@ -563,7 +614,9 @@ export class Evaluator implements LocalCalls {
         const base = this.evaluate(callee.object as Node, scope, depth + 1);
         // `f.call(…)` invokes f; `Reflect.apply(…)` is a method of its own.
         const own = base.k === 'glob' && this.index.reflection.has([...base.path, name].join('.'));
-        if ((base.k === 'glob' || base.k === 'mod' || base.k === 'bind') && base.path.length > 0 && !own) {
+        // `Function.bind.apply(C, args)` calls Function.prototype.bind with C: it binds C, compiles nothing.
+        const invoker = base.k !== 'unknown' && 'path' in base && INVOKERS.has(base.path[base.path.length - 1] ?? '');
+        if ((base.k === 'glob' || base.k === 'mod' || base.k === 'bind') && base.path.length > 0 && !own && !invoker) {
           fn = base;
           target = unwrapExpression(callee.object as Node);
           invoked = true;
@@ -627,8 +680,9 @@ export class Evaluator implements LocalCalls {
         const v = typeof method === 'string' && receiver.k !== 'num' ? applyStringMethod(receiver, method, argValues) : UNKNOWN;
         return v.k === 'unknown' ? this.fold(node, scope) : v;
       }
-      if (method === 'bind' && (receiver.k === 'glob' || receiver.k === 'mod' || receiver.k === 'bind') && receiver.path.length > 0) {
-        // `module.require.bind(module)`, `eval.bind(null)`: the same function.
+      if (method === 'bind' && (receiver.k === 'glob' || receiver.k === 'mod' || receiver.k === 'bind') && receiver.path.length > 0 && !INVOKERS.has(receiver.path[receiver.path.length - 1]!)) {
+        // `module.require.bind(module)`, `eval.bind(null)`: the same function. (`Function.call.bind(f)` is
+        // Function.prototype.call bound to f: it calls f.)
         return medium(receiver);
       }
     }
@@ -732,8 +786,16 @@ export class Evaluator implements LocalCalls {
    * a constant — what the partial evaluator computes running it (a string-array decoder).
    */
   private localCall(fn: Value & { k: 'fn'; node: Node; scope: Scope }, argNodes: readonly Node[], callee: Node, scope: Scope, depth: number): Value {
-    const args = argNodes.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.evaluate(a, scope, depth + 1)));
+    // A function that returns nothing (most called for their effects) hands nothing back.
+    const list = returns(fn.node);
+    if (list !== null && list.length === 0) return UNKNOWN;
     const iife = callee.type === 'FunctionExpression' || callee.type === 'ArrowFunctionExpression';
+    if (this.demand === 0 && !iife && !mayHandBack(fn.node)) {
+      // Only the partial evaluator could say more, and only where a name is needed.
+      if (this.partial !== null && argNodes.length > 0 && argNodes.every(constantShaped)) this.deferred++;
+      return UNKNOWN;
+    }
+    const args = argNodes.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.evaluate(a, scope, depth + 1)));
     if (iife || args.some((a) => a.k === 'mod' || a.k === 'bind' || (a.k === 'glob' && this.weight(a) === 3))) {
       const v = callLocal(this, fn, args, depth + 1);
       if (v.k !== 'unknown') return v;
@@ -745,6 +807,11 @@ export class Evaluator implements LocalCalls {
     }
     return this.partial.call({ node: fn.node, scope: fn.scope }, args);
   }
+}
+
+/** An argument that may be a constant: a literal, a negated one, or a name (decoder calls: `_0x1f(0x1a, 'k#')`). */
+function constantShaped(node: Node): boolean {
+  return node.type === 'NumericLiteral' || node.type === 'StringLiteral' || node.type === 'Identifier' || node.type === 'TemplateLiteral' || (node.type === 'UnaryExpression' && node.argument.type === 'NumericLiteral');
 }
 
 /** The elements of an array literal argument (`.apply(t, [a, b])`), or none. */

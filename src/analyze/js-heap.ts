@@ -110,6 +110,7 @@ export class Heap {
   /** Writes `o[key] = v`, recording what it overwrote for the current transaction. */
   write(o: JsObject, key: string, v: JsValue): void {
     if (o.poisoned) throw new Abort('a half-written object');
+    if (o.frozen) throw new Abort('a write to a value known statically');
     if (o.lazy) this.materialize(o);
     if (o.elements !== null) {
       const i = arrayIndex(key);
@@ -134,6 +135,7 @@ export class Heap {
   /** `delete o[key]`. */
   remove(o: JsObject, key: string): void {
     if (o.poisoned) throw new Abort('a half-written object');
+    if (o.frozen) throw new Abort('a write to a value known statically');
     if (o.lazy) this.materialize(o);
     if (o.elements !== null && arrayIndex(key) !== -1) {
       this.saveElements(o);
@@ -148,6 +150,7 @@ export class Heap {
 
   /** Saves an array's elements before its first change in this transaction. */
   saveElements(o: JsObject): void {
+    if (o.frozen) throw new Abort('a write to a value known statically');
     const tx = this.tx;
     if (tx === null || o.born >= tx.start || tx.saved.has(o)) return;
     tx.saved.add(o);

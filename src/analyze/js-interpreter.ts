@@ -275,16 +275,22 @@ export class Interpreter {
 
   /** The value of `name`. */
   private read(env: Env, name: string): JsValue {
-    const holder = env.find(name);
-    if (holder === null) {
-      if (name === 'arguments') return this.argumentsOf(env);
-      const fallback = env.root().fallback;
-      if (fallback === null) throw this.realm.referenceError(name);
-      return fallback(name);
+    let e: Env | null = env;
+    let last: Env = env;
+    while (e !== null) {
+      const v = e.vars.get(name);
+      if (v !== undefined || e.vars.has(name)) {
+        if (v === TDZ) throw this.realm.referenceError(name);
+        if (v instanceof Poison) throw new Abort(`${name} was not computed`);
+        return v as JsValue;
+      }
+      last = e;
+      e = e.parent;
     }
-    const v = this.heap.readVar(holder, name);
-    if (v === TDZ) throw this.realm.referenceError(name);
-    return v;
+    if (name === 'arguments') return this.argumentsOf(env);
+    const fallback = last.fallback;
+    if (fallback === null) throw this.realm.referenceError(name);
+    return fallback(name);
   }
 
   /** `name = value`. */
@@ -422,7 +428,6 @@ export class Interpreter {
           throw err;
         }
         this.heap.rollback();
-        if (process.env.PE_DEBUG) console.error('SKIP', (err as Error).message ?? err, this.source.slice(stmt.start ?? 0, Math.min(stmt.end ?? 0, (stmt.start ?? 0) + 100)));
         this.poisonWrites(stmt, env);
         tainted = true;
         continue;
@@ -786,6 +791,28 @@ export class Interpreter {
   evaluate(node: Node, env: Env): JsValue {
     this.heap.tick();
     const n = node as AnyNode;
+    // The most frequent first: a switch over node types compares them in order.
+    switch (node.type) {
+      case 'Identifier':
+        return this.read(env, node.name);
+      case 'NumericLiteral':
+        return node.value;
+      case 'MemberExpression': {
+        const object = this.evaluate(n.object as Node, env);
+        return this.get(object, this.memberKey(n, env));
+      }
+      case 'BinaryExpression':
+        return this.binary(n.operator as string, this.evaluate(n.left as Node, env), this.evaluate(n.right as Node, env));
+      case 'CallExpression':
+        return this.callExpression(n, env);
+      case 'AssignmentExpression':
+        return this.assignment(n, env);
+      default:
+        return this.evaluateOther(node, n, env);
+    }
+  }
+
+  private evaluateOther(node: Node, n: AnyNode, env: Env): JsValue {
     switch (node.type) {
       case 'StringLiteral':
         return node.value;

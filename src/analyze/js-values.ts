@@ -7,11 +7,12 @@ import type { Value } from './scope.js';
  * interpreter reads and writes, a function is an AST node with its environment.
  */
 
-/** Why evaluation stopped without a value: something the interpreter does not model (or must not run). */
-export class Abort extends Error {
-  constructor(reason: string) {
-    super(reason);
-  }
+/**
+ * Why evaluation stopped without a value: something the interpreter does not model (or must not run).
+ * Not an Error: thrown often, it needs no stack trace.
+ */
+export class Abort {
+  constructor(readonly message: string) {}
 }
 
 /** The step budget is spent: the state of whatever was running is not to be trusted any more. */
@@ -62,6 +63,8 @@ export class JsObject {
   poisoned = false;
   /** Part of the runtime the interpreter provides (a prototype, a builtin function). */
   builtin = false;
+  /** A snapshot of a value the engine knows statically, shared between folds: never written. */
+  frozen = false;
   closure: Closure | null = null;
   /** An interpreted function whose `prototype`, `length` and `name` are made on first use (most are only called). */
   lazy = false;

@@ -28,7 +28,7 @@ const returnsOf = new WeakMap<Node, Node[] | null>();
 const NESTED = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ObjectMethod', 'ClassMethod', 'ClassPrivateMethod', 'ClassDeclaration', 'ClassExpression']);
 
 /** The expressions a function returns (not those of functions nested in it); null when there are too many. */
-function returns(fn: Node): Node[] | null {
+export function returns(fn: Node): Node[] | null {
   const cached = returnsOf.get(fn);
   if (cached !== undefined) return cached;
   const body = (fn as AnyNode).body as AnyNode;
@@ -52,6 +52,40 @@ function returns(fn: Node): Node[] | null {
     }
   }
   returnsOf.set(fn, out);
+  return out;
+}
+
+const handsBack = new WeakMap<Node, boolean>();
+
+/**
+ * Whether a function may hand back one of its arguments: one of its returns reads a parameter or calls
+ * something (a helper that may). Cheap to ask before evaluating any argument.
+ */
+export function mayHandBack(fn: Node): boolean {
+  const cached = handsBack.get(fn);
+  if (cached !== undefined) return cached;
+  const list = returns(fn);
+  let out = list === null;
+  if (!out) {
+    const names: string[] = [];
+    for (const p of (fn as AnyNode).params as Node[]) patternNames(p, names);
+    const params = new Set(names);
+    const stack: AnyNode[] = [...(list as AnyNode[])];
+    while (stack.length > 0 && !out) {
+      const n = stack.pop()!;
+      if (n.type === 'Identifier' && params.has(n.name as string)) out = true;
+      else if (n.type === 'CallExpression' || n.type === 'NewExpression' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') out = true;
+      else if (!NESTED.has(n.type)) {
+        for (const key of Object.keys(n)) {
+          if (key === 'loc' || key === 'start' || key === 'end' || key === 'type') continue;
+          const child = n[key] as AnyNode | AnyNode[] | null | undefined;
+          if (Array.isArray(child)) for (const c of child) c && typeof c.type === 'string' && stack.push(c);
+          else if (child && typeof child === 'object' && typeof child.type === 'string') stack.push(child);
+        }
+      }
+    }
+  }
+  handsBack.set(fn, out);
   return out;
 }
 

@@ -171,8 +171,8 @@ export class SiteMatcher {
     if (!isBuiltin(spec) && !isBuiltin(value.name)) this.out.imports.add(value.name);
   }
 
-  /** A chain top's value: a module member or a global path the catalog names. */
-  reportValue(value: Value, node: Node): void {
+  /** A chain top's value (`when`: or a callee's, at its call): a module member or a global path the catalog names. */
+  reportValue(value: Value, node: Node, when: 'access' | 'call' = 'access'): void {
     if (value.k === 'members') {
       // Some member of a module or of the global object, not known which: an unresolved use of it.
       if (value.method) return;
@@ -200,6 +200,8 @@ export class SiteMatcher {
       const first = value.path[0]!;
       const dotted = value.path.length > 1 ? `${first}.${value.path[1]!}` : first;
       for (const e of entries) {
+        // A member that only counts when called is reported at the call.
+        if (e.when !== when) continue;
         // An instance's members count only where the catalog names them (`prototype._compile`).
         if (value.inst && (e.members === null || !e.members.has(dotted))) continue;
         if (e.members !== null && !e.members.has(first) && !e.members.has(dotted) && first !== '*') continue;
@@ -278,7 +280,10 @@ export class SiteMatcher {
     // A callee that is no chain top of its own (`Reflect.get(cp, 'exec')(…)`, what `Reflect.apply` is
     // handed as a call result) is reported at the call.
     if (!chainTop && (callee.k === 'mod' || callee.k === 'bind' || callee.k === 'members')) this.reportValue(callee, node);
-    if (callee.k === 'mod') this.moduleCall(callee, resolved.args, node, scope);
+    if (callee.k === 'mod') {
+      this.reportValue(callee, node, 'call');
+      this.moduleCall(callee, resolved.args, node, scope);
+    }
     if (callee.k !== 'glob' || callee.path.length === 0 || callee.path.includes('*')) return;
     const joined = callee.path.join('.');
     if (this.index.resolvers.has(joined)) {

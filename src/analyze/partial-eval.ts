@@ -13,6 +13,8 @@ type AnyNode = Node & Record<string, unknown>;
 
 /** Longest array handed back to the engine's value model. */
 const MAX_ITEMS = 65_536;
+/** Nodes looked at before folding; a longer expression (a JSFuck payload) is simply tried. */
+const FOLD_LOOK = 2_000;
 
 let methods: { array: ReadonlySet<string>; string: ReadonlySet<string> } | undefined;
 
@@ -65,6 +67,8 @@ export class PartialEvaluator {
   /** The budget ran out or the interpreter failed: nothing more is computed for this file. */
   private broken = false;
   private readonly topThis: Value;
+  /** Read-only interpreter copies of static arrays, for folds. */
+  private readonly arrays = new WeakMap<Value, JsObject>();
 
   constructor(
     private readonly evaluator: Evaluator,
@@ -78,6 +82,11 @@ export class PartialEvaluator {
   }
 
   private readonly source: string;
+
+  /** TEMP stats. */
+  get stats(): string {
+    return `machine=${this.vm !== null} explored=${this.explored} broken=${this.broken} used=${this.vm ? PARTIAL_EVALUATION_STEPS - this.vm.heap.left : 0}`;
+  }
 
   /** Whether the budget is spent (callers report what they could not resolve as unresolved). */
   get exhausted(): boolean {
@@ -121,7 +130,6 @@ export class PartialEvaluator {
       vm.heap.commit();
       return v;
     } catch (err) {
-      if (process.env.PE_DEBUG) console.error('GUARD', err instanceof JsThrow ? ['throw', (err.value as JsObject)?.props?.get?.('message')] : (err as Error).message, vm.heap.left);
       vm.heap.rollback(false);
       if (vm.heap.exhausted || !(err instanceof Abort || err instanceof JsThrow || err instanceof RangeError)) this.broken = true;
       return UNKNOWN;
@@ -135,12 +143,69 @@ export class PartialEvaluator {
    * coercions, builtins over literals, closures written inside the expression. Never explores.
    */
   fold(node: Node, scope: Scope): Value {
-    return this.guard((vm) => {
+    if (!this.foldable(node, scope)) return UNKNOWN;
+    const r = this.guard((vm) => {
       const env = vm.heap.env(null, (name) => this.staticName(vm, name, scope));
       env.hasThis = true;
       env.thisValue = new Opaque(this.topThis);
       return this.toStatic(vm.evaluate(node, env), 0);
     });
+    if (process.env.PE_FOLDS) process.stderr.write(`FOLD ${r.k} ${node.type} ${JSON.stringify(this.source.slice(node.start ?? 0, Math.min(node.end ?? 0, (node.start ?? 0) + 50)))}\n`);
+    return r;
+  }
+
+  /**
+   * A cheap look before folding (most expressions the engine meets do not fold): every name the
+   * expression reads, outside functions written in it, must be a pure builtin or a name whose value the
+   * engine knows as a constant.
+   */
+  private foldable(node: Node, scope: Scope): boolean {
+    const stack: Node[] = [node];
+    let seen = 0;
+    while (stack.length > 0) {
+      const n = stack.pop() as AnyNode;
+      if (++seen > FOLD_LOOK) return true;
+      switch (n.type) {
+        case 'Identifier': {
+          const name = n.name as string;
+          if (scope.lookup(name) === undefined) {
+            if (!this.builtinNames.has(name)) return false;
+            continue;
+          }
+          const v = this.evaluator.identifier(name, scope, 0);
+          if (v.k !== 'str' && v.k !== 'num' && v.k !== 'arr' && v.k !== 'bytes') return false;
+          continue;
+        }
+        case 'FunctionExpression':
+        case 'ArrowFunctionExpression':
+          continue;
+        case 'ThisExpression':
+          return false;
+        case 'MemberExpression':
+        case 'OptionalMemberExpression':
+          stack.push(n.object as Node);
+          if (n.computed) stack.push(n.property as Node);
+          continue;
+        case 'ObjectProperty':
+          stack.push(n.value as Node);
+          if (n.computed) stack.push(n.key as Node);
+          continue;
+        default:
+          for (const key of VISITOR_KEYS[n.type] ?? []) {
+            const child = n[key] as Node | Node[] | null | undefined;
+            if (Array.isArray(child)) for (const c of child) c && stack.push(c);
+            else if (child && typeof child === 'object') stack.push(child);
+          }
+      }
+    }
+    return true;
+  }
+
+  private builtinNamesCache: ReadonlySet<string> | undefined;
+
+  /** The global names the runtime model's builtins start with (`String` of `String.fromCharCode`). */
+  private get builtinNames(): ReadonlySet<string> {
+    return (this.builtinNamesCache ??= new Set(this.index.builtins.map((b) => b.path.split('.')[0]!)));
   }
 
   /** Whether `node` folds to a truthy (true) or falsy (false) constant; null when it does not fold. */
@@ -193,9 +258,7 @@ export class PartialEvaluator {
       vm.hoist(body, env, true, this.program);
       vm.recorded.set(this.program, { env, count: 1 });
       vm.runBody(body, env, true);
-      if (process.env.PE_DEBUG) console.error('EXPLORED, steps left', vm.heap.left);
-    } catch (err) {
-      if (process.env.PE_DEBUG) console.error('EXPLORE', (err as Error).message, (err as Error).stack);
+    } catch {
       // Only a spent budget (or a defect of the interpreter) gets here: the state is not to be trusted.
       this.broken = true;
     } finally {
@@ -308,7 +371,15 @@ export class PartialEvaluator {
         throw new Abort('an unknown value');
       case 'arr': {
         const vm = this.vm!;
-        return vm.realm.array(v.items.map((x) => (x.k === 'unknown' ? new Opaque(x) : this.fromStatic(x, explored))));
+        if (explored) return vm.realm.array(v.items.map((x) => (x.k === 'unknown' ? new Opaque(x) : this.fromStatic(x, explored))));
+        // Folds share one read-only copy of each static array (a lookup table may be read a thousand times).
+        let a = this.arrays.get(v);
+        if (a === undefined) {
+          a = vm.realm.array(v.items.map((x) => (x.k === 'unknown' ? new Opaque(x) : this.fromStatic(x, explored))));
+          a.frozen = true;
+          this.arrays.set(v, a);
+        }
+        return a;
       }
       case 'bytes': {
         const vm = this.vm!;

@@ -216,13 +216,14 @@ class TamperCheck {
       const binding = scope.lookup(target.name);
       if (binding !== undefined && binding.kind !== 'implicit') {
         const v = this.evaluator.evaluate(target, scope);
-        return allowRoot && v.k === 'glob' ? { path: v.path, m: true } : null;
+        // An instance (`new XMLHttpRequest()`) is its own object, not the prototype it reads from.
+        return allowRoot && v.k === 'glob' && !v.inst ? { path: v.path, m: true } : null;
       }
       if (this.index.globalObjects.has(target.name)) return allowRoot ? { path: [], m: false } : null;
       return { path: [target.name], m: false };
     }
     const v = this.evaluator.evaluate(target, scope);
-    if (v.k !== 'glob' || (v.path.length === 0 && !allowRoot)) return null;
+    if (v.k !== 'glob' || v.inst || (v.path.length === 0 && !allowRoot)) return null;
     return { path: v.path, m: v.m };
   }
 
