@@ -41,7 +41,6 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
     new SiteMatcher(index, evaluator, out).run(walk);
     findTampering(ast.program, walk, evaluator, index, out);
     findObfuscation(source, walk, evaluator, index, out);
-    if (process.env.PE_STATS && evaluator.partial) process.stderr.write(`PESTAT ${file} ${source.length} ${evaluator.partial.stats}\n`);
   } catch (err) {
     const deep = err instanceof ParseFailure ? err.deep : err instanceof RangeError;
     const message = err instanceof Error ? err.message : String(err);

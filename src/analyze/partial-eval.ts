@@ -83,11 +83,6 @@ export class PartialEvaluator {
 
   private readonly source: string;
 
-  /** TEMP stats. */
-  get stats(): string {
-    return `machine=${this.vm !== null} explored=${this.explored} broken=${this.broken} used=${this.vm ? PARTIAL_EVALUATION_STEPS - this.vm.heap.left : 0}`;
-  }
-
   /** Whether the budget is spent (callers report what they could not resolve as unresolved). */
   get exhausted(): boolean {
     return this.broken;
@@ -144,14 +139,12 @@ export class PartialEvaluator {
    */
   fold(node: Node, scope: Scope): Value {
     if (!this.foldable(node, scope)) return UNKNOWN;
-    const r = this.guard((vm) => {
+    return this.guard((vm) => {
       const env = vm.heap.env(null, (name) => this.staticName(vm, name, scope));
       env.hasThis = true;
       env.thisValue = new Opaque(this.topThis);
       return this.toStatic(vm.evaluate(node, env), 0);
     });
-    if (process.env.PE_FOLDS) process.stderr.write(`FOLD ${r.k} ${node.type} ${JSON.stringify(this.source.slice(node.start ?? 0, Math.min(node.end ?? 0, (node.start ?? 0) + 50)))}\n`);
-    return r;
   }
 
   /**
