@@ -3,6 +3,7 @@ import type { CatalogIndex } from './catalog-index.js';
 import { SYMBOL, UNKNOWN, type Binding, type Scope, type Value } from './scope.js';
 import { applyStringMethod, decode } from './constant-fold.js';
 import { callLocal, isLocalFunction, mayHandBack, returns, type LocalCalls } from './local-calls.js';
+import { reflect } from './reflect.js';
 import { isMethod, PartialEvaluator } from './partial-eval.js';
 
 /** Recursion bound for nested evaluation (binding chains, nested calls): past it, a value is unknown. */
@@ -491,7 +492,7 @@ export class Evaluator implements LocalCalls {
   }
 
   /** The name a computed key folds to without running the file's functions. */
-  private plainKey(node: Node, scope: Scope, depth: number): Key {
+  plainKey(node: Node, scope: Scope, depth: number): Key {
     const k = this.evaluate(node, scope, depth);
     return k.k === 'str' ? k.v : k.k === 'num' ? String(k.v) : k.k === 'sym' ? SYMBOL_KEY : null;
   }
@@ -711,7 +712,7 @@ export class Evaluator implements LocalCalls {
         return v.k === 'unknown' && resolved.target === callee ? this.fold(node, scope) : v;
       }
       const op = this.index.reflection.get(path);
-      if (op !== undefined) return this.reflect(op, resolved.args, scope, depth);
+      if (op !== undefined) return reflect(this, op, resolved.args, scope, depth);
       if (this.index.symbolFactories.has(path)) return SYMBOL;
       // A pure builtin over constants (`parseInt('0x1f')`), if the partial evaluator has it.
       return resolved.via === 'callee' ? this.fold(node, scope) : UNKNOWN;
@@ -731,53 +732,6 @@ export class Evaluator implements LocalCalls {
     if (v.k === 'str') return v.v.length > 0;
     if (v.k === 'num') return v.v !== 0 && !Number.isNaN(v.v);
     return this.partial?.truthiness(node, scope) ?? null;
-  }
-
-  /** `Reflect.get`, property descriptors, enumerations: what the call gives, in terms of its arguments. */
-  private reflect(op: string, args: readonly Node[], scope: Scope, depth: number): Value {
-    const arg = (i: number): Node | undefined => {
-      const a = args[i];
-      return a && a.type !== 'SpreadElement' ? a : undefined;
-    };
-    const object = arg(0);
-    if (object === undefined) return UNKNOWN;
-    if (op === 'define') return this.defineProperty(object, arg(1), arg(2), scope, depth);
-    const base = this.evaluate(object, scope, depth + 1);
-    const named = base.k === 'glob' || base.k === 'mod' || base.k === 'bind';
-    switch (op) {
-      case 'get': {
-        const keyNode = arg(1);
-        if (!keyNode || !named) return UNKNOWN;
-        const v = this.member(base, this.propertyKey(keyNode, scope, depth + 1), true, depth + 1);
-        return v.k === 'glob' || v.k === 'mod' || v.k === 'bind' ? { ...v, m: true } : v;
-      }
-      case 'descriptor': {
-        const keyNode = arg(1);
-        if (!keyNode || !named) return UNKNOWN;
-        return { k: 'desc', base, key: this.propertyKey(keyNode, scope, depth + 1) as string | null };
-      }
-      case 'descriptors':
-        return named ? { k: 'desc', base } : UNKNOWN;
-      case 'members':
-        return named ? { k: 'members', of: base } : UNKNOWN;
-      default:
-        return UNKNOWN;
-    }
-  }
-
-  /**
-   * `Object.defineProperty(o, key, descriptor)` is `o`; with `default` defined as a module it is that
-   * module's namespace, which the engine holds as the module itself (`ns.default.get` is `https.get`).
-   */
-  private defineProperty(object: Node, keyNode: Node | undefined, descNode: Node | undefined, scope: Scope, depth: number): Value {
-    if (keyNode && descNode && this.plainKey(keyNode, scope, depth + 1) === 'default') {
-      const desc = this.evaluate(descNode, scope, depth + 1);
-      if (desc.k === 'obj') {
-        const value = this.member(desc, 'value', false, depth + 1);
-        if (value.k === 'mod' || value.k === 'bind') return value;
-      }
-    }
-    return this.evaluate(object, scope, depth + 1);
   }
 
   /**

@@ -1,16 +1,13 @@
 import type { Node } from '@babel/types';
 import type { Value } from './scope.js';
 import { Heap } from './js-heap.js';
-import { hoisting, writesOf } from './js-hoisting.js';
+import { hoisting } from './js-hoisting.js';
+import { binary, looseEquals, toKey, toNumber, toPrimitive, toString } from './js-operators.js';
+import { enumerate, execute, NORMAL, RETURN, runBody } from './js-statements.js';
 import type { Realm } from './js-builtins.js';
 import { Abort, arrayIndex, Env, JsObject, JsThrow, Opaque, Poison, strictEquals, TDZ, truthy, typeOf, usable, type JsValue } from './js-values.js';
 
 type AnyNode = Node & Record<string, unknown>;
-
-const NORMAL = 0;
-const RETURN = 1;
-const BREAK = 2;
-const CONTINUE = 3;
 
 /** What the interpreter asks the engine about values it knows only symbolically (modules, globals). */
 export interface Host {
@@ -32,13 +29,13 @@ export class Interpreter {
   /** Exploration: statements that cannot run are skipped (their writes undone and poisoned), not fatal. */
   exploring = false;
   /** Nesting of loops being run: inside one, a statement that cannot run stops the whole loop. */
-  private loops = 0;
+  loops = 0;
   /** Environments by the node that opened them, with how many times it did (exploration only). */
   readonly recorded = new Map<Node, { env: Env; count: number }>();
-  private completionValue: JsValue = undefined;
-  private completionLabel: string | null = null;
+  completionValue: JsValue = undefined;
+  completionLabel: string | null = null;
   /** The label of the statement about to run (a labelled loop's `continue label`). */
-  private label: string | null = null;
+  label: string | null = null;
 
   constructor(
     readonly host: Host,
@@ -46,7 +43,7 @@ export class Interpreter {
     budget: number,
   ) {
     this.heap = new Heap(budget);
-    this.heap.materialize = (o) => this.materialize(o);
+    this.heap.materialize = (o) => this.materializeFunction(o);
   }
 
   // ---- values -------------------------------------------------------------------------------------
@@ -123,152 +120,42 @@ export class Interpreter {
 
   /** ToPrimitive: `valueOf`/`toString` as the code defines them. */
   toPrimitive(v: JsValue, hint: 'string' | 'number' | 'default'): JsValue {
-    v = usable(v);
-    if (!(v instanceof JsObject)) {
-      if (v instanceof Opaque) throw new Abort('coercion of a value known only symbolically');
-      return v;
-    }
-    const order = hint === 'string' ? ['toString', 'valueOf'] : ['valueOf', 'toString'];
-    for (const name of order) {
-      const m = this.heap.lookup(v, name);
-      if (m instanceof JsObject && m.callable) {
-        const r = this.call(m, v, []);
-        if (!(r instanceof JsObject)) return usable(r);
-      }
-    }
-    throw this.realm.typeError('cannot convert object to primitive value');
+    return toPrimitive(this, v, hint);
   }
 
   /** ToString. */
   toString(v: JsValue): string {
-    if (typeof v === 'string') return v;
-    const p = this.toPrimitive(v, 'string');
-    if (typeof p === 'string') return p;
-    if (p === undefined) return 'undefined';
-    if (p === null) return 'null';
-    return String(p);
+    return toString(this, v);
   }
 
   /** ToNumber. */
   toNumber(v: JsValue): number {
-    if (typeof v === 'number') return v;
-    const p = this.toPrimitive(v, 'number');
-    if (typeof p === 'string' && p.length > 4096) throw new Abort('a long numeric string');
-    return Number(p);
+    return toNumber(this, v);
   }
 
   /** ToPropertyKey (symbols are not modelled). */
   toKey(v: JsValue): string {
-    if (typeof v === 'string') return v;
-    if (typeof v === 'number') return String(v);
-    return this.toString(v);
-  }
-
-  /** `a + b`. */
-  private add(a: JsValue, b: JsValue): JsValue {
-    if (typeof a === 'number' && typeof b === 'number') return a + b;
-    const pa = this.toPrimitive(a, 'default');
-    const pb = this.toPrimitive(b, 'default');
-    if (typeof pa === 'string' || typeof pb === 'string') {
-      const s = this.toString(pa) + this.toString(pb);
-      this.heap.tick(s.length >> 10);
-      if (s.length > 1 << 22) throw new Abort('string too long');
-      return s;
-    }
-    return this.toNumber(pa) + this.toNumber(pb);
+    return toKey(this, v);
   }
 
   /** `a == b`. */
   looseEquals(a: JsValue, b: JsValue): boolean {
-    a = usable(a);
-    b = usable(b);
-    if ((a === null || a === undefined) && (b === null || b === undefined)) return true;
-    if (a === null || a === undefined || b === null || b === undefined) {
-      const other = a === null || a === undefined ? b : a;
-      if (other instanceof Opaque) return strictEquals(other, null);
-      return false;
-    }
-    if (typeof a === typeof b || a instanceof Opaque || b instanceof Opaque) return strictEquals(a, b);
-    if (typeof a === 'boolean') return this.looseEquals(Number(a), b);
-    if (typeof b === 'boolean') return this.looseEquals(a, Number(b));
-    if (a instanceof JsObject && b instanceof JsObject) return a === b;
-    if (a instanceof JsObject) return this.looseEquals(this.toPrimitive(a, 'default'), b);
-    if (b instanceof JsObject) return this.looseEquals(a, this.toPrimitive(b, 'default'));
-    return this.toNumber(a) === this.toNumber(b);
+    return looseEquals(this, a, b);
   }
 
-  private compare(op: string, a: JsValue, b: JsValue): boolean {
-    const pa = this.toPrimitive(a, 'number');
-    const pb = this.toPrimitive(b, 'number');
-    if (typeof pa === 'string' && typeof pb === 'string') {
-      return op === '<' ? pa < pb : op === '>' ? pa > pb : op === '<=' ? pa <= pb : pa >= pb;
-    }
-    const x = this.toNumber(pa);
-    const y = this.toNumber(pb);
-    return op === '<' ? x < y : op === '>' ? x > y : op === '<=' ? x <= y : x >= y;
+  /** Runs a statement; returns its completion type (the value and label are in the completion fields). */
+  execute(node: Node, env: Env): number {
+    return execute(this, node, env);
   }
 
-  private binary(op: string, a: JsValue, b: JsValue): JsValue {
-    switch (op) {
-      case '+':
-        return this.add(a, b);
-      case '===':
-        return strictEquals(usable(a), usable(b));
-      case '!==':
-        return !strictEquals(usable(a), usable(b));
-      case '==':
-        return this.looseEquals(a, b);
-      case '!=':
-        return !this.looseEquals(a, b);
-      case '<':
-      case '>':
-      case '<=':
-      case '>=':
-        return this.compare(op, a, b);
-      case 'in': {
-        if (!(b instanceof JsObject)) throw this.realm.typeError("cannot use 'in' on a non-object");
-        const key = this.toKey(a);
-        for (let p: JsObject | null = b; p !== null; p = p.proto) if (this.heap.own(p, key)) return true;
-        return false;
-      }
-      case 'instanceof': {
-        if (!(b instanceof JsObject) || !b.callable) throw this.realm.typeError('right-hand side of instanceof is not callable');
-        if (!(a instanceof JsObject)) return false;
-        const proto = this.heap.lookup(b, 'prototype');
-        for (let p = a.proto; p !== null; p = p.proto) if (p === proto) return true;
-        return false;
-      }
-      default:
-        break;
-    }
-    const x = this.toNumber(a);
-    const y = this.toNumber(b);
-    switch (op) {
-      case '-':
-        return x - y;
-      case '*':
-        return x * y;
-      case '/':
-        return x / y;
-      case '%':
-        return x % y;
-      case '**':
-        return x ** y;
-      case '&':
-        return x & y;
-      case '|':
-        return x | y;
-      case '^':
-        return x ^ y;
-      case '<<':
-        return x << y;
-      case '>>':
-        return x >> y;
-      case '>>>':
-        return x >>> y;
-      default:
-        throw new Abort(`operator ${op}`);
-    }
+  /** Runs a function or program body (js-statements.ts). */
+  runBody(body: readonly Node[], env: Env, program = false): boolean {
+    return runBody(this, body, env, program);
+  }
+
+  /** The enumerable string keys `for…in` visits. */
+  enumerate(v: JsValue): JsValue[] {
+    return enumerate(this, v);
   }
 
   // ---- environments -------------------------------------------------------------------------------
@@ -321,7 +208,7 @@ export class Interpreter {
   }
 
   /** Remembers the environment a node opened (exploration), for sites evaluated later. */
-  private record(node: Node, env: Env): void {
+  record(node: Node, env: Env): void {
     if (!this.exploring) return;
     const r = this.recorded.get(node);
     if (r) {
@@ -340,7 +227,7 @@ export class Interpreter {
   }
 
   /** Makes a function's `prototype`, `length` and `name` (on first use of any of its properties). */
-  private materialize(fn: JsObject): void {
+  materializeFunction(fn: JsObject): void {
     fn.lazy = false;
     const node = fn.closure!.node as AnyNode;
     if (node.type !== 'ArrowFunctionExpression' && node.type !== 'ObjectMethod' && node.type !== 'ClassMethod') {
@@ -385,7 +272,7 @@ export class Interpreter {
       if (body.type !== 'BlockStatement') return this.evaluate(body, env);
       this.hoist(body.body as Node[], env, true, node);
       this.record(node, env);
-      const tainted = this.runBody(body.body as Node[], env);
+      const tainted = runBody(this, body.body as Node[], env);
       const returned = this.completionType === RETURN ? this.completionValue : undefined;
       this.completionType = NORMAL;
       this.completionValue = undefined;
@@ -396,68 +283,10 @@ export class Interpreter {
     }
   }
 
-  private completionType = NORMAL;
-
-  /**
-   * Runs a function or program body. While exploring (outside loops), a statement that cannot run is
-   * skipped: its writes are undone, what it overwrote and every name it assigns are poisoned, and the
-   * body is reported tainted. Otherwise the first such statement stops the body.
-   */
-  runBody(body: readonly Node[], env: Env, program = false): boolean {
-    let tainted = false;
-    for (const stmt of body) {
-      if (!this.exploring || this.loops > 0) {
-        const t = this.execute(stmt, env);
-        if (t !== NORMAL) {
-          this.completionType = t;
-          return tainted;
-        }
-        continue;
-      }
-      this.heap.begin();
-      let t: number;
-      try {
-        t = this.execute(stmt, env);
-        this.heap.commit();
-      } catch (err) {
-        // An exception nobody catches ends a program; exploring, it is one more statement that did not run.
-        // A statement that overflows the stack is one more that cannot run (the budget is not spent).
-        const skip = err instanceof Abort || err instanceof RangeError ? !this.heap.exhausted : program && err instanceof JsThrow;
-        if (!skip) {
-          this.heap.commit();
-          throw err;
-        }
-        this.heap.rollback();
-        this.poisonWrites(stmt, env);
-        tainted = true;
-        continue;
-      }
-      if (t !== NORMAL) {
-        this.completionType = t;
-        return tainted;
-      }
-    }
-    this.completionType = NORMAL;
-    return tainted;
-  }
-
-  /** Poisons the names a skipped statement assigns and the objects it calls methods on or writes to. */
-  private poisonWrites(stmt: Node, env: Env): void {
-    const w = writesOf(stmt);
-    for (const name of w.names) {
-      const holder = env.find(name) ?? env.root();
-      holder.vars.set(name, Poison.one);
-    }
-    for (const name of w.roots) {
-      const holder = env.find(name);
-      if (holder === null) continue;
-      const v = holder.vars.get(name);
-      if (v instanceof JsObject) this.heap.poison(v);
-    }
-  }
+  completionType = NORMAL;
 
   /** Binds a pattern to a value: a declaration (`declare`) or an assignment target. */
-  private bind(pattern: Node, value: JsValue, env: Env, declare: boolean): void {
+  bind(pattern: Node, value: JsValue, env: Env, declare: boolean): void {
     const p = pattern as AnyNode;
     switch (pattern.type) {
       case 'Identifier':
@@ -488,13 +317,13 @@ export class Interpreter {
         for (const prop of p.properties as AnyNode[]) {
           if (prop.type === 'RestElement') {
             if (!(source instanceof JsObject)) throw new Abort('rest of a non-object');
-            if (source.lazy) this.materialize(source);
+            if (source.lazy) this.materializeFunction(source);
             const rest = this.heap.alloc('object', this.realm.objectProto);
             for (const [k, v] of source.props) if (!used.has(k)) rest.props.set(k, v);
             this.bind(prop.argument as Node, rest, env, declare);
             continue;
           }
-          const key = prop.computed ? this.toKey(this.evaluate(prop.key as Node, env)) : this.staticKey(prop.key as Node);
+          const key = prop.computed ? toKey(this, this.evaluate(prop.key as Node, env)) : this.staticKey(prop.key as Node);
           used.add(key);
           this.bind(prop.value as Node, this.get(source, key), env, declare);
         }
@@ -526,264 +355,16 @@ export class Interpreter {
     throw new Abort(`property key ${key.type}`);
   }
 
-  private memberKey(node: AnyNode, env: Env): string {
+  memberKey(node: AnyNode, env: Env): string {
     const property = node.property as Node;
     if (!node.computed) {
       if (property.type !== 'Identifier') throw new Abort('a private name');
       return property.name;
     }
-    return this.toKey(this.evaluate(property, env));
+    return toKey(this, this.evaluate(property, env));
   }
 
   // ---- statements ---------------------------------------------------------------------------------
-
-  /** Runs a statement; returns its completion type (the value and label are in fields). */
-  execute(node: Node, env: Env): number {
-    this.heap.tick();
-    const n = node as AnyNode;
-    switch (node.type) {
-      case 'ExpressionStatement':
-        this.evaluate(n.expression as Node, env);
-        return NORMAL;
-      case 'VariableDeclaration':
-        for (const d of n.declarations as { id: Node; init: Node | null }[]) {
-          if (d.init === null) {
-            if (n.kind !== 'var') this.bind(d.id, undefined, this.declaringEnv(env, d.id), true);
-            continue;
-          }
-          const value = this.evaluate(d.init, env);
-          if (n.kind === 'var') this.bind(d.id, value, env, false);
-          else this.bind(d.id, value, this.declaringEnv(env, d.id), true);
-        }
-        return NORMAL;
-      case 'FunctionDeclaration':
-      case 'EmptyStatement':
-      case 'DebuggerStatement':
-        return NORMAL;
-      case 'ReturnStatement':
-        this.completionValue = n.argument ? this.evaluate(n.argument as Node, env) : undefined;
-        return RETURN;
-      case 'IfStatement':
-        if (truthy(this.evaluate(n.test as Node, env))) return this.execute(n.consequent as Node, env);
-        return n.alternate ? this.execute(n.alternate as Node, env) : NORMAL;
-      case 'BlockStatement':
-        return this.block(n.body as Node[], env, node);
-      case 'ThrowStatement':
-        throw new JsThrow(this.evaluate(n.argument as Node, env));
-      case 'TryStatement':
-        return this.tryStatement(n, env);
-      case 'BreakStatement':
-        this.completionLabel = (n.label as { name: string } | null)?.name ?? null;
-        return BREAK;
-      case 'ContinueStatement':
-        this.completionLabel = (n.label as { name: string } | null)?.name ?? null;
-        return CONTINUE;
-      case 'LabeledStatement': {
-        const label = (n.label as { name: string }).name;
-        this.label = label;
-        const t = this.execute(n.body as Node, env);
-        this.label = null;
-        if (t === BREAK && this.completionLabel === label) return NORMAL;
-        return t;
-      }
-      case 'WhileStatement':
-      case 'DoWhileStatement':
-      case 'ForStatement':
-      case 'ForInStatement':
-      case 'ForOfStatement': {
-        const label = this.label;
-        this.label = null;
-        this.loops++;
-        try {
-          return this.loop(n, env, label);
-        } finally {
-          this.loops--;
-        }
-      }
-      case 'SwitchStatement':
-        this.loops++;
-        try {
-          return this.switchStatement(n, env);
-        } finally {
-          this.loops--;
-        }
-      default:
-        throw new Abort(`statement ${node.type}`);
-    }
-  }
-
-  /** The environment a `let`/`const` declaration writes to: where it was hoisted (TDZ). */
-  private declaringEnv(env: Env, id: Node): Env {
-    if (id.type === 'Identifier') return env.find(id.name) ?? env;
-    return env;
-  }
-
-  private block(body: readonly Node[], env: Env, node: Node): number {
-    const inner = this.heap.env(env);
-    this.hoist(body, inner, false, node);
-    this.record(node, inner);
-    for (const stmt of body) {
-      const t = this.execute(stmt, inner);
-      if (t !== NORMAL) return t;
-    }
-    return NORMAL;
-  }
-
-  private tryStatement(n: AnyNode, env: Env): number {
-    let t = NORMAL;
-    let pending: unknown = null;
-    const block = n.block as AnyNode;
-    try {
-      t = this.block(block.body as Node[], env, block);
-    } catch (err) {
-      if (!(err instanceof JsThrow) || !n.handler) pending = err;
-      else {
-        const handler = n.handler as AnyNode;
-        const catchEnv = this.heap.env(env);
-        if (handler.param) this.bind(handler.param as Node, err.value, catchEnv, true);
-        try {
-          const body = handler.body as AnyNode;
-          t = this.block(body.body as Node[], catchEnv, body);
-        } catch (inner) {
-          pending = inner;
-        }
-      }
-    }
-    if (n.finalizer) {
-      if (pending instanceof Abort) throw pending;
-      const value = this.completionValue;
-      const label = this.completionLabel;
-      const f = n.finalizer as AnyNode;
-      const ft = this.block(f.body as Node[], env, f);
-      if (ft !== NORMAL) return ft;
-      this.completionValue = value;
-      this.completionLabel = label;
-    }
-    if (pending !== null) throw pending;
-    return t;
-  }
-
-  /** Runs a loop body once; returns -1 to go on, or the completion that leaves the loop. */
-  private loopBody(body: Node, env: Env, labels: string | null): number {
-    const t = this.execute(body, env);
-    if (t === BREAK) return this.completionLabel === null || this.completionLabel === labels ? NORMAL : BREAK;
-    if (t === CONTINUE) return this.completionLabel === null || this.completionLabel === labels ? -1 : CONTINUE;
-    if (t === RETURN) return RETURN;
-    return -1;
-  }
-
-  private loop(n: AnyNode, env: Env, label: string | null): number {
-    const body = n.body as Node;
-    switch (n.type) {
-      case 'WhileStatement':
-        while (truthy(this.evaluate(n.test as Node, env))) {
-          const t = this.loopBody(body, env, label);
-          if (t !== -1) return t;
-        }
-        return NORMAL;
-      case 'DoWhileStatement':
-        do {
-          const t = this.loopBody(body, env, label);
-          if (t !== -1) return t;
-        } while (truthy(this.evaluate(n.test as Node, env)));
-        return NORMAL;
-      case 'ForStatement': {
-        let loopEnv = env;
-        const init = n.init as AnyNode | null;
-        const lexical = init?.type === 'VariableDeclaration' && init.kind !== 'var';
-        if (lexical) {
-          loopEnv = this.heap.env(env);
-          this.hoist([init], loopEnv, false, n);
-        }
-        if (init) {
-          if (init.type === 'VariableDeclaration') this.execute(init, loopEnv);
-          else this.evaluate(init, loopEnv);
-        }
-        for (;;) {
-          if (n.test && !truthy(this.evaluate(n.test as Node, loopEnv))) return NORMAL;
-          const t = this.loopBody(body, loopEnv, label);
-          if (t !== -1) return t;
-          if (lexical) {
-            // Each iteration has its own copy of the loop's `let` bindings (closures keep theirs).
-            const next = this.heap.env(env);
-            for (const [k, v] of loopEnv.vars) next.vars.set(k, v);
-            loopEnv = next;
-          }
-          if (n.update) this.evaluate(n.update as Node, loopEnv);
-        }
-      }
-      default: {
-        const right = this.evaluate(n.right as Node, env);
-        let keys: JsValue[];
-        if (n.type === 'ForOfStatement') {
-          if (n.await) throw new Abort('for await');
-          keys = this.iterate(right);
-        } else keys = this.enumerate(right);
-        const left = n.left as AnyNode;
-        for (const key of keys) {
-          const iterEnv = this.heap.env(env);
-          if (left.type === 'VariableDeclaration') {
-            const id = (left.declarations as { id: Node }[])[0]!.id;
-            if (left.kind === 'var') this.bind(id, key, env, false);
-            else this.bind(id, key, iterEnv, true);
-          } else this.bind(left, key, env, false);
-          const t = this.loopBody(body, iterEnv, label);
-          if (t !== -1) return t;
-        }
-        return NORMAL;
-      }
-    }
-  }
-
-  /** The enumerable string keys `for…in` visits. */
-  enumerate(v: JsValue): JsValue[] {
-    v = usable(v);
-    if (v === undefined || v === null) return [];
-    if (typeof v === 'string') return [...v].map((_, i) => String(i));
-    if (!(v instanceof JsObject)) {
-      if (v instanceof Opaque) throw new Abort('enumeration of a value known only symbolically');
-      return [];
-    }
-    const out: JsValue[] = [];
-    const seen = new Set<string>();
-    for (let p: JsObject | null = v; p !== null; p = p.proto) {
-      if (p.poisoned) throw new Abort('a half-written object');
-      if (p.builtin) continue;
-      if (p.lazy) this.materialize(p);
-      if (p.elements !== null) {
-        for (let i = 0; i < p.elements.length; i++) if (!seen.has(String(i))) (seen.add(String(i)), out.push(String(i)));
-      }
-      for (const k of p.props.keys()) {
-        if (seen.has(k) || (p.closure !== null && (k === 'prototype' || k === 'length' || k === 'name'))) continue;
-        if (p.kind === 'object' && k === 'constructor' && p.proto === this.realm.objectProto && p.props.get(k) instanceof JsObject) continue;
-        seen.add(k);
-        out.push(k);
-      }
-    }
-    return out;
-  }
-
-  private switchStatement(n: AnyNode, env: Env): number {
-    const d = this.evaluate(n.discriminant as Node, env);
-    const inner = this.heap.env(env);
-    const cases = n.cases as { test: Node | null; consequent: Node[] }[];
-    this.hoist(cases.flatMap((c) => c.consequent), inner, false, n);
-    let start = -1;
-    for (let i = 0; i < cases.length && start === -1; i++) {
-      const test = cases[i]!.test;
-      if (test !== null && strictEquals(usable(d), usable(this.evaluate(test, inner)))) start = i;
-    }
-    if (start === -1) start = cases.findIndex((c) => c.test === null);
-    if (start === -1) return NORMAL;
-    for (let i = start; i < cases.length; i++) {
-      for (const stmt of cases[i]!.consequent) {
-        const t = this.execute(stmt, inner);
-        if (t === BREAK && this.completionLabel === null) return NORMAL;
-        if (t !== NORMAL) return t;
-      }
-    }
-    return NORMAL;
-  }
 
   // ---- expressions --------------------------------------------------------------------------------
 
@@ -802,7 +383,7 @@ export class Interpreter {
         return this.get(object, this.memberKey(n, env));
       }
       case 'BinaryExpression':
-        return this.binary(n.operator as string, this.evaluate(n.left as Node, env), this.evaluate(n.right as Node, env));
+        return binary(this, n.operator as string, this.evaluate(n.left as Node, env), this.evaluate(n.right as Node, env));
       case 'CallExpression':
         return this.callExpression(n, env);
       case 'AssignmentExpression':
@@ -830,7 +411,7 @@ export class Interpreter {
         const exprs = n.expressions as Node[];
         for (let i = 0; i < quasis.length; i++) {
           out += quasis[i]!.value.cooked ?? '';
-          if (i < exprs.length) out += this.toString(this.evaluate(exprs[i]!, env));
+          if (i < exprs.length) out += toString(this, this.evaluate(exprs[i]!, env));
         }
         return out;
       }
@@ -857,13 +438,13 @@ export class Interpreter {
         return this.unary(n, env);
       case 'UpdateExpression': {
         const arg = n.argument as AnyNode;
-        const old = this.toNumber(this.evaluate(arg, env));
+        const old = toNumber(this, this.evaluate(arg, env));
         const next = n.operator === '++' ? old + 1 : old - 1;
         this.store(arg, next, env);
         return n.prefix ? next : old;
       }
       case 'BinaryExpression':
-        return this.binary(n.operator as string, this.evaluate(n.left as Node, env), this.evaluate(n.right as Node, env));
+        return binary(this, n.operator as string, this.evaluate(n.left as Node, env), this.evaluate(n.right as Node, env));
       case 'LogicalExpression': {
         const left = this.evaluate(n.left as Node, env);
         switch (n.operator) {
@@ -913,11 +494,11 @@ export class Interpreter {
     for (const p of n.properties as AnyNode[]) {
       if (p.type === 'SpreadElement') {
         const src = usable(this.evaluate(p.argument as Node, env));
-        if (src instanceof JsObject) for (const k of this.enumerate(src)) o.props.set(k as string, this.get(src, k as string));
+        if (src instanceof JsObject) for (const k of enumerate(this, src)) o.props.set(k as string, this.get(src, k as string));
         else if (src instanceof Opaque) throw new Abort('spread of a value known only symbolically');
         continue;
       }
-      const key = p.computed ? this.toKey(this.evaluate(p.key as Node, env)) : this.staticKey(p.key as Node);
+      const key = p.computed ? toKey(this, this.evaluate(p.key as Node, env)) : this.staticKey(p.key as Node);
       if (p.type === 'ObjectMethod') {
         if (p.kind !== 'method') throw new Abort('an accessor property');
         o.props.set(key, this.makeFunction(p as Node, env, undefined));
@@ -957,11 +538,11 @@ export class Interpreter {
       case '!':
         return !truthy(this.evaluate(arg, env));
       case '-':
-        return -this.toNumber(this.evaluate(arg, env));
+        return -toNumber(this, this.evaluate(arg, env));
       case '+':
-        return this.toNumber(this.evaluate(arg, env));
+        return toNumber(this, this.evaluate(arg, env));
       case '~':
-        return ~this.toNumber(this.evaluate(arg, env));
+        return ~toNumber(this, this.evaluate(arg, env));
       default:
         throw new Abort(`operator ${String(n.operator)}`);
     }
@@ -1003,7 +584,7 @@ export class Interpreter {
       const keep = op === '&&=' ? !truthy(current) : op === '||=' ? truthy(current) : usable(current) !== undefined && current !== null;
       if (keep) return current;
       value = this.evaluate(n.right as Node, env);
-    } else value = this.binary(op.slice(0, -1), current, this.evaluate(n.right as Node, env));
+    } else value = binary(this, op.slice(0, -1), current, this.evaluate(n.right as Node, env));
     if (left.type === 'MemberExpression') this.set(object, key, value);
     else this.assign(env, left.name as string, value);
     return value;
