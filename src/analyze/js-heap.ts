@@ -3,6 +3,9 @@ import { Abort, arrayIndex, Env, Exhausted, JsObject, Opaque, Poison, type JsVal
 /** Marks a property that did not exist before a write (undo deletes it). */
 const ABSENT: unique symbol = Symbol('absent');
 
+/** Longest array the interpreter makes. */
+const MAX_LENGTH = 1 << 20;
+
 /** Deepest interpreted call nesting: deeper recursion stops evaluation (the host stack is not the budget). */
 const MAX_CALL_DEPTH = 256;
 
@@ -117,11 +120,12 @@ export class Heap {
       if (i !== -1 || key === 'length') {
         this.saveElements(o);
         if (key === 'length') {
-          const n = typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1 << 24 ? v : -1;
+          const n = typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_LENGTH ? v : -1;
           if (n === -1) throw new Abort('array length out of range');
+          if (n > o.elements.length) this.tick((n - o.elements.length) >> 2);
           o.elements.length = n;
         } else {
-          if (i > o.elements.length + (1 << 16)) throw new Abort('sparse array');
+          if (i > o.elements.length + (1 << 16) || i >= MAX_LENGTH) throw new Abort('sparse or long array');
           o.elements[i] = v;
         }
         return;
