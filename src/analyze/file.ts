@@ -1,8 +1,10 @@
+import { isBuiltin } from 'node:module';
 import type { Anomaly, FileError, Finding } from '../contract/index.js';
 import { defaultCatalogIndex, type CatalogIndex } from './catalog-index.js';
 import { Evaluator } from './evaluate.js';
 import { lexicalScan } from './lexical.js';
 import { FindingCollector, SiteMatcher } from './match.js';
+import { lexicalModuleFacts, type ModuleFacts } from './module-facts.js';
 import { decodeSource, ParseFailure, parseSource } from './parse.js';
 import { dropLocations, walkProgram } from './walk.js';
 import { collectGarbage } from '../gc.js';
@@ -16,6 +18,8 @@ export interface FileAnalysis {
   errors: FileError[];
   anomalies: Anomaly[];
   imports: string[];
+  /** What the module graph needs (absent when the file was not analysed: binary, crashed worker). */
+  module?: ModuleFacts;
 }
 
 /**
@@ -25,6 +29,7 @@ export interface FileAnalysis {
 export function analyzeSource(source: string, file: string, index: CatalogIndex = defaultCatalogIndex()): FileAnalysis {
   const out = new FindingCollector(file, source);
   const errors: FileError[] = [];
+  let module: ModuleFacts;
   try {
     const ast = parseSource(source, file);
     if (source.length >= LARGE_FILE) {
@@ -36,6 +41,7 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
     const evaluator = new Evaluator(index);
     const walk = walkProgram(ast.program, (spec) => evaluator.moduleValue(spec));
     new SiteMatcher(index, evaluator, out).run(walk);
+    module = out.module.facts(out.callTime);
   } catch (err) {
     const deep = err instanceof ParseFailure ? err.deep : err instanceof RangeError;
     const message = err instanceof Error ? err.message : String(err);
@@ -45,8 +51,9 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
       message: `${file}: ${message.split('\n')[0]}; lexical scan only`,
     });
     lexicalScan(source, index, out);
+    module = lexicalModuleFacts(source, index, isBuiltin);
   }
-  return { findings: out.findings, errors, anomalies: [], imports: [...out.imports].sort() };
+  return { findings: out.findings, errors, anomalies: [], imports: [...out.imports].sort(), module };
 }
 
 /** Analyses one file's bytes: decoding (BOMs, bad UTF-8), binary detection, then `analyzeSource`. */

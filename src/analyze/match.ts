@@ -4,6 +4,7 @@ import type { Confidence, Finding } from '../contract/index.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { Evaluator } from './evaluate.js';
 import { excerptAt, LineIndex } from './excerpt.js';
+import { ModuleFactsCollector, staticPrefix } from './module-facts.js';
 import type { Scope, Value } from './scope.js';
 import { SITE_ARG, SITE_CALL, SITE_CALLEE, SITE_PATTERN, type WalkResult } from './walk.js';
 
@@ -24,13 +25,21 @@ export class FindingCollector {
   readonly findings: Finding[] = [];
   /** Bare, non-builtin package names imported: dependency edges. */
   readonly imports = new Set<string>();
+  /** What the module graph needs from this file (specifiers, dynamic loads). */
+  readonly module: ModuleFactsCollector;
+  /** Whether the site being matched runs at load time (set by the matcher; the lexical scan leaves it true). */
+  atLoad = true;
+  /** Indices of findings made while `atLoad` was false. */
+  readonly callTime: number[] = [];
   private readonly seen = new Set<string>();
   private lines: LineIndex | undefined;
 
   constructor(
     private readonly file: string,
     private readonly source: string,
-  ) {}
+  ) {
+    this.module = new ModuleFactsCollector(source);
+  }
 
   /** Records a finding at a node. */
   add(capability: string, api: string, node: Node, confidence: Confidence): void {
@@ -46,6 +55,7 @@ export class FindingCollector {
     const key = `${capability}\0${api}\0${line}\0${column}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
+    if (!this.atLoad) this.callTime.push(this.findings.length);
     this.findings.push({ capability, api, file: this.file, line, column, excerpt: excerptAt(this.source, offset, column - 1), confidence });
   }
 }
@@ -60,12 +70,15 @@ export class SiteMatcher {
 
   /** Processes every recorded site and static import. */
   run(walk: WalkResult): void {
+    // Static imports are hoisted: they load with the module.
+    this.out.atLoad = true;
     for (const imp of walk.staticImports) this.moduleImport(imp.spec, imp.node, false);
-    const { siteNodes, siteScopes, siteKinds } = walk;
+    const { siteNodes, siteScopes, siteKinds, siteLoad } = walk;
     for (let i = 0; i < siteNodes.length; i++) {
       const node = siteNodes[i]!;
       const scope = siteScopes[i]!;
       const kind = siteKinds[i];
+      this.out.atLoad = siteLoad[i] === 1;
       if (kind === SITE_CALL) {
         this.callSite(node, scope);
         continue;
@@ -88,6 +101,7 @@ export class SiteMatcher {
 
   /** An import of `spec` at `node`: a finding for catalog modules, an edge for packages. */
   moduleImport(spec: string, node: Node, medium: boolean): void {
+    if (!isBuiltin(spec)) this.out.module.specifier(spec, this.out.atLoad);
     const value = this.evaluator.moduleValue(spec);
     if (value.k !== 'mod') return;
     const bare = spec.startsWith(this.index.builtinPrefix) ? spec.slice(this.index.builtinPrefix.length) : spec;
@@ -153,7 +167,7 @@ export class SiteMatcher {
       const source = node.type === 'ImportExpression' ? node.source : args[0];
       const spec = source ? this.evaluator.evaluate(source, scope) : undefined;
       if (spec?.k === 'str') this.moduleImport(spec.v, node, spec.m);
-      else this.unresolved('import', 'import(…)', node);
+      else this.unresolved('import', 'import(…)', node, source, scope);
       return;
     }
     const resolved = this.evaluator.resolveCall(node, scope);
@@ -164,7 +178,7 @@ export class SiteMatcher {
       const spec = first.type === 'SpreadElement' ? undefined : this.evaluator.evaluate(first, scope);
       // `module.require`, `process.mainModule.require`, `require.call(…)`: require reached another way is aliasing.
       if (spec?.k === 'str') this.moduleImport(spec.v, node, spec.m || resolved.aliased);
-      else this.unresolved('require', `${callee.k === 'glob' ? callee.path.join('.') : callee.k === 'mod' ? renderPath(callee.name, callee.path) : ''}(…)`, node);
+      else this.unresolved('require', `${callee.k === 'glob' ? callee.path.join('.') : callee.k === 'mod' ? renderPath(callee.name, callee.path) : ''}(…)`, node, first, scope);
       return;
     }
     if (callee.k !== 'glob' || callee.path.length === 0 || callee.path.includes('*')) return;
@@ -180,9 +194,11 @@ export class SiteMatcher {
     }
   }
 
-  private unresolved(kind: 'require' | 'import', api: string, node: Node): void {
+  private unresolved(kind: 'require' | 'import', api: string, node: Node, arg: Node | undefined, scope: Scope): void {
     const cap = this.index.unresolved.get(kind);
     if (cap) this.out.add(cap, api, node, 'low');
+    const prefix = arg && arg.type !== 'SpreadElement' ? staticPrefix(arg, scope, this.evaluator) : undefined;
+    this.out.module.dynamic(kind, node.start ?? 0, prefix, this.out.atLoad);
   }
 
   /** `setTimeout('code')`: a literal, a template, a concatenation with a literal, or a folded string. */

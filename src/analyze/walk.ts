@@ -24,6 +24,39 @@ export interface WalkResult {
   siteScopes: Scope[];
   siteKinds: number[];
   staticImports: StaticImport[];
+  /** Per site: 1 when it runs while the module is evaluated (see `loadTimeSites`), 0 when only once a function is called. */
+  siteLoad: Uint8Array;
+}
+
+/**
+ * The functions of a file, for telling load-time code from call-time code. Context 0 is the module top
+ * level; every function (and every class field initializer) opens a context. A context is `inline`
+ * when its body runs as soon as the code around it runs.
+ */
+interface Contexts {
+  /** Enclosing context of each context (-1 for the top level). */
+  parent: number[];
+  inline: boolean[];
+  /** The context each function-like scope opens. */
+  ofScope: Map<Scope, number>;
+  /** The context each function node opens. */
+  ofFunction: Map<Node, number>;
+  /** Calls of a plain name, resolved once every declaration is known: `main()`, `run.call(this)`. */
+  namedCalls: { name: string; scope: Scope }[];
+  /** Function declarations by their binding: `function main() {}` has no value source to follow. */
+  declared: Map<unknown, Node>;
+}
+
+/** True for a node that is a function literal (its body runs only when called, unless inline). */
+function isFunctionLiteral(node: Node | null | undefined): boolean {
+  return node?.type === 'FunctionExpression' || node?.type === 'ArrowFunctionExpression';
+}
+
+/** Strips TypeScript/Flow wrappers and parentheses: `(fn as any)` is still `fn`. */
+function unwrap(node: Node): Node {
+  let n = node as AnyNode;
+  while (TRANSPARENT.has(n.type)) n = n.expression as AnyNode;
+  return n;
 }
 
 /** The node is the object of a member expression: not a chain top. */
@@ -158,6 +191,17 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   const staticImports: StaticImport[] = [];
   const pendingAssignments: { name: string; scope: Scope; source: BindingSource }[] = [];
   const iife = new Map<Node, IifeArgs>();
+  /** Function literals that run where they stand: callees of an IIFE and arguments of a call. */
+  const inlineFunctions = new Set<Node>();
+  const ctx: Contexts = { parent: [-1], inline: [true], ofScope: new Map(), ofFunction: new Map(), namedCalls: [], declared: new Map() };
+  /** Opens a context for a function-like scope nested in `outer`. */
+  const openContext = (inner: Scope, outer: Scope, inline: boolean, fn: Node | null): void => {
+    const id = ctx.parent.length;
+    ctx.parent.push(ctx.ofScope.get(outer.varScope) ?? 0);
+    ctx.inline.push(inline);
+    ctx.ofScope.set(inner, id);
+    if (fn) ctx.ofFunction.set(fn, id);
+  };
 
   const nodes: Node[] = [];
   const scopes: Scope[] = [];
@@ -264,6 +308,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
       decorators?: Node[] | null;
     };
     if (node.type === 'FunctionExpression' && node.id?.type === 'Identifier') fnScope.declare(node.id.name, 'function');
+    openContext(fnScope, scope, inlineFunctions.has(fn) || iife.has(fn), fn);
     if (node.key && node.computed) push(node.key, scope);
     pushAll(node.decorators, scope);
     const call = iife.get(fn);
@@ -287,7 +332,9 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     for (const member of node.body.body) push(member, classScope);
   };
 
-  push(program, new Scope(null, true));
+  const rootScope = new Scope(null, true);
+  ctx.ofScope.set(rootScope, 0);
+  push(program, rootScope);
   while (nodes.length > 0) {
     const node = nodes.pop() as AnyNode;
     const scope = scopes.pop()!;
@@ -327,6 +374,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         ) {
           iife.set(callee.object as Node, { args: c.arguments.slice(1), scope });
         }
+        noteCall(callee, c.arguments, scope);
         for (let i = c.arguments.length - 1; i >= 0; i--) push(c.arguments[i], scope, F_ARG);
         if (callee.type !== 'Import') push(callee, scope, F_CALLEE);
         continue;
@@ -357,13 +405,24 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         continue;
       }
       case 'ObjectProperty':
+        push(node.value as Node | null, scope);
+        if (node.computed) push(node.key as Node, scope);
+        continue;
       case 'ClassProperty':
       case 'ClassPrivateProperty':
-      case 'ClassAccessorProperty':
-        push(node.value as Node | null, scope);
+      case 'ClassAccessorProperty': {
+        // A static field is initialised when the class is defined; an instance field each time the class
+        // is constructed, so its initializer stands in a context of its own, like a method body.
+        let valueScope = scope;
+        if (!node.static && node.value) {
+          valueScope = new Scope(scope, true);
+          openContext(valueScope, scope, false, null);
+        }
+        push(node.value as Node | null, valueScope);
         if (node.computed) push(node.key as Node, scope);
         pushAll(node.decorators as Node[] | null, scope);
         continue;
+      }
       case 'Program':
         pushAll(node.body as Node[], scope);
         continue;
@@ -374,9 +433,13 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         pushAll(body, flag & F_BODY || !body.some(declaresLexically) ? scope : new Scope(scope, false));
         continue;
       }
-      case 'StaticBlock':
-        pushAll(node.body as Node[], new Scope(scope, true));
+      case 'StaticBlock': {
+        // Runs when the class is defined: inline in the code around the class.
+        const block = new Scope(scope, true);
+        openContext(block, scope, true, null);
+        pushAll(node.body as Node[], block);
         continue;
+      }
       case 'ForStatement':
       case 'ForInStatement':
       case 'ForOfStatement':
@@ -404,9 +467,9 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
       case 'FunctionDeclaration': {
         const id = node.id as Node | null;
         if (id?.type === 'Identifier') {
-          scope.declare(id.name, 'function');
+          ctx.declared.set(scope.declare(id.name, 'function'), node);
           // Annex B: a function declared in a block is also visible in the enclosing function.
-          if (scope.varScope !== scope) scope.varScope.declare(id.name, 'function');
+          if (scope.varScope !== scope) ctx.declared.set(scope.varScope.declare(id.name, 'function'), node);
         }
         walkFunction(node, scope);
         continue;
@@ -482,8 +545,12 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         const id = node.id as Node;
         if (id.type === 'Identifier') scope.declare(id.name, 'namespace');
         const body = node.body as AnyNode | null;
-        if (body?.type === 'TSModuleBlock') pushAll(body.body as Node[], new Scope(scope, true));
-        else push(body, scope);
+        if (body?.type === 'TSModuleBlock') {
+          // A namespace body runs where the namespace is declared.
+          const block = new Scope(scope, true);
+          openContext(block, scope, true, null);
+          pushAll(body.body as Node[], block);
+        } else push(body, scope);
         continue;
       }
       case 'LabeledStatement':
@@ -513,5 +580,78 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     const binding = a.scope.lookup(a.name) ?? a.scope.root().declare(a.name, 'implicit');
     binding.addSource(a.source);
   }
-  return { siteNodes, siteScopes, siteKinds, staticImports };
+  const siteLoad = loadTimeSites(ctx, siteScopes);
+  return { siteNodes, siteScopes, siteKinds, staticImports, siteLoad };
+
+  /**
+   * Records what a call tells about when functions run: a function literal passed to a call runs when
+   * the call runs (`fs.readFile(p, cb)`, `new Promise(executor)`, `arr.forEach(fn)`, `define([…], factory)`,
+   * an event handler the module installs), and so does one invoked through `.call`/`.apply`. A plain
+   * name called (`main()`, `main.call(this)`) is resolved once all declarations are known.
+   */
+  function noteCall(callee: AnyNode, args: readonly Node[], scope: Scope): void {
+    for (const arg of args) {
+      const a = unwrap(arg);
+      if (isFunctionLiteral(a)) inlineFunctions.add(a);
+    }
+    let target: AnyNode = unwrap(callee) as AnyNode;
+    if (
+      (target.type === 'MemberExpression' || target.type === 'OptionalMemberExpression') &&
+      !target.computed &&
+      (target.property as Node).type === 'Identifier' &&
+      INVOKERS.has((target.property as { name: string }).name)
+    ) {
+      target = unwrap(target.object as Node) as AnyNode;
+      if (isFunctionLiteral(target)) inlineFunctions.add(target);
+    }
+    if (target.type === 'Identifier') ctx.namedCalls.push({ name: target.name as string, scope });
+  }
+}
+
+/** Function.prototype methods that invoke the function at once (`bind` does not). */
+const INVOKERS = new Set(['call', 'apply']);
+
+/**
+ * Which sites run while the module is evaluated ("load time"): the top level, and every function known
+ * to run from there — an inline function (IIFE, callback handed to a call, static block, namespace body)
+ * inside load-time code, or a function a load-time context calls by name (`function main() {…} main()`,
+ * `const run = async () => {…}; run()`), transitively. A function that is only declared, exported,
+ * assigned or stored in an object runs when someone calls it: call time. Calls through members
+ * (`obj.run()`, `require('./x').init()`) are not followed, so such bodies stay call time.
+ */
+function loadTimeSites(ctx: Contexts, siteScopes: readonly Scope[]): Uint8Array {
+  const n = ctx.parent.length;
+  const next: number[][] = Array.from({ length: n }, () => []);
+  for (let c = 1; c < n; c++) if (ctx.inline[c]) next[ctx.parent[c]!]!.push(c);
+  for (const call of ctx.namedCalls) {
+    const from = ctx.ofScope.get(call.scope.varScope) ?? 0;
+    const binding = call.scope.lookup(call.name);
+    if (binding === undefined) continue;
+    const targets: Node[] = [];
+    const declared = ctx.declared.get(binding);
+    if (declared) targets.push(declared);
+    for (const src of binding.sources ?? []) {
+      if (src.node && src.path !== null && src.path.length === 0) {
+        const fn = unwrap(src.node);
+        if (isFunctionLiteral(fn)) targets.push(fn);
+      }
+    }
+    for (const fn of targets) {
+      const to = ctx.ofFunction.get(fn);
+      if (to !== undefined) next[from]!.push(to);
+    }
+  }
+  const load = new Uint8Array(n);
+  load[0] = 1;
+  const stack = [0];
+  while (stack.length > 0) {
+    for (const c of next[stack.pop()!]!) {
+      if (load[c]) continue;
+      load[c] = 1;
+      stack.push(c);
+    }
+  }
+  const out = new Uint8Array(siteScopes.length);
+  for (let i = 0; i < siteScopes.length; i++) out[i] = load[ctx.ofScope.get(siteScopes[i]!.varScope) ?? 0]!;
+  return out;
 }

@@ -76,6 +76,8 @@ export async function scanFetched(
     errors,
     anomalies: [...pkg.anomalies, ...analysis.anomalies],
     imports: analysis.imports,
+    runsAtInstall: analysis.runsAtInstall,
+    ...(analysis.install ? { install: analysis.install } : {}),
     dependencies: declaredDependencies(pkg.manifest),
     stats: {
       files: pkg.files.length,
