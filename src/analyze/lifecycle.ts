@@ -82,7 +82,7 @@ const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'busy
 const NODES = new Set(['node', 'nodejs']);
 const PACKAGE_MANAGERS = new Set(['npm', 'yarn', 'pnpm', 'bun', 'cnpm']);
 /** Commands that run the rest of their words as a command (after their own options and `VAR=value` words). */
-const WRAPPERS = new Set(['cross-env', 'cross-env-shell', 'env', 'nohup', 'time', 'exec', 'command', 'sudo', 'nice', 'dotenv', 'run-with-env']);
+const WRAPPERS = new Set(['cross-env', 'cross-env-shell', 'env', 'nohup', 'time', 'exec', 'command', 'sudo', 'nice', 'dotenv', 'run-with-env', 'start']);
 /** Shell words that only structure commands. */
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'for', 'case', 'esac', '!', '{', '}', 'in']);
 /** Shell builtins and no-op commands that do nothing a reviewer needs to see: not listed as steps. */
@@ -193,8 +193,8 @@ class ScriptReader {
       const name = programName(first.text);
       if (WRAPPERS.has(name)) {
         words = words.slice(1);
-        // Their own options (`env -i`, `dotenv -e .env --`, `sudo -E`) come before the command.
-        while (words.length > 0 && words[0]!.text.startsWith('-')) {
+        // Their own options (`env -i`, `dotenv -e .env --`, `sudo -E`, Windows `start /B`) come before the command.
+        while (words.length > 0 && (words[0]!.text.startsWith('-') || (name === 'start' && words[0]!.text.startsWith('/')))) {
           const opt = words[0]!.text;
           words = words.slice(opt === '-e' || opt === '-u' || opt === '-c' ? 2 : 1);
           if (opt === '--') break;
@@ -240,6 +240,15 @@ class ScriptReader {
     if (SHELLS.has(name)) {
       this.readShell(args, emit, via, cwd, out, active, depth);
       return cwd;
+    }
+    if (name === 'cmd' || name === 'powershell' || name === 'pwsh') {
+      // `cmd /c "node x.js"`, `powershell -Command "…"`: the command line is read like a shell's.
+      const at = args.findIndex((a) => /^[/-](c|k|command)$/i.test(a.text));
+      if (at !== -1 && depth < MAX_DEPTH) {
+        if (name !== 'cmd') emit({ kind: 'program', program: name });
+        this.readCommandLine(args.slice(at + 1).map((a) => a.text).join(' '), via, cwd, out, active, depth + 1);
+        return cwd;
+      }
     }
     if (PACKAGE_MANAGERS.has(name)) {
       this.readPackageManager(name, args, emit, via, cwd, out, active, depth);

@@ -1,4 +1,5 @@
 import type { Node } from '@babel/types';
+import type { UnresolvedKind } from '../../capabilities/define.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { Evaluator } from './evaluate.js';
 import { LineIndex } from './excerpt.js';
@@ -12,9 +13,12 @@ export interface ModuleSpecifier {
   load: boolean;
 }
 
+/** How a module is loaded by name: a require call or an import. */
+export type LoadKind = Exclude<UnresolvedKind, 'global-member'>;
+
 /** A require/import whose target the engine could not resolve. */
 export interface DynamicLoad {
-  kind: 'require' | 'import';
+  kind: LoadKind;
   line: number;
   column: number;
   /** The constant start of the specifier (`'./locale/' + name` → `./locale/`): only files under it can load. */
@@ -32,6 +36,12 @@ export interface ModuleFacts {
   dynamic: DynamicLoad[];
   /** Indices into the file's findings of those standing in code that runs only when a function is called. */
   callTime: number[];
+  /**
+   * File names in literal call arguments (`fork('./child.js')`, `spawn('node', ['payload.js'])`,
+   * `exec('sh ./x.sh')`, `new Worker('./w.js')`): package files it may run in a child process or
+   * load by path. Absent when there are none.
+   */
+  fileNames?: string[];
   /** Read by the lexical fallback (the file did not parse): specifiers found by pattern, all findings load time. */
   lexical?: true;
 }
@@ -50,15 +60,15 @@ export class ModuleFactsCollector {
   }
 
   /** An unresolved require/import at `offset`. */
-  dynamic(kind: 'require' | 'import', offset: number, prefix: string | undefined, load: boolean): void {
+  dynamic(kind: LoadKind, offset: number, prefix: string | undefined, load: boolean): void {
     const { line, column } = (this.lines ??= new LineIndex(this.source)).position(offset);
     this.dynamicLoads.push({ kind, line, column, ...(prefix ? { prefix } : {}), load });
   }
 
-  /** The facts, given which findings stand in call-time code. */
-  facts(callTime: number[]): ModuleFacts {
+  /** The facts, given which findings stand in call-time code and the file names the walk saw. */
+  facts(callTime: number[], fileNames: readonly string[] = []): ModuleFacts {
     const specifiers = [...this.specs].map(([spec, load]) => ({ spec, load })).sort((a, b) => (a.spec < b.spec ? -1 : a.spec > b.spec ? 1 : 0));
-    return { specifiers, dynamic: this.dynamicLoads, callTime };
+    return { specifiers, dynamic: this.dynamicLoads, callTime, ...(fileNames.length > 0 ? { fileNames: [...fileNames] } : {}) };
   }
 }
 
@@ -86,7 +96,7 @@ export function staticPrefix(arg: Node | undefined, scope: Scope, evaluator: Eva
   return prefix || undefined;
 }
 
-const lexicalPatterns = new WeakMap<CatalogIndex, { fixed: RegExp[]; dynamic: RegExp[] }>();
+const lexicalPatterns = new WeakMap<CatalogIndex, { fixed: RegExp[]; dynamic: { kind: LoadKind; re: RegExp }[] }>();
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -107,7 +117,10 @@ export function lexicalModuleFacts(source: string, index: CatalogIndex, isBuilti
         /(?<![\w$.])import\s*\(\s*(['"`])([^'"`\n]{1,500})\1/g,
         /(?<![\w$.])(?:from|import)\s*(['"])([^'"\n]{1,500})\1/g,
       ],
-      dynamic: [new RegExp(`(?<![\\w$.])(?:${loaders}|import)\\s*\\(\\s*(?=[^\\s'"\`)])`, 'g')],
+      dynamic: [
+        { kind: 'require', re: new RegExp(`(?<![\\w$.])(?:${loaders})\\s*\\(\\s*(?=[^\\s'"\`)])`, 'g') },
+        { kind: 'import', re: /(?<![\w$.])import\s*\(\s*(?=[^\s'"`)])/g },
+      ],
     };
     lexicalPatterns.set(index, patterns);
   }
@@ -119,10 +132,10 @@ export function lexicalModuleFacts(source: string, index: CatalogIndex, isBuilti
       if (!isBuiltin(spec)) facts.specifier(spec, true);
     }
   }
-  for (const re of patterns.dynamic) {
+  for (const { kind, re } of patterns.dynamic) {
     re.lastIndex = 0;
     let hits = 0;
-    for (let m = re.exec(source); m !== null && hits < 50; m = re.exec(source), hits++) facts.dynamic('require', m.index, undefined, true);
+    for (let m = re.exec(source); m !== null && hits < 50; m = re.exec(source), hits++) facts.dynamic(kind, m.index, undefined, true);
   }
   return { ...facts.facts([]), lexical: true };
 }

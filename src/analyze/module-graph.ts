@@ -211,7 +211,22 @@ export function buildModuleGraph(input: GraphInput): ModuleGraph {
     const facts = factsOf(key);
     if (!facts) return [];
     const out: string[] = [];
-    for (const s of facts.specifiers) if (!loadOnly || s.load) out.push(...resolveSpec(dirOf(key), s.spec));
+    const dir = dirOf(key);
+    for (const s of facts.specifiers) if (!loadOnly || s.load) out.push(...resolveSpec(dir, s.spec));
+    if (!loadOnly) {
+      // A file named in a call (`fork('./child.js')`, `exec('node payload.js')`) runs when that code runs:
+      // a child process or a load by path. Its name is relative to the file or to the package root (cwd).
+      for (const name of facts.fileNames ?? []) {
+        for (const base of name.startsWith('./') || name.startsWith('../') ? [dir, ''] : ['', dir]) {
+          const rel = packagePath(name, base);
+          const found = rel === undefined ? undefined : asPath(rel);
+          if (found !== undefined) {
+            out.push(found);
+            break;
+          }
+        }
+      }
+    }
     return out;
   };
 

@@ -189,6 +189,8 @@ const COINCIDENCES: readonly { file: string; literal: string; why: string }[] = 
   { file: 'parse.ts', literal: 'module', why: "Babel's sourceType option, not the CommonJS module object" },
   { file: 'lexical.ts', literal: 'require', why: 'an UnresolvedKind of the catalog schema (define.ts), not the require global' },
   { file: 'match.ts', literal: 'require', why: 'an UnresolvedKind of the catalog schema (define.ts), not the require global' },
+  { file: 'module-facts.ts', literal: 'require', why: 'an UnresolvedKind of the catalog schema (define.ts), not the require global' },
+  { file: 'module-graph.ts', literal: 'module', why: 'the package.json "module" entry field, not the CommonJS module object' },
 ];
 
 /** The texts of a file's string literals, template texts and regular expressions, by line. */
