@@ -249,9 +249,10 @@ export function buildModuleGraph(input: GraphInput): ModuleGraph {
   }
   for (const field of REPLACEMENT_FIELDS) {
     const value = manifest?.[field];
-    const targets = typeof value === 'string' ? [value] : isObject(value) ? Object.values(value).filter((v): v is string => typeof v === 'string') : [];
+    // The string form is the entry's path; in the object form a bare value names another package (`"fs": "memfs"`).
+    const targets = typeof value === 'string' ? [`./${value.replace(/^\.\//, '')}`] : isObject(value) ? Object.values(value).filter((v): v is string => typeof v === 'string') : [];
     for (const t of targets) {
-      const rel = t.startsWith('.') || t.includes('/') ? packagePath(t) : undefined;
+      const rel = t.startsWith('.') ? packagePath(t) : undefined;
       const found = rel === undefined ? undefined : asPath(rel);
       if (found !== undefined) addImport(field, [found]);
     }

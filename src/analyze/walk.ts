@@ -609,6 +609,13 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
    * name called (`main()`, `main.call(this)`) is resolved once all declarations are known.
    */
   function noteCall(callee: AnyNode, args: readonly Node[], scope: Scope): void {
+    // `path.join(__dirname, 'lib', 'payload.js')`: the literal segments of a call, joined, may name a file.
+    let segments: string[] | undefined;
+    for (const arg of args) {
+      const a = unwrap(arg);
+      if (a.type === 'StringLiteral' && a.value.length < MAX_NAME_SOURCE) (segments ??= []).push(a.value);
+    }
+    if (segments !== undefined && segments.length > 1) fileWords(segments.join('/'), fileNames);
     for (const arg of args) {
       const a = unwrap(arg);
       if (isFunctionLiteral(a)) inlineFunctions.add(a);
