@@ -41,7 +41,7 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
     const evaluator = new Evaluator(index);
     const walk = walkProgram(ast.program, (spec) => evaluator.moduleValue(spec));
     new SiteMatcher(index, evaluator, out).run(walk);
-    module = out.module.facts(out.callTime, walk.fileNames);
+    module = out.module.facts(out.callTime);
   } catch (err) {
     const deep = err instanceof ParseFailure ? err.deep : err instanceof RangeError;
     const message = err instanceof Error ? err.message : String(err);

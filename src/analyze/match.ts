@@ -4,7 +4,7 @@ import type { Confidence, Finding } from '../contract/index.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { Evaluator } from './evaluate.js';
 import { excerptAt, LineIndex } from './excerpt.js';
-import { ModuleFactsCollector, staticPrefix } from './module-facts.js';
+import { ModuleFactsCollector, staticPath } from './module-facts.js';
 import type { Scope, Value } from './scope.js';
 import { SITE_ARG, SITE_CALL, SITE_CALLEE, SITE_PATTERN, type WalkResult } from './walk.js';
 
@@ -181,6 +181,10 @@ export class SiteMatcher {
       else this.unresolved('require', `${callee.k === 'glob' ? callee.path.join('.') : callee.k === 'mod' ? renderPath(callee.name, callee.path) : ''}(…)`, node, first, scope);
       return;
     }
+    if (callee.k === 'mod' && callee.path.length > 0 && !callee.promise) {
+      const members = this.index.fileRunners.get(callee.name);
+      if (members === null || members?.has(callee.path[0]!)) this.out.module.fileArguments(resolved.args, scope, this.evaluator);
+    }
     if (callee.k !== 'glob' || callee.path.length === 0 || callee.path.includes('*')) return;
     this.matchGlobal(callee, node, 'call');
     const joined = callee.path.join('.');
@@ -197,8 +201,10 @@ export class SiteMatcher {
   private unresolved(kind: 'require' | 'import', api: string, node: Node, arg: Node | undefined, scope: Scope): void {
     const cap = this.index.unresolved.get(kind);
     if (cap) this.out.add(cap, api, node, 'low');
-    const prefix = arg && arg.type !== 'SpreadElement' ? staticPrefix(arg, scope, this.evaluator) : undefined;
-    this.out.module.dynamic(kind, node.start ?? 0, prefix, this.out.atLoad);
+    // A path built on the module's directory (`path.join(__dirname, 'x')`) is a file the graph can follow.
+    const built = arg && arg.type !== 'SpreadElement' ? staticPath(arg, scope, this.evaluator) : undefined;
+    if (built?.complete) this.out.module.specifier(built.spec, this.out.atLoad);
+    else this.out.module.dynamic(kind, node.start ?? 0, built?.spec, this.out.atLoad);
   }
 
   /** `setTimeout('code')`: a literal, a template, a concatenation with a literal, or a folded string. */

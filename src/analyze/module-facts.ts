@@ -37,18 +37,26 @@ export interface ModuleFacts {
   /** Indices into the file's findings of those standing in code that runs only when a function is called. */
   callTime: number[];
   /**
-   * File names in literal call arguments (`fork('./child.js')`, `spawn('node', ['payload.js'])`,
-   * `exec('sh ./x.sh')`, `new Worker('./w.js')`): package files it may run in a child process or
-   * load by path. Absent when there are none.
+   * File names in the arguments of calls that run a file (the runtime model's `fileRunners`:
+   * `fork('./child.js')`, `spawn('node', ['payload.js'])`, `exec('sh ./x.sh')`, `new Worker('./w.js')`):
+   * package files it runs in a child process or a worker. Absent when there are none.
    */
   fileNames?: string[];
   /** Read by the lexical fallback (the file did not parse): specifiers found by pattern, all findings load time. */
   lexical?: true;
 }
 
+/** Longest string looked at for file names. */
+const MAX_NAME_SOURCE = 300;
+/** File names recorded per file, at most. */
+const MAX_FILE_NAMES = 200;
+/** A word that names a file: relative, or with an extension of something that runs. */
+const FILE_WORD = /^\.{1,2}\/|\.(?:[cm]?[jt]s|sh|node|py|bat|cmd|ps1|exe)$/i;
+
 /** Gathers a file's module facts while the matcher runs. */
 export class ModuleFactsCollector {
   private readonly specs = new Map<string, boolean>();
+  private readonly fileNames = new Set<string>();
   private readonly dynamicLoads: DynamicLoad[] = [];
   private lines: LineIndex | undefined;
 
@@ -65,35 +73,112 @@ export class ModuleFactsCollector {
     this.dynamicLoads.push({ kind, line, column, ...(prefix ? { prefix } : {}), load });
   }
 
-  /** The facts, given which findings stand in call-time code and the file names the walk saw. */
-  facts(callTime: number[], fileNames: readonly string[] = []): ModuleFacts {
+  /**
+   * The file names in the arguments of a call that runs a file (a child process, a worker): constant
+   * strings and string arrays as the evaluator folds them, and the literal segments of calls inside
+   * the arguments joined (`path.join(__dirname, 'lib', 'payload.js')` → `lib/payload.js`).
+   */
+  fileArguments(args: readonly Node[], scope: Scope, evaluator: Evaluator): void {
+    for (const arg of args.slice(0, 8)) {
+      if (arg.type === 'SpreadElement') continue;
+      const v = evaluator.evaluate(arg, scope);
+      if (v.k === 'str') this.fileWords(v.v);
+      else if (v.k === 'arr') for (const item of v.items.slice(0, 64)) if (item.k === 'str') this.fileWords(item.v);
+      const built = staticPath(arg, scope, evaluator);
+      if (built?.complete) this.fileWords(built.spec);
+      // Bounded look into nested calls and arrays for literal path segments the evaluator cannot fold.
+      const stack: { node: Node; depth: number }[] = [{ node: arg, depth: 0 }];
+      while (stack.length > 0) {
+        const { node, depth } = stack.pop()!;
+        if (depth > 3) continue;
+        if (node.type === 'ArrayExpression') {
+          for (const el of node.elements.slice(0, 64)) if (el && el.type !== 'SpreadElement') stack.push({ node: el, depth: depth + 1 });
+        } else if (node.type === 'CallExpression') {
+          const built = staticPath(node, scope, evaluator);
+          if (built?.complete) this.fileWords(built.spec);
+          const literals = node.arguments.filter((a): a is Node & { type: 'StringLiteral'; value: string } => a.type === 'StringLiteral').map((a) => a.value);
+          if (literals.length > 0) this.fileWords(literals.join('/'));
+          for (const a of node.arguments.slice(0, 8)) if (a.type !== 'SpreadElement') stack.push({ node: a, depth: depth + 1 });
+        }
+      }
+    }
+  }
+
+  private fileWords(value: string): void {
+    if (value.length > MAX_NAME_SOURCE || value.includes('://')) return;
+    for (const raw of value.split(/\s+/)) {
+      const word = raw.replace(/^["']|["']$/g, '');
+      if (word.length > 1 && FILE_WORD.test(word) && this.fileNames.size < MAX_FILE_NAMES) this.fileNames.add(word);
+    }
+  }
+
+  /** The facts, given which findings stand in call-time code. */
+  facts(callTime: number[]): ModuleFacts {
     const specifiers = [...this.specs].map(([spec, load]) => ({ spec, load })).sort((a, b) => (a.spec < b.spec ? -1 : a.spec > b.spec ? 1 : 0));
-    return { specifiers, dynamic: this.dynamicLoads, callTime, ...(fileNames.length > 0 ? { fileNames: [...fileNames] } : {}) };
+    return { specifiers, dynamic: this.dynamicLoads, callTime, ...(this.fileNames.size > 0 ? { fileNames: [...this.fileNames].sort() } : {}) };
   }
 }
 
-/**
- * The constant start of a specifier expression, when it has one: a template's first text, or the
- * folded leading terms of a `+` chain (`'./locale/' + name`, `` `./plugins/${x}.js` ``).
- */
-export function staticPrefix(arg: Node | undefined, scope: Scope, evaluator: Evaluator): string | undefined {
-  if (!arg) return undefined;
-  if (arg.type === 'TemplateLiteral') return arg.quasis[0]?.value.cooked || undefined;
-  if (arg.type !== 'BinaryExpression' || arg.operator !== '+') return undefined;
-  const terms: Node[] = [];
-  let left: Node = arg;
-  while (left.type === 'BinaryExpression' && left.operator === '+') {
-    terms.push(left.right as Node);
-    left = left.left as Node;
-  }
-  terms.push(left);
-  let prefix = '';
-  for (let i = terms.length - 1; i >= 0; i--) {
+/** A path an expression builds: relative to the module (`./x`) when built on its directory; `complete` when nothing in it is unknown. */
+export interface StaticPath {
+  spec: string;
+  complete: boolean;
+}
+
+/** Folds the terms of a path left to right; stops at the first that does not fold. */
+function foldTerms(terms: readonly Node[], scope: Scope, evaluator: Evaluator, join: string): StaticPath | undefined {
+  let spec = '';
+  for (let i = 0; i < terms.length; i++) {
     const v = evaluator.evaluate(terms[i]!, scope);
-    if (v.k !== 'str') break;
-    prefix += v.v;
+    if (i === 0 && v.k === 'glob' && evaluator.index.moduleDirectories.has(v.path.join('.'))) {
+      spec = '.';
+      continue;
+    }
+    if (v.k !== 'str' && v.k !== 'num') return spec === '' ? undefined : { spec, complete: false };
+    const text = String(v.v);
+    spec = spec === '' ? text : join === '/' ? `${spec}/${text}` : spec + text;
   }
-  return prefix || undefined;
+  return spec === '' ? undefined : { spec, complete: true };
+}
+
+/**
+ * The path a specifier expression builds, as far as it is constant: `'./locale/' + name` → `./locale/`
+ * (incomplete), `` `./plugins/${x}.js` `` → `./plugins/`, `__dirname + '/x'` and
+ * `path.join(__dirname, 'lib', 'x.js')` → `./lib/x.js` (complete: a file loaded by a path the engine
+ * resolves, so an edge, not an unknown load).
+ */
+export function staticPath(arg: Node | undefined, scope: Scope, evaluator: Evaluator): StaticPath | undefined {
+  if (!arg) return undefined;
+  if (arg.type === 'TemplateLiteral') {
+    const terms: Node[] = [];
+    const cooked = (i: number) => arg.quasis[i]?.value.cooked ?? '';
+    // Template text and expressions in order, as string literals and expressions to fold.
+    for (let i = 0; i < arg.quasis.length; i++) {
+      if (cooked(i) !== '') terms.push({ type: 'StringLiteral', value: cooked(i) } as Node);
+      const expr = arg.expressions[i];
+      if (expr) terms.push(expr as Node);
+    }
+    return foldTerms(terms, scope, evaluator, '');
+  }
+  if (arg.type === 'BinaryExpression' && arg.operator === '+') {
+    const terms: Node[] = [];
+    let left: Node = arg;
+    while (left.type === 'BinaryExpression' && left.operator === '+') {
+      terms.push(left.right as Node);
+      left = left.left as Node;
+    }
+    terms.push(left);
+    return foldTerms(terms.reverse(), scope, evaluator, '');
+  }
+  if (arg.type === 'CallExpression') {
+    const callee = evaluator.evaluate(arg.callee as Node, scope);
+    if (callee.k !== 'mod' || callee.path.length !== 1 || !evaluator.index.pathJoiners.get(callee.name)?.has(callee.path[0]!)) return undefined;
+    const args = arg.arguments.filter((a) => a.type !== 'SpreadElement') as Node[];
+    const folded = foldTerms(args, scope, evaluator, '/');
+    if (!folded) return undefined;
+    return { spec: folded.spec.startsWith('.') || folded.spec.startsWith('/') ? folded.spec : `./${folded.spec}`, complete: folded.complete };
+  }
+  return undefined;
 }
 
 const lexicalPatterns = new WeakMap<CatalogIndex, { fixed: RegExp[]; dynamic: { kind: LoadKind; re: RegExp }[] }>();

@@ -399,7 +399,8 @@ export function buildModuleGraph(input: GraphInput): ModuleGraph {
     const chain = hops.length > MAX_REASON_HOPS ? [...hops.slice(0, MAX_REASON_HOPS), '…'] : hops;
     return ` (loaded from ${chain.join(' ← ')})`;
   };
-  const installFiles = [...install.keys()].filter((f) => files.has(f)).sort();
+  // Data files loaded on the way (`require('../package.json')`) are not code that runs.
+  const installFiles = [...install.keys()].filter((f) => files.has(f) && !f.endsWith('.json')).sort();
   const verdict = (file: string, atLoad: boolean): RunsVerdict => {
     const i = install.get(file);
     if (i) return { runs: 'install', reason: i.label + shownChain(install, file) };

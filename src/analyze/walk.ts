@@ -26,24 +26,6 @@ export interface WalkResult {
   staticImports: StaticImport[];
   /** Per site: 1 when it runs while the module is evaluated (see `loadTimeSites`), 0 when only once a function is called. */
   siteLoad: Uint8Array;
-  /** Literal strings passed to calls that name a file (`fork('./child.js')`, `exec('sh ./x.sh')`): files it may run. */
-  fileNames: string[];
-}
-
-/** Longest literal argument looked at for file names. */
-const MAX_NAME_SOURCE = 300;
-/** File names recorded per file, at most. */
-const MAX_FILE_NAMES = 200;
-/** A word that names a file: relative, or with an extension of something that runs. */
-const FILE_WORD = /^\.{1,2}\/|\.(?:[cm]?[jt]s|sh|node|py|bat|cmd|ps1|exe)$/i;
-
-/** The words of a literal string argument that look like file names (a path, or a command line's paths). */
-function fileWords(value: string, out: Set<string>): void {
-  if (value.length > MAX_NAME_SOURCE || value.includes('://')) return;
-  for (const raw of value.split(/\s+/)) {
-    const word = raw.replace(/^["']|["']$/g, '');
-    if (word.length > 1 && FILE_WORD.test(word) && out.size < MAX_FILE_NAMES) out.add(word);
-  }
 }
 
 /**
@@ -212,7 +194,6 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   /** Function literals that run where they stand: callees of an IIFE and arguments of a call. */
   const inlineFunctions = new Set<Node>();
   const ctx: Contexts = { parent: [-1], inline: [true], ofScope: new Map(), ofFunction: new Map(), namedCalls: [], declared: new Map() };
-  const fileNames = new Set<string>();
   /** Opens a context for a function-like scope nested in `outer`. */
   const openContext = (inner: Scope, outer: Scope, inline: boolean, fn: Node | null): void => {
     const id = ctx.parent.length;
@@ -600,7 +581,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     binding.addSource(a.source);
   }
   const siteLoad = loadTimeSites(ctx, siteScopes);
-  return { siteNodes, siteScopes, siteKinds, staticImports, siteLoad, fileNames: [...fileNames].sort() };
+  return { siteNodes, siteScopes, siteKinds, staticImports, siteLoad };
 
   /**
    * Records what a call tells about when functions run: a function literal passed to a call runs when
@@ -609,21 +590,9 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
    * name called (`main()`, `main.call(this)`) is resolved once all declarations are known.
    */
   function noteCall(callee: AnyNode, args: readonly Node[], scope: Scope): void {
-    // `path.join(__dirname, 'lib', 'payload.js')`: the literal segments of a call, joined, may name a file.
-    let segments: string[] | undefined;
-    for (const arg of args) {
-      const a = unwrap(arg);
-      if (a.type === 'StringLiteral' && a.value.length < MAX_NAME_SOURCE) (segments ??= []).push(a.value);
-    }
-    if (segments !== undefined && segments.length > 1) fileWords(segments.join('/'), fileNames);
     for (const arg of args) {
       const a = unwrap(arg);
       if (isFunctionLiteral(a)) inlineFunctions.add(a);
-      else if (a.type === 'StringLiteral') fileWords(a.value, fileNames);
-      else if (a.type === 'TemplateLiteral' && a.expressions.length === 0) fileWords(a.quasis[0]?.value.cooked ?? '', fileNames);
-      else if (a.type === 'ArrayExpression' && a.elements.length <= 64) {
-        for (const el of a.elements) if (el?.type === 'StringLiteral') fileWords(el.value, fileNames);
-      }
     }
     let target: AnyNode = unwrap(callee) as AnyNode;
     if (

@@ -1,40 +1,21 @@
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { AnalysisPool } from '../analyze/pool.js';
-import { mapLimit } from '../concurrency.js';
-import { readLockfile } from '../lockfile/index.js';
-import type { LockedPackage } from '../lockfile/types.js';
-import { resolveLimits } from '../limits.js';
 import { exitCodeOf } from '../errors.js';
-import type { AuditPackage, AuditReport, ScanReport } from '../contract/index.js';
-import { type ScanOptions } from './scan.js';
-import { scanLocked } from './scan-locked.js';
-import { openSession } from './session.js';
+import type { LockedPackage } from '../lockfile/types.js';
+import type { AuditPackage, AuditReport, Runs, ScanReport } from '../contract/index.js';
+import { NOT_ON_DISK, scanLockfile, type LockfileScanOptions, type LockfileScanProgress } from './lockfile-scan.js';
 
 /** Progress of an audit, for a progress bar. */
-export interface AuditProgress {
-  done: number;
-  total: number;
-  cached: number;
-  current: string;
-}
+export type AuditProgress = LockfileScanProgress;
 
 /** Options of an audit. */
-export interface AuditOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integrity'> {
-  /** A worker pool to use (and leave open); by default the audit makes and closes its own. */
-  pool?: AnalysisPool;
-  /** Skip dev and/or optional packages, like `npm --omit`. */
-  omit?: readonly ('dev' | 'optional')[];
-  /** Packages fetched and scanned at once (parsing is bounded by the worker pool). */
-  concurrency?: number;
-  onProgress?: (p: AuditProgress) => void;
-}
+export type AuditOptions = LockfileScanOptions;
 
 function summarise(pkg: LockedPackage, report: ScanReport): AuditPackage {
   const counts: Record<string, number> = {};
+  const runs: Record<Runs, number> = { install: 0, import: 0, call: 0, unreached: 0 };
   const evidence: AuditPackage['evidence'] = [];
   for (const f of report.findings) {
     counts[f.capability] = (counts[f.capability] ?? 0) + 1;
+    runs[f.runs ?? 'call']++;
     if (counts[f.capability]! <= 3) evidence.push({ capability: f.capability, api: f.api, file: f.file, line: f.line, excerpt: f.excerpt });
   }
   return {
@@ -42,6 +23,8 @@ function summarise(pkg: LockedPackage, report: ScanReport): AuditPackage {
     status: report.status,
     capabilities: report.capabilities,
     counts,
+    runsAtInstall: report.runsAtInstall,
+    runs,
     evidence,
     ...(report.status === 'partial' ? { error: `${report.errors.length} file(s) not fully analysed: ${report.errors[0]?.message ?? ''}` } : {}),
     cached: report.stats.cached,
@@ -52,19 +35,6 @@ function summarise(pkg: LockedPackage, report: ScanReport): AuditPackage {
 
 function base(pkg: LockedPackage): Pick<AuditPackage, 'name' | 'version' | 'alias' | 'source' | 'dev' | 'optional' | 'key' | 'line'> {
   return { name: pkg.name, version: pkg.version, ...(pkg.alias ? { alias: pkg.alias } : {}), source: pkg.source, dev: pkg.dev, optional: pkg.optional, key: pkg.key, line: pkg.line };
-}
-
-/** Error prefix of a local package (workspace, `file:` folder, link) whose folder is not on disk. */
-const NOT_ON_DISK = 'not-on-disk';
-
-/**
- * Why a local package cannot be read, when its folder is missing: a lockfile audited away from its
- * checkout (a CI artefact, a downloaded lockfile) has no workspace folders. Not a failure: the
- * packages that come from the registry are audited all the same.
- */
-function missingFolder(pkg: LockedPackage, root: string): string | undefined {
-  if ((pkg.source !== 'workspace' && pkg.source !== 'file' && pkg.source !== 'link') || pkg.path === undefined) return undefined;
-  return existsSync(resolve(root, pkg.path)) ? undefined : `${NOT_ON_DISK}: ${pkg.source} folder ${pkg.path} is not next to the lockfile`;
 }
 
 /** The audited local packages whose folders were not on disk (reported together, in one line). */
@@ -101,45 +71,25 @@ function failed(pkg: LockedPackage, error: string): AuditPackage {
  * @throws DepcapsError E_LOCKFILE when the lockfile cannot be read at all.
  */
 export async function auditLockfile(lockfilePath: string, options: AuditOptions = {}): Promise<AuditReport> {
-  const env = options.env ?? process.env;
-  const limits = resolveLimits(options.limits, env);
-  const lockfile = await readLockfile(lockfilePath);
-  const root = dirname(lockfile.path);
-  const omit = new Set(options.omit ?? []);
-  const wanted = lockfile.packages.filter((p) => !(omit.has('dev') && p.dev) && !(omit.has('optional') && p.optional));
-  const session = openSession(options, env, limits);
-  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, cwd: options.cwd ?? root };
-  let done = 0;
-  let cached = 0;
-  try {
-    const packages = await mapLimit(wanted, options.concurrency ?? 8, async (pkg) => {
-      const label = `${pkg.name}@${pkg.version}`;
-      const missing = missingFolder(pkg, root);
-      const scanned = missing !== undefined ? { error: missing } : await scanLocked(pkg, root, scanOptions);
-      const result = scanned.report ? summarise(pkg, scanned.report) : failed(pkg, scanned.error);
-      if (result.cached) cached++;
-      options.onProgress?.({ done: ++done, total: wanted.length, cached, current: label });
-      return result;
-    });
-    const capabilities: Record<string, number> = {};
-    for (const p of packages) for (const c of p.capabilities) capabilities[c] = (capabilities[c] ?? 0) + 1;
-    return {
-      schemaVersion: 1,
-      lockfile: { path: lockfile.path, format: lockfile.format, formatVersion: lockfile.formatVersion },
-      packages,
-      summary: {
-        packages: packages.length,
-        analyzed: packages.filter((p) => p.status === 'ok').length,
-        partial: packages.filter((p) => p.status === 'partial').length,
-        errors: packages.filter((p) => p.status === 'error').length,
-        cached,
-        tarballBytes: packages.reduce((n, p) => n + p.tarballBytes, 0),
-        parsedBytes: packages.reduce((n, p) => n + p.parsedBytes, 0),
-        capabilities: Object.fromEntries(Object.entries(capabilities).sort()),
-      },
-      diagnostics: lockfile.diagnostics,
-    };
-  } finally {
-    await session.close();
-  }
+  const { lockfile, results: packages, cached } = await scanLockfile(lockfilePath, options, (pkg, scanned) =>
+    scanned.report ? summarise(pkg, scanned.report) : failed(pkg, scanned.error),
+  );
+  const capabilities: Record<string, number> = {};
+  for (const p of packages) for (const c of p.capabilities) capabilities[c] = (capabilities[c] ?? 0) + 1;
+  return {
+    schemaVersion: 1,
+    lockfile: { path: lockfile.path, format: lockfile.format, formatVersion: lockfile.formatVersion },
+    packages,
+    summary: {
+      packages: packages.length,
+      analyzed: packages.filter((p) => p.status === 'ok').length,
+      partial: packages.filter((p) => p.status === 'partial').length,
+      errors: packages.filter((p) => p.status === 'error').length,
+      cached,
+      tarballBytes: packages.reduce((n, p) => n + p.tarballBytes, 0),
+      parsedBytes: packages.reduce((n, p) => n + p.parsedBytes, 0),
+      capabilities: Object.fromEntries(Object.entries(capabilities).sort()),
+    },
+    diagnostics: lockfile.diagnostics,
+  };
 }

@@ -1,5 +1,5 @@
 /** The `audit` JSON object (docs/CONTRACT.md). */
-import type { LockedSource, ScanStatus } from './scan.js';
+import type { LockedSource, Runs, ScanStatus } from './scan.js';
 
 /** One audited package. */
 export interface AuditPackage {
@@ -16,6 +16,10 @@ export interface AuditPackage {
   capabilities: string[];
   /** Findings per capability. */
   counts: Record<string, number>;
+  /** Code runs when the package is installed (see the scan report's `runsAtInstall`); absent when not analysed. */
+  runsAtInstall?: boolean;
+  /** Findings by when they run (`install`, `import`, `call`, `unreached`); absent when not analysed. */
+  runs?: Record<Runs, number>;
   /** Up to 3 findings per capability, as evidence in reports. */
   evidence: { capability: string; api: string; file: string; line: number; excerpt: string }[];
   /** Why the package was not (fully) analysed. */

@@ -174,6 +174,8 @@ function runtimeNames(): Set<string> {
   }
   for (const p of runtime.requirePaths) addPath(p);
   for (const d of runtime.decoders) addPath(d.path);
+  for (const d of runtime.moduleDirectories) addPath(d);
+  for (const f of [...runtime.fileRunners, ...runtime.pathJoiners]) addModule(f.module);
   for (const f of runtime.requireFactories) {
     addModule(f.module);
     names.add(`${f.module}.${f.member}`);

@@ -1,0 +1,102 @@
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { approvalWrite, scriptsInventory, type ScriptsOptions } from '../commands/scripts.js';
+import type { ApprovalManager } from '../contract/index.js';
+import { DepcapsError } from '../errors.js';
+import { findLockfile } from '../lockfile/index.js';
+import { formatScriptsMarkdown } from '../report/formatters/scripts-markdown.js';
+import { formatScriptsText } from '../report/formatters/scripts-text.js';
+import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
+import { type Io, wantsColor, warn, writeFileAtomic, writeReport } from './output.js';
+import { bar, progressLine } from './progress.js';
+
+interface ScriptsFlags extends CommonFlags {
+  json?: boolean;
+  markdown?: boolean;
+  write?: string;
+  all?: boolean;
+  check?: boolean;
+  manager?: string;
+  omit?: string[];
+  concurrency?: string;
+  allowMissing?: boolean;
+}
+
+const MANAGERS = ['npm', 'pnpm', 'bun'];
+
+/** `depcaps scripts [lockfile]`. */
+export function registerScripts(program: Command, io: Io, setExit: (code: number) => void): void {
+  addCommonOptions(
+    program
+      .command('scripts')
+      .description('install-script inventory: every package whose install runs code, what it runs and what that code can do')
+      .argument('[lockfile]', 'lockfile path (default: the one in the current directory)')
+      .option('--json', 'print the JSON report')
+      .option('--markdown', 'print Markdown (a PR comment or job summary)')
+      .option('--check', 'exit 1 when a package runs code at install and nothing approves or allows it')
+      .option('--write <manager>', "rewrite npm's allowScripts (package.json) or pnpm's onlyBuiltDependencies for exactly the allowed packages")
+      .option('--all', 'with --write: approve every listed package that is not denied (after reviewing the inventory)')
+      .option('--manager <name>', 'whose approvals to read: npm, pnpm or bun (default: the lockfile\'s)')
+      .option('--omit <kind...>', 'skip dev and/or optional packages, like npm --omit', [])
+      .option('--concurrency <n>', 'packages fetched at once', '8')
+      .option('--allow-missing', 'exit 0 (not 3) when some packages could not be analysed'),
+  ).action(async (lockfileArg: string | undefined, flags: ScriptsFlags) => {
+    if (flags.json && flags.markdown) throw new DepcapsError('E_USAGE', 'choose one of --json, --markdown');
+    if (flags.write !== undefined && flags.write !== 'npm' && flags.write !== 'pnpm') throw new DepcapsError('E_USAGE', `--write takes npm or pnpm, not "${flags.write}"`);
+    if (flags.all && flags.write === undefined) throw new DepcapsError('E_USAGE', '--all approves packages when writing: use it with --write npm|pnpm');
+    if (flags.manager !== undefined && !MANAGERS.includes(flags.manager)) throw new DepcapsError('E_USAGE', `--manager takes ${MANAGERS.join(', ')}, not "${flags.manager}"`);
+    const omit = (flags.omit ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
+    const badOmit = omit.filter((o) => o !== 'dev' && o !== 'optional');
+    if (badOmit.length > 0) throw new DepcapsError('E_USAGE', `--omit takes dev and/or optional, not ${badOmit.join(', ')}`);
+    const cwd = process.cwd();
+    const lockfile = lockfileArg ? resolve(cwd, lockfileArg) : findLockfile(cwd);
+    const quiet = flags.json === true || flags.markdown === true;
+    const progress = progressLine(io, !quiet);
+    const manager = (flags.manager ?? flags.write) as ApprovalManager | undefined;
+    const options: ScriptsOptions = {
+      ...commonScanOptions(flags, io),
+      omit: omit as ('dev' | 'optional')[],
+      concurrency: positiveInt('--concurrency', flags.concurrency) ?? 8,
+      ...(manager !== undefined ? { manager } : {}),
+      onWarning: (message) => {
+        progress.clear();
+        warn(io, message);
+      },
+      onProgress: (p) => progress.update(`${bar(p.done, p.total)} · ${p.cached} cached · ${p.current}`, p.done === p.total),
+    };
+    let inventory;
+    try {
+      inventory = await scriptsInventory(lockfile, options);
+    } finally {
+      progress.clear();
+    }
+    const { report } = inventory;
+    if (flags.write === 'npm' || flags.write === 'pnpm') {
+      let write;
+      try {
+        write = approvalWrite(inventory, flags.write, { all: flags.all === true });
+      } catch (err) {
+        throw new DepcapsError('E_USAGE', `cannot write ${flags.write} approvals: ${(err as Error).message}`);
+      }
+      const path = join(inventory.root, write.file);
+      if (write.changed) await writeFileAtomic(path, write.text, `${flags.write} approvals`);
+      const allowed = report.packages.filter((p) => p.approval === 'approved' || p.approval === 'allowed' || (flags.all === true && p.approval !== 'denied'));
+      io.stderr(`depcaps: ${write.changed ? 'wrote' : 'unchanged:'} ${path} (${flags.write === 'npm' ? 'allowScripts' : 'onlyBuiltDependencies'}: ${allowed.length} of ${report.packages.length} packages allowed to run install scripts)\n`);
+    }
+    const text = flags.json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : flags.markdown
+        ? formatScriptsMarkdown(report)
+        : formatScriptsText(report, { color: wantsColor(io, false, flags.color) && !flags.output });
+    await writeReport(io, text, flags.output);
+    // After --write --all, what was unreviewed is approved now (denies stay denied).
+    const unreviewed = report.packages.filter((p) => p.approval === 'unreviewed' && !(flags.write !== undefined && flags.all));
+    if (flags.check && unreviewed.length > 0) {
+      warn(io, `--check: ${unreviewed.length} package(s) run code at install without approval: ${unreviewed.slice(0, 5).map((p) => `${p.name}@${p.version}`).join(', ')}${unreviewed.length > 5 ? ', …' : ''}`);
+      setExit(1);
+    } else if (report.summary.errors > 0 && !flags.allowMissing) {
+      warn(io, `${report.summary.errors} package(s) could not be analysed: their install-time code may be missing (--allow-missing to accept)`);
+      setExit(3);
+    } else setExit(0);
+  });
+}

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { AnalysisPool } from '../analyze/pool.js';
+import { mapLimit } from '../concurrency.js';
+import { readLockfile } from '../lockfile/index.js';
+import type { LockedPackage, Lockfile } from '../lockfile/types.js';
+import { resolveLimits } from '../limits.js';
+import type { ScanOptions } from './scan.js';
+import { scanLocked, type LockedScan } from './scan-locked.js';
+import { openSession } from './session.js';
+
+/** Error prefix of a local package (workspace, `file:` folder, link) whose folder is not on disk. */
+export const NOT_ON_DISK = 'not-on-disk';
+
+/**
+ * Why a local package cannot be read, when its folder is missing: a lockfile audited away from its
+ * checkout (a CI artefact, a downloaded lockfile) has no workspace folders. Not a failure: the
+ * packages that come from the registry are scanned all the same.
+ */
+function missingFolder(pkg: LockedPackage, root: string): string | undefined {
+  if ((pkg.source !== 'workspace' && pkg.source !== 'file' && pkg.source !== 'link') || pkg.path === undefined) return undefined;
+  return existsSync(resolve(root, pkg.path)) ? undefined : `${NOT_ON_DISK}: ${pkg.source} folder ${pkg.path} is not next to the lockfile`;
+}
+
+/** Progress of a lockfile scan, for a progress bar. */
+export interface LockfileScanProgress {
+  done: number;
+  total: number;
+  cached: number;
+  current: string;
+}
+
+/** Options of every command that scans the packages of a lockfile (audit, scripts). */
+export interface LockfileScanOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integrity'> {
+  /** A worker pool to use (and leave open); by default one is made and closed. */
+  pool?: AnalysisPool;
+  /** Skip dev and/or optional packages, like `npm --omit`. */
+  omit?: readonly ('dev' | 'optional')[];
+  /** Packages fetched and scanned at once (parsing is bounded by the worker pool). */
+  concurrency?: number;
+  onProgress?: (p: LockfileScanProgress) => void;
+}
+
+/**
+ * Reads a lockfile and scans every package it installs (registry packages at their locked version,
+ * verified against the lockfile's integrity; local ones from disk), handing each result to `summarise`
+ * as it arrives, so a caller keeps only what it needs of each report. One package failing never
+ * aborts the others.
+ * @throws DepcapsError E_LOCKFILE when the lockfile cannot be read at all.
+ */
+export async function scanLockfile<T>(
+  lockfilePath: string,
+  options: LockfileScanOptions,
+  summarise: (pkg: LockedPackage, scanned: LockedScan) => T,
+): Promise<{ lockfile: Lockfile; results: T[]; cached: number }> {
+  const env = options.env ?? process.env;
+  const limits = resolveLimits(options.limits, env);
+  const lockfile = await readLockfile(lockfilePath);
+  const root = dirname(lockfile.path);
+  const omit = new Set(options.omit ?? []);
+  const wanted = lockfile.packages.filter((p) => !(omit.has('dev') && p.dev) && !(omit.has('optional') && p.optional));
+  const session = openSession(options, env, limits);
+  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, cwd: options.cwd ?? root };
+  let done = 0;
+  let cached = 0;
+  try {
+    const results = await mapLimit(wanted, options.concurrency ?? 8, async (pkg) => {
+      const missing = missingFolder(pkg, root);
+      const scanned: LockedScan = missing !== undefined ? { error: missing } : await scanLocked(pkg, root, scanOptions);
+      if (scanned.report?.stats.cached) cached++;
+      const result = summarise(pkg, scanned);
+      options.onProgress?.({ done: ++done, total: wanted.length, cached, current: `${pkg.name}@${pkg.version}` });
+      return result;
+    });
+    return { lockfile, results, cached };
+  } finally {
+    await session.close();
+  }
+}
