@@ -79,8 +79,11 @@ export function npmKeyMatches(key: string, pkg: LockedPackage): boolean {
     case 'version': {
       if (pkg.source !== 'registry' || parsed.name !== pkg.name) return false;
       if (parsed.type === 'tag') return true;
+      if (parsed.type === 'range' && (parsed.rawSpec === '' || parsed.rawSpec === '*' || parsed.fetchSpec === '*')) return true;
+      // npm trusts a version only from the locked tarball URL (the tarball's own package.json could lie):
+      // without `resolved` (omit-lockfile-registry-resolved) a pinned approval matches nothing there.
+      if (pkg.resolved === undefined) return false;
       if (parsed.type === 'version') return parsed.fetchSpec === pkg.version;
-      if (parsed.rawSpec === '' || parsed.rawSpec === '*' || parsed.fetchSpec === '*') return true;
       return parsed.fetchSpec !== null && exactVersions(parsed.fetchSpec) && semver.satisfies(pkg.version, parsed.fetchSpec, { loose: true });
     }
     case 'git': {
@@ -208,9 +211,12 @@ export interface ApprovalDecision {
   allowed: boolean;
 }
 
-/** The pinned key npm's `approve-scripts` writes for a package: `name@version`, or its locked spec. */
+/**
+ * The key npm's `approve-scripts` writes for a package: pinned `name@version` when the lockfile has the
+ * tarball URL npm trusts the version from, the bare name when it does not, the locked spec otherwise.
+ */
 export function npmKeyFor(pkg: LockedPackage): string {
-  if (pkg.source === 'registry') return `${pkg.name}@${pkg.version}`;
+  if (pkg.source === 'registry') return pkg.resolved !== undefined ? `${pkg.name}@${pkg.version}` : pkg.name;
   if (pkg.source === 'file' && pkg.path !== undefined && pkg.resolved === undefined) return `file:${pkg.path}`;
   return pkg.resolved ?? `${pkg.name}@${pkg.version}`;
 }
