@@ -411,7 +411,7 @@ export function buildModuleGraph(input: GraphInput): ModuleGraph {
     const mc = maybeCall.get(file);
     if (mc !== undefined) return { runs: 'call', reason: mc };
     if (!input.modules.has(file) && file !== input.buildFile) {
-      return { runs: 'call', reason: 'not a JavaScript module: a binary is loaded or executed by path at run time, which the module graph does not follow' };
+      return { runs: 'call', reason: 'not JavaScript: loaded, executed or built by path at run time, which the module graph does not follow' };
     }
     return { runs: 'unreached' };
   };

@@ -168,7 +168,7 @@ export async function analyzePackage(
   for (const f of manifest.findings) {
     // Script findings are the install scripts themselves; the others (binaries, binding.gyp) run when their file does.
     const verdict = f.file === MANIFEST ? { runs: 'install' as const } : graph.runsOf(f.file, true);
-    findings.push({ ...f, ...verdict });
+    findings.push({ ...f, runs: verdict.runs, ...(verdict.reason !== undefined ? { runsReason: verdict.reason } : {}) });
   }
   for (const f of code) {
     const r = fresh.get(f.path) ?? reuse.get(f.path)!;
