@@ -1,6 +1,6 @@
 import { VISITOR_KEYS } from '@babel/types';
 import type { Node } from '@babel/types';
-import { Scope, type BindingSource, type PathSegment, type Value } from './scope.js';
+import { Scope, type Binding, type BindingSource, type PathSegment, type Value } from './scope.js';
 
 /** A place to evaluate after the walk: a chain top (identifier or member expression) or a call. */
 export const SITE_REF = 0;
@@ -30,21 +30,20 @@ export interface WalkResult {
 
 /**
  * The functions of a file, for telling load-time code from call-time code. Context 0 is the module top
- * level; every function (and every class field initializer) opens a context. A context is `inline`
- * when its body runs as soon as the code around it runs.
+ * level; every function (and every class field initializer) opens a context, numbered in `Scope.context`.
+ * A context is `inline` when its body runs as soon as the code around it runs. Kept in flat arrays:
+ * a bundle has hundreds of thousands of functions, and allocation is what costs here.
  */
 interface Contexts {
   /** Enclosing context of each context (-1 for the top level). */
   parent: number[];
-  inline: boolean[];
-  /** The context each function-like scope opens. */
-  ofScope: Map<Scope, number>;
-  /** The context each function node opens. */
-  ofFunction: Map<Node, number>;
-  /** Calls of a plain name, resolved once every declaration is known: `main()`, `run.call(this)`. */
-  namedCalls: { name: string; scope: Scope }[];
-  /** Function declarations by their binding: `function main() {}` has no value source to follow. */
-  declared: Map<unknown, Node>;
+  /** 1 when the context runs where it stands (IIFE, callback argument, static block, namespace body). */
+  inline: number[];
+  /** Calls of a plain name (`main()`, `main.call(this)`), resolved once every declaration is known. */
+  callNames: string[];
+  callScopes: Scope[];
+  /** The context a function bound to a name opens: `function main() {}`, `const run = () => {}`. */
+  ofBinding: Map<Binding, number>;
 }
 
 /** True for a node that is a function literal (its body runs only when called, unless inline). */
@@ -191,16 +190,18 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   const staticImports: StaticImport[] = [];
   const pendingAssignments: { name: string; scope: Scope; source: BindingSource }[] = [];
   const iife = new Map<Node, IifeArgs>();
-  /** Function literals that run where they stand: callees of an IIFE and arguments of a call. */
-  const inlineFunctions = new Set<Node>();
-  const ctx: Contexts = { parent: [-1], inline: [true], ofScope: new Map(), ofFunction: new Map(), namedCalls: [], declared: new Map() };
-  /** Opens a context for a function-like scope nested in `outer`. */
-  const openContext = (inner: Scope, outer: Scope, inline: boolean, fn: Node | null): void => {
+  const ctx: Contexts = { parent: [-1], inline: [1], callNames: [], callScopes: [], ofBinding: new Map() };
+  /** Function literals invoked through `.apply` (`.call` ones are in `iife`): they run where they stand. */
+  const applied = new Set<Node>();
+  /** Function literals that initialise a variable (`const run = () => {}`), with its binding. */
+  const boundFunctions = new Map<Node, Binding>();
+  /** Opens a context for a function-like scope nested in `outer`; returns its number. */
+  const openContext = (inner: Scope, outer: Scope, inline: boolean): number => {
     const id = ctx.parent.length;
-    ctx.parent.push(ctx.ofScope.get(outer.varScope) ?? 0);
-    ctx.inline.push(inline);
-    ctx.ofScope.set(inner, id);
-    if (fn) ctx.ofFunction.set(fn, id);
+    ctx.parent.push(outer.varScope.context);
+    ctx.inline.push(inline ? 1 : 0);
+    inner.context = id;
+    return id;
   };
 
   const nodes: Node[] = [];
@@ -296,7 +297,8 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     }
   };
 
-  const walkFunction = (fn: AnyNode, scope: Scope): void => {
+  /** `inline`: the function runs where it stands (an argument or the callee of a call). */
+  const walkFunction = (fn: AnyNode, scope: Scope, inline = false): void => {
     const fnScope = new Scope(scope, true);
     const node = fn as unknown as {
       type: string;
@@ -308,10 +310,12 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
       decorators?: Node[] | null;
     };
     if (node.type === 'FunctionExpression' && node.id?.type === 'Identifier') fnScope.declare(node.id.name, 'function');
-    openContext(fnScope, scope, inlineFunctions.has(fn) || iife.has(fn), fn);
     if (node.key && node.computed) push(node.key, scope);
     pushAll(node.decorators, scope);
     const call = iife.get(fn);
+    const id = openContext(fnScope, scope, inline || call !== undefined || (applied.size > 0 && applied.has(fn)));
+    const bound = boundFunctions.size > 0 ? boundFunctions.get(fn) : undefined;
+    if (bound) ctx.ofBinding.set(bound, id);
     node.params.forEach((param, i) => {
       const arg = call?.args[i];
       const source: BindingSource | null =
@@ -332,9 +336,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     for (const member of node.body.body) push(member, classScope);
   };
 
-  const rootScope = new Scope(null, true);
-  ctx.ofScope.set(rootScope, 0);
-  push(program, rootScope);
+  push(program, new Scope(null, true));
   while (nodes.length > 0) {
     const node = nodes.pop() as AnyNode;
     const scope = scopes.pop()!;
@@ -374,7 +376,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         ) {
           iife.set(callee.object as Node, { args: c.arguments.slice(1), scope });
         }
-        noteCall(callee, c.arguments, scope);
+        if (type !== 'NewExpression') noteCall(callee, scope);
         for (let i = c.arguments.length - 1; i >= 0; i--) push(c.arguments[i], scope, F_ARG);
         if (callee.type !== 'Import') push(callee, scope, F_CALLEE);
         continue;
@@ -416,7 +418,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         let valueScope = scope;
         if (!node.static && node.value) {
           valueScope = new Scope(scope, true);
-          openContext(valueScope, scope, false, null);
+          openContext(valueScope, scope, false);
         }
         push(node.value as Node | null, valueScope);
         if (node.computed) push(node.key as Node, scope);
@@ -436,7 +438,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
       case 'StaticBlock': {
         // Runs when the class is defined: inline in the code around the class.
         const block = new Scope(scope, true);
-        openContext(block, scope, true, null);
+        openContext(block, scope, true);
         pushAll(node.body as Node[], block);
         continue;
       }
@@ -466,16 +468,20 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
       }
       case 'FunctionDeclaration': {
         const id = node.id as Node | null;
-        if (id?.type === 'Identifier') {
-          ctx.declared.set(scope.declare(id.name, 'function'), node);
-          // Annex B: a function declared in a block is also visible in the enclosing function.
-          if (scope.varScope !== scope) ctx.declared.set(scope.varScope.declare(id.name, 'function'), node);
-        }
         walkFunction(node, scope);
+        if (id?.type === 'Identifier') {
+          const opened = ctx.parent.length - 1;
+          ctx.ofBinding.set(scope.declare(id.name, 'function'), opened);
+          // Annex B: a function declared in a block is also visible in the enclosing function.
+          if (scope.varScope !== scope) ctx.ofBinding.set(scope.varScope.declare(id.name, 'function'), opened);
+        }
         continue;
       }
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
+        // A function handed to a call (`fs.readFile(p, cb)`) or called where it stands (an IIFE) runs then.
+        walkFunction(node, scope, (flag & (F_ARG | F_CALLEE)) !== 0);
+        continue;
       case 'ObjectMethod':
       case 'ClassMethod':
       case 'ClassPrivateMethod':
@@ -494,6 +500,10 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         const target = node.kind === 'var' ? scope.varScope : scope;
         for (const decl of node.declarations as { id: Node; init: Node | null }[]) {
           declarePattern(decl.id, target, node.kind as string, decl.init ? { node: decl.init, scope, path: NO_PATH } : null, scope);
+          if (decl.id.type === 'Identifier' && decl.init) {
+            const init = unwrap(decl.init);
+            if (isFunctionLiteral(init)) boundFunctions.set(init, target.declare(decl.id.name, node.kind as string));
+          }
           push(decl.init, scope);
         }
         continue;
@@ -548,7 +558,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         if (body?.type === 'TSModuleBlock') {
           // A namespace body runs where the namespace is declared.
           const block = new Scope(scope, true);
-          openContext(block, scope, true, null);
+          openContext(block, scope, true);
           pushAll(body.body as Node[], block);
         } else push(body, scope);
         continue;
@@ -584,17 +594,11 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   return { siteNodes, siteScopes, siteKinds, staticImports, siteLoad };
 
   /**
-   * Records what a call tells about when functions run: a function literal passed to a call runs when
-   * the call runs (`fs.readFile(p, cb)`, `new Promise(executor)`, `arr.forEach(fn)`, `define([…], factory)`,
-   * an event handler the module installs), and so does one invoked through `.call`/`.apply`. A plain
-   * name called (`main()`, `main.call(this)`) is resolved once all declarations are known.
+   * Records a call of a plain name (`main()`, `main.call(this)`, `main.apply(this, a)`), resolved once all
+   * declarations are known, and marks a function literal invoked through `.apply` as running here.
    */
-  function noteCall(callee: AnyNode, args: readonly Node[], scope: Scope): void {
-    for (const arg of args) {
-      const a = unwrap(arg);
-      if (isFunctionLiteral(a)) inlineFunctions.add(a);
-    }
-    let target: AnyNode = unwrap(callee) as AnyNode;
+  function noteCall(callee: AnyNode, scope: Scope): void {
+    let target: AnyNode = callee;
     if (
       (target.type === 'MemberExpression' || target.type === 'OptionalMemberExpression') &&
       !target.computed &&
@@ -602,9 +606,12 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
       INVOKERS.has((target.property as { name: string }).name)
     ) {
       target = unwrap(target.object as Node) as AnyNode;
-      if (isFunctionLiteral(target)) inlineFunctions.add(target);
+      if (isFunctionLiteral(target)) applied.add(target);
     }
-    if (target.type === 'Identifier') ctx.namedCalls.push({ name: target.name as string, scope });
+    if (target.type === 'Identifier') {
+      ctx.callNames.push(target.name as string);
+      ctx.callScopes.push(scope);
+    }
   }
 }
 
@@ -621,37 +628,34 @@ const INVOKERS = new Set(['call', 'apply']);
  */
 function loadTimeSites(ctx: Contexts, siteScopes: readonly Scope[]): Uint8Array {
   const n = ctx.parent.length;
-  const next: number[][] = Array.from({ length: n }, () => []);
-  for (let c = 1; c < n; c++) if (ctx.inline[c]) next[ctx.parent[c]!]!.push(c);
-  for (const call of ctx.namedCalls) {
-    const from = ctx.ofScope.get(call.scope.varScope) ?? 0;
-    const binding = call.scope.lookup(call.name);
-    if (binding === undefined) continue;
-    const targets: Node[] = [];
-    const declared = ctx.declared.get(binding);
-    if (declared) targets.push(declared);
-    for (const src of binding.sources ?? []) {
-      if (src.node && src.path !== null && src.path.length === 0) {
-        const fn = unwrap(src.node);
-        if (isFunctionLiteral(fn)) targets.push(fn);
-      }
-    }
-    for (const fn of targets) {
-      const to = ctx.ofFunction.get(fn);
-      if (to !== undefined) next[from]!.push(to);
-    }
+  // Edges as linked lists in flat arrays: an inline context hangs off its parent, a named call off its caller.
+  const head = new Int32Array(n).fill(-1);
+  const to: number[] = [];
+  const next: number[] = [];
+  const edge = (from: number, target: number): void => {
+    to.push(target);
+    next.push(head[from]!);
+    head[from] = to.length - 1;
+  };
+  for (let c = 1; c < n; c++) if (ctx.inline[c]) edge(ctx.parent[c]!, c);
+  for (let i = 0; i < ctx.callNames.length; i++) {
+    const scope = ctx.callScopes[i]!;
+    const binding = scope.lookup(ctx.callNames[i]!);
+    const target = binding === undefined ? undefined : ctx.ofBinding.get(binding);
+    if (target !== undefined) edge(scope.varScope.context, target);
   }
   const load = new Uint8Array(n);
   load[0] = 1;
   const stack = [0];
   while (stack.length > 0) {
-    for (const c of next[stack.pop()!]!) {
+    for (let e = head[stack.pop()!]!; e !== -1; e = next[e]!) {
+      const c = to[e]!;
       if (load[c]) continue;
       load[c] = 1;
       stack.push(c);
     }
   }
   const out = new Uint8Array(siteScopes.length);
-  for (let i = 0; i < siteScopes.length; i++) out[i] = load[ctx.ofScope.get(siteScopes[i]!.varScope) ?? 0]!;
+  for (let i = 0; i < siteScopes.length; i++) out[i] = load[siteScopes[i]!.varScope.context]!;
   return out;
 }
