@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { Runs } from '../contract/index.js';
 import type { LifecycleScript, ScriptStep } from './lifecycle.js';
 import type { ModuleFacts } from './module-facts.js';
+import { packagePath, PackageResolver, targetsOf } from './resolve.js';
 
 /**
  * The module graph of one package, from facts the engine already gathered (no parse, no file bytes):
@@ -61,10 +62,6 @@ export interface ModuleGraph {
   steps: ResolvedStep[];
 }
 
-/** Extensions tried after the exact path, Node's first (`.js`, `.json`, `.node`), then what bundlers and TypeScript add. */
-const EXTENSIONS = ['.js', '.json', '.node', '.cjs', '.mjs', '.ts', '.tsx', '.cts', '.mts', '.jsx'];
-/** TypeScript sources ship next to, or instead of, the output their imports name: `./x.js` may be `./x.ts`. */
-const SOURCE_OF: Readonly<Record<string, readonly string[]>> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
 /** Manifest fields bundlers, CDNs and other runtimes load as the package's entry, besides `main`. */
 const ENTRY_FIELDS = ['module', 'jsnext:main', 'es2015', 'esnext', 'unpkg', 'jsdelivr', 'umd:main', 'svelte'];
 /** Fields that are a path or a map of replacements (`browser`, `react-native`). */
@@ -86,120 +83,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Every string target in an `exports`/`imports` value: all conditions, all array fallbacks. */
-function targetsOf(value: unknown, out: string[], depth = 0): string[] {
-  if (depth > 32) return out;
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const v of value) targetsOf(v, out, depth + 1);
-  else if (isObject(value)) for (const v of Object.values(value)) targetsOf(v, out, depth + 1);
-  return out;
-}
-
-/** The targets a subpath (`.`, `./x`, `#x`) maps to in an `exports`/`imports` field, patterns substituted. */
-function subpathTargets(field: unknown, subpath: string): string[] {
-  const isMap = isObject(field) && Object.keys(field).some((k) => k.startsWith('.') || k.startsWith('#'));
-  if (!isMap) return subpath === '.' ? targetsOf(field, []) : [];
-  const map = field as Record<string, unknown>;
-  if (Object.hasOwn(map, subpath)) return targetsOf(map[subpath], []);
-  const out: string[] = [];
-  for (const [key, value] of Object.entries(map)) {
-    const star = key.indexOf('*');
-    if (star === -1) {
-      // Legacy folder mappings: `"./lib/": "./lib/"`.
-      if (key.endsWith('/') && subpath.startsWith(key)) for (const t of targetsOf(value, [])) out.push(t + subpath.slice(key.length));
-      continue;
-    }
-    const prefix = key.slice(0, star);
-    const suffix = key.slice(star + 1);
-    if (subpath.length < key.length - 1 || !subpath.startsWith(prefix) || !subpath.endsWith(suffix)) continue;
-    const match = subpath.slice(prefix.length, subpath.length - suffix.length);
-    for (const t of targetsOf(value, [])) out.push(t.split('*').join(match));
-  }
-  return out;
-}
-
-/** A `./`-relative target as a package path (`./dist/a.js` → `dist/a.js`); undefined when it leaves the package. */
-function packagePath(target: string, base = ''): string | undefined {
-  const joined = posix.normalize(posix.join(base, target));
-  if (joined === '..' || joined.startsWith('../') || joined.startsWith('/')) return undefined;
-  return joined === '.' ? '' : joined.replace(/\/$/, '');
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Builds the module graph and decides, per file, when its code runs. */
 export function buildModuleGraph(input: GraphInput): ModuleGraph {
   const files = new Set(input.paths);
-  const dirs = new Set<string>(['']);
-  for (const p of input.paths) for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) dirs.add(p.slice(0, i));
   const manifest = input.manifest;
   const ownName = stringOf(manifest?.['name']);
   const inlineByKey = new Map(input.inline.map((m) => [m.key, m]));
-
-  const asFile = (p: string): string | undefined => {
-    if (p !== '' && files.has(p)) return p;
-    for (const ext of EXTENSIONS) if (files.has(p + ext)) return p + ext;
-    const ext = posix.extname(p);
-    for (const alt of SOURCE_OF[ext] ?? []) if (files.has(p.slice(0, -ext.length) + alt)) return p.slice(0, -ext.length) + alt;
-    return undefined;
-  };
-  const asIndex = (p: string): string | undefined => {
-    if (!dirs.has(p)) return undefined;
-    const base = p === '' ? 'index' : `${p}/index`;
-    for (const ext of EXTENSIONS) if (files.has(base + ext)) return base + ext;
-    return undefined;
-  };
-  /** Node's LOAD_AS_FILE then LOAD_AS_DIRECTORY (a subdirectory's package.json `main`, then its index). */
-  const asPath = (p: string): string | undefined => {
-    const file = asFile(p);
-    if (file !== undefined) return file;
-    if (!dirs.has(p)) return undefined;
-    const main = p === '' ? stringOf(manifest?.['main']) : input.dirMains.get(p);
-    if (main !== undefined) {
-      const m = packagePath(main, p);
-      const found = m === undefined ? undefined : asFile(m) ?? asIndex(m);
-      if (found !== undefined) return found;
-    }
-    return asIndex(p);
-  };
-  /** Targets of an exports/imports map, patterns expanded over the package's files. */
-  const targetFiles = (targets: readonly string[]): string[] => {
-    const out: string[] = [];
-    for (const t of targets) {
-      if (!t.startsWith('./')) continue;
-      if (t.includes('*')) {
-        const rel = packagePath(t.replace(/\*/g, '\u0001'));
-        if (rel === undefined) continue;
-        const re = new RegExp(`^${escapeRegex(rel).replace(/\u0001/g, '.*')}$`);
-        for (const f of input.paths) if (re.test(f)) out.push(f);
-        continue;
-      }
-      const rel = packagePath(t);
-      const found = rel === undefined ? undefined : asPath(rel);
-      if (found !== undefined) out.push(found);
-    }
-    return out;
-  };
-  /** The package files a specifier written in directory `dir` loads (several: every condition of `exports`). */
-  const resolveSpec = (dir: string, spec: string): string[] => {
-    if (spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../')) {
-      const rel = packagePath(spec, dir);
-      const found = rel === undefined ? undefined : asPath(rel);
-      return found === undefined ? [] : [found];
-    }
-    if (spec.startsWith('#')) return targetFiles(subpathTargets(manifest?.['imports'], spec));
-    if (ownName !== undefined && (spec === ownName || spec.startsWith(`${ownName}/`))) {
-      // Self-reference: through `exports` when there is one; otherwise node_modules lookup finds the
-      // installed package itself, so `name/sub` is the file at `sub`.
-      const sub = spec === ownName ? '.' : `./${spec.slice(ownName.length + 1)}`;
-      if (manifest?.['exports'] !== undefined) return targetFiles(subpathTargets(manifest['exports'], sub));
-      const found = asPath(sub === '.' ? '' : sub.slice(2));
-      return found === undefined ? [] : [found];
-    }
-    return [];
-  };
+  const resolver = new PackageResolver(input.paths, manifest, input.dirMains);
+  const { asFile, asIndex, asPath } = resolver;
+  const resolveSpec = (dir: string, spec: string): readonly string[] => resolver.resolveSpec(dir, spec);
   const dirOf = (key: string): string => {
     const inline = inlineByKey.get(key);
     if (inline) return inline.step.cwd;
@@ -240,7 +132,7 @@ export function buildModuleGraph(input: GraphInput): ModuleGraph {
   // Node falls back to index.js when `main` is missing or names nothing.
   const rootEntry = mainFile ?? asIndex('');
   if (rootEntry !== undefined) addImport(mainFile !== undefined ? 'main' : 'index', [rootEntry]);
-  if (manifest?.['exports'] !== undefined) addImport('exports', targetFiles(targetsOf(manifest['exports'], [])));
+  if (manifest?.['exports'] !== undefined) addImport('exports', resolver.targetFiles(targetsOf(manifest['exports'], [])));
   for (const field of ENTRY_FIELDS) {
     const value = stringOf(manifest?.[field]);
     const rel = value === undefined ? undefined : packagePath(value);
@@ -343,6 +235,7 @@ export function buildModuleGraph(input: GraphInput): ModuleGraph {
   const spread = (from: Iterable<string>, into: Map<string, string>, known: ReadonlyMap<string, unknown>): void => {
     const queue = [...from];
     let everything = false;
+    const covered = new Set<string>();
     while (queue.length > 0) {
       const key = queue.pop()!;
       const facts = factsOf(key);
@@ -354,11 +247,10 @@ export function buildModuleGraph(input: GraphInput): ModuleGraph {
       }
       for (const source of sources) {
         const match = prefixMatcher(dirOf(key), source.prefix);
-        if (match === null) continue;
-        if (match === 'all') {
-          if (everything) continue;
-          everything = true;
-        }
+        if (match === null || everything || covered.has(match)) continue;
+        // Each prefix is applied once: a bundle's thousand `require('./locale/' + x)` cost one pass.
+        covered.add(match);
+        if (match === 'all') everything = true;
         for (const f of input.paths) {
           if (known.has(f) || into.has(f) || (match !== 'all' && !f.startsWith(match))) continue;
           into.set(f, source.reason);

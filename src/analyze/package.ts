@@ -188,7 +188,8 @@ export async function analyzePackage(
     const holder = [...m.step.via].reverse().find((v) => manifest.scriptPositions.has(v));
     const pos = holder !== undefined ? manifest.scriptPositions.get(holder)! : undefined;
     const file = pos ? MANIFEST : m.step.via[m.step.via.length - 1] ?? MANIFEST;
-    const reason = `${verdict.reason ?? m.script.event}; inline code of \`${m.step.command.length > 60 ? `${m.step.command.slice(0, 59)}…` : m.step.command}\``;
+    const shownCommand = m.step.command.length > 60 ? `${m.step.command.slice(0, 59)}…` : m.step.command;
+    const reason = `${m.step.via.join(' > ')}: inline code of \`${shownCommand}\`${m.script.when === 'git' ? ' (prepare runs only when the package is installed from git)' : ''}`;
     const seen = new Set<string>();
     for (const finding of r.findings) {
       const key = `${finding.capability}\0${finding.api}`;

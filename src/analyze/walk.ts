@@ -1,5 +1,6 @@
 import { VISITOR_KEYS } from '@babel/types';
 import type { Node } from '@babel/types';
+import { loadTimeSites, newContexts } from './load-time.js';
 import { Scope, type Binding, type BindingSource, type PathSegment, type Value } from './scope.js';
 
 /** A place to evaluate after the walk: a chain top (identifier or member expression) or a call. */
@@ -26,24 +27,6 @@ export interface WalkResult {
   staticImports: StaticImport[];
   /** Per site: 1 when it runs while the module is evaluated (see `loadTimeSites`), 0 when only once a function is called. */
   siteLoad: Uint8Array;
-}
-
-/**
- * The functions of a file, for telling load-time code from call-time code. Context 0 is the module top
- * level; every function (and every class field initializer) opens a context, numbered in `Scope.context`.
- * A context is `inline` when its body runs as soon as the code around it runs. Kept in flat arrays:
- * a bundle has hundreds of thousands of functions, and allocation is what costs here.
- */
-interface Contexts {
-  /** Enclosing context of each context (-1 for the top level). */
-  parent: number[];
-  /** 1 when the context runs where it stands (IIFE, callback argument, static block, namespace body). */
-  inline: number[];
-  /** Calls of a plain name (`main()`, `main.call(this)`), resolved once every declaration is known. */
-  callNames: string[];
-  callScopes: Scope[];
-  /** The context a function bound to a name opens: `function main() {}`, `const run = () => {}`. */
-  ofBinding: Map<Binding, number>;
 }
 
 /** True for a node that is a function literal (its body runs only when called, unless inline). */
@@ -190,19 +173,12 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   const staticImports: StaticImport[] = [];
   const pendingAssignments: { name: string; scope: Scope; source: BindingSource }[] = [];
   const iife = new Map<Node, IifeArgs>();
-  const ctx: Contexts = { parent: [-1], inline: [1], callNames: [], callScopes: [], ofBinding: new Map() };
+  const ctx = newContexts();
   /** Function literals invoked through `.apply` (`.call` ones are in `iife`): they run where they stand. */
   const applied = new Set<Node>();
   /** Function literals that initialise a variable (`const run = () => {}`), with its binding. */
   const boundFunctions = new Map<Node, Binding>();
-  /** Opens a context for a function-like scope nested in `outer`; returns its number. */
-  const openContext = (inner: Scope, outer: Scope, inline: boolean): number => {
-    const id = ctx.parent.length;
-    ctx.parent.push(outer.varScope.context);
-    ctx.inline.push(inline ? 1 : 0);
-    inner.context = id;
-    return id;
-  };
+  const openContext = (inner: Scope, outer: Scope, inline: boolean): number => ctx.open(inner, outer, inline);
 
   const nodes: Node[] = [];
   const scopes: Scope[] = [];
@@ -617,45 +593,3 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
 
 /** Function.prototype methods that invoke the function at once (`bind` does not). */
 const INVOKERS = new Set(['call', 'apply']);
-
-/**
- * Which sites run while the module is evaluated ("load time"): the top level, and every function known
- * to run from there — an inline function (IIFE, callback handed to a call, static block, namespace body)
- * inside load-time code, or a function a load-time context calls by name (`function main() {…} main()`,
- * `const run = async () => {…}; run()`), transitively. A function that is only declared, exported,
- * assigned or stored in an object runs when someone calls it: call time. Calls through members
- * (`obj.run()`, `require('./x').init()`) are not followed, so such bodies stay call time.
- */
-function loadTimeSites(ctx: Contexts, siteScopes: readonly Scope[]): Uint8Array {
-  const n = ctx.parent.length;
-  // Edges as linked lists in flat arrays: an inline context hangs off its parent, a named call off its caller.
-  const head = new Int32Array(n).fill(-1);
-  const to: number[] = [];
-  const next: number[] = [];
-  const edge = (from: number, target: number): void => {
-    to.push(target);
-    next.push(head[from]!);
-    head[from] = to.length - 1;
-  };
-  for (let c = 1; c < n; c++) if (ctx.inline[c]) edge(ctx.parent[c]!, c);
-  for (let i = 0; i < ctx.callNames.length; i++) {
-    const scope = ctx.callScopes[i]!;
-    const binding = scope.lookup(ctx.callNames[i]!);
-    const target = binding === undefined ? undefined : ctx.ofBinding.get(binding);
-    if (target !== undefined) edge(scope.varScope.context, target);
-  }
-  const load = new Uint8Array(n);
-  load[0] = 1;
-  const stack = [0];
-  while (stack.length > 0) {
-    for (let e = head[stack.pop()!]!; e !== -1; e = next[e]!) {
-      const c = to[e]!;
-      if (load[c]) continue;
-      load[c] = 1;
-      stack.push(c);
-    }
-  }
-  const out = new Uint8Array(siteScopes.length);
-  for (let i = 0; i < siteScopes.length; i++) out[i] = load[siteScopes[i]!.varScope.context]!;
-  return out;
-}
