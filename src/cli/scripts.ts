@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { failureExitCode } from '../commands/lockfile-scan.js';
 import { approvalWrite, scriptsInventory, type ScriptsOptions } from '../commands/scripts.js';
 import type { ApprovalManager } from '../contract/index.js';
 import { DepcapsError } from '../errors.js';
@@ -94,9 +95,10 @@ export function registerScripts(program: Command, io: Io, setExit: (code: number
     if (flags.check && unreviewed.length > 0) {
       warn(io, `--check: ${unreviewed.length} package(s) run code at install without approval: ${unreviewed.slice(0, 5).map((p) => `${p.name}@${p.version}`).join(', ')}${unreviewed.length > 5 ? ', …' : ''}`);
       setExit(1);
-    } else if (report.summary.errors > 0 && !flags.allowMissing) {
-      warn(io, `${report.summary.errors} package(s) could not be analysed: their install-time code may be missing (--allow-missing to accept)`);
-      setExit(3);
+    } else if (report.errors.length > 0 && !flags.allowMissing) {
+      for (const e of report.errors.slice(0, 10)) warn(io, `${e.package}: ${e.message}`);
+      warn(io, `${report.errors.length} package(s) could not be analysed: their install-time code may be missing (--allow-missing to accept)`);
+      setExit(failureExitCode(report.errors.map((e) => e.message)));
     } else setExit(0);
   });
 }

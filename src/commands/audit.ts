@@ -1,7 +1,6 @@
-import { exitCodeOf } from '../errors.js';
 import type { LockedPackage } from '../lockfile/types.js';
 import type { AuditPackage, AuditReport, Runs, ScanReport } from '../contract/index.js';
-import { NOT_ON_DISK, scanLockfile, type LockfileScanOptions, type LockfileScanProgress } from './lockfile-scan.js';
+import { failureExitCode, NOT_ON_DISK, scanLockfile, type LockfileScanOptions, type LockfileScanProgress } from './lockfile-scan.js';
 
 /** Progress of an audit, for a progress bar. */
 export type AuditProgress = LockfileScanProgress;
@@ -49,15 +48,7 @@ export function missingFolders(report: AuditReport): AuditPackage[] {
  * analyse); 0 when only local folders are missing (see {@link missingFolders}) or nothing failed.
  */
 export function incompleteExitCode(report: AuditReport): 0 | 2 | 3 {
-  let worst: 0 | 2 | 3 = 0;
-  for (const p of report.packages) {
-    if (p.status !== 'error' || p.error?.startsWith(`${NOT_ON_DISK}:`)) continue;
-    const code = /^(E_[A-Z_]+):/.exec(p.error ?? '')?.[1];
-    const exit = code !== undefined ? exitCodeOf(code) : p.error?.startsWith('unsupported-source:') ? 2 : 3;
-    if (exit === 3) return 3;
-    worst = 2;
-  }
-  return worst;
+  return failureExitCode(report.packages.filter((p) => p.status === 'error').map((p) => p.error ?? ''));
 }
 
 function failed(pkg: LockedPackage, error: string): AuditPackage {

@@ -4,6 +4,7 @@ import type { AnalysisPool } from '../analyze/pool.js';
 import { mapLimit } from '../concurrency.js';
 import { readLockfile } from '../lockfile/index.js';
 import type { LockedPackage, Lockfile } from '../lockfile/types.js';
+import { exitCodeOf } from '../errors.js';
 import { resolveLimits } from '../limits.js';
 import type { ScanOptions } from './scan.js';
 import { scanLocked, type LockedScan } from './scan-locked.js';
@@ -20,6 +21,24 @@ export const NOT_ON_DISK = 'not-on-disk';
 function missingFolder(pkg: LockedPackage, root: string): string | undefined {
   if ((pkg.source !== 'workspace' && pkg.source !== 'file' && pkg.source !== 'link') || pkg.path === undefined) return undefined;
   return existsSync(resolve(root, pkg.path)) ? undefined : `${NOT_ON_DISK}: ${pkg.source} folder ${pkg.path} is not next to the lockfile`;
+}
+
+/**
+ * The exit code a set of scan failures calls for (CONTRACT.md): 3 when one failed for a network or
+ * internal reason (a retry may help); 2 for a problem with the input (a version the registry does not
+ * have, an integrity mismatch, a tarball over a limit, a source depcaps does not analyse); 0 when
+ * there are none, or only local folders that are not on disk.
+ */
+export function failureExitCode(errors: readonly string[]): 0 | 2 | 3 {
+  let worst: 0 | 2 | 3 = 0;
+  for (const error of errors) {
+    if (error.startsWith(`${NOT_ON_DISK}:`)) continue;
+    const code = /^(E_[A-Z_]+):/.exec(error)?.[1];
+    const exit = code !== undefined ? exitCodeOf(code) : error.startsWith('unsupported-source:') ? 2 : 3;
+    if (exit === 3) return 3;
+    worst = 2;
+  }
+  return worst;
 }
 
 /** Progress of a lockfile scan, for a progress bar. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ApprovalManager, ApprovalState, Finding, ScanReport, ScriptsPackage, ScriptsReport } from '../contract/index.js';
 import type { LockedPackage, Lockfile } from '../lockfile/types.js';
-import { scanLockfile, type LockfileScanOptions } from './lockfile-scan.js';
+import { NOT_ON_DISK, scanLockfile, type LockfileScanOptions } from './lockfile-scan.js';
 import type { LockedScan } from './scan-locked.js';
 import { readApprovals, writeApprovals, type ApprovalDecision, type ApprovalFiles, type ApprovalWrite } from './script-approvals.js';
 
@@ -86,9 +86,10 @@ function installEntry(pkg: LockedPackage, scanned: LockedScan): Omit<ScriptsPack
  * @throws DepcapsError E_LOCKFILE when the lockfile cannot be read at all.
  */
 export async function scriptsInventory(lockfilePath: string, options: ScriptsOptions = {}): Promise<ScriptsInventory> {
-  let errors = 0;
+  const errors: { package: string; message: string }[] = [];
   const { lockfile, results } = await scanLockfile(lockfilePath, options, (pkg, scanned) => {
-    if (!scanned.report) errors++;
+    // A local folder that is not next to the lockfile is the checkout's business, not a failure.
+    if (scanned.error !== undefined && !scanned.error.startsWith(`${NOT_ON_DISK}:`)) errors.push({ package: `${pkg.name}@${pkg.version}`, message: scanned.error });
     const entry = installEntry(pkg, scanned);
     return entry ? { pkg, entry } : undefined;
   });
@@ -127,8 +128,9 @@ export async function scriptsInventory(lockfilePath: string, options: ScriptsOpt
       allowed: count('allowed'),
       denied: count('denied'),
       unreviewed: count('unreviewed'),
-      errors,
+      errors: errors.length,
     },
+    errors: errors.sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : 0)),
     diagnostics: [...lockfile.diagnostics, ...approvals.problems.map((message) => ({ key: approvals.sources[0] ?? manager, message }))],
   };
   return { report, locked, files, root };

@@ -62,6 +62,8 @@ export interface ScriptsReport {
     /** Packages that could not be analysed (their install-time code may be missing from this report). */
     errors: number;
   };
+  /** Packages of the lockfile that could not be analysed: their install-time code may be missing here. */
+  errors: { package: string; message: string }[];
   /** Problems reading the lockfile or the approval files (per entry, never fatal). */
   diagnostics: { key: string; line?: number; message: string }[];
 }
