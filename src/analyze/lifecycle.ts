@@ -254,6 +254,11 @@ class ScriptReader {
       this.readPackageManager(name, args, emit, via, cwd, out, active, depth);
       return cwd;
     }
+    if (isPath(head.text) && /(^|[/\\])node_modules[/\\]/.test(head.text)) {
+      // `./node_modules/.bin/tsc`: a dependency's program, not a file of this package.
+      emit({ kind: 'program', program: name, ...(COMPILERS.has(name) ? { compiles: true } : {}) });
+      return cwd;
+    }
     if (isPath(head.text)) {
       emit({ kind: 'file', file: head.text });
       this.readShellFile(head.text, via, cwd, out, active, depth);

@@ -36,6 +36,7 @@ describe('a lifecycle script read as commands', () => {
     ['cd changes where later files are found', { postinstall: 'cd lib && node x.js' }, ['node x.js cwd=lib']],
     ['sh and bash run a file; -c runs a command line', { postinstall: 'bash -ec "node install.js" && sh ./other.sh' }, ['node install.js', 'shell ./other.sh']],
     ['a path runs the file directly', { postinstall: './scripts/setup --fast' }, ['file ./scripts/setup']],
+    ['a dependency program by its node_modules path is a program', { postinstall: './node_modules/.bin/node-gyp rebuild' }, ['program node-gyp']],
     ['Windows: start /B and cmd /c', { postinstall: 'start /B node install.js & cmd /c "node install.js"' }, ['node install.js', 'node install.js']],
     ['redirections are not words', { postinstall: 'node install.js > /dev/null 2>&1 </dev/null' }, ['node install.js']],
     ['a program named by a variable is said to be', { postinstall: '$NODE install.js' }, ['program $NODE note']],
