@@ -1,12 +1,18 @@
 /**
- * `npm run bench`: analysis speed on the pinned corpus of ../shared/bench (45 real packages), against a
- * parse-only pass over the same files, plus the hostile-size cases. Tarballs are fetched once from the
- * registry into .bench-corpus/ (gitignored); later runs are offline.
+ * `npm run bench`: analysis speed on the pinned corpus of bench/corpus-pkgs.txt (45 real packages),
+ * against a parse-only pass over the same files, plus the hostile-size cases; the real-world audit
+ * against its floors and `npm ci`; start-up times against bare node. Tarballs are fetched once from
+ * the registry into .bench-corpus/ (gitignored); later runs of those groups are offline.
  *
- * Usage: npm run bench [-- --only parse,analysis,pool,graph,large,large-dense,cache,audit,gate,deep,noise] [--corpus FILE]
- * With no --only, everything but `large-dense` and `noise` runs; peak RSS is per process, so the
- * large-file figures are cleanest alone: `npm run bench -- --only large`. `noise` (bench/noise.ts: own-code
- * diffs of 370 real consecutive releases) fetches ~440 versions from the live registry on its first run.
+ * Usage: npm run bench [-- --only parse,analysis,pool,graph,large,large-dense,cache,audit,gate,obfuscation,deep,realworld,startup,noise,reliability,pg,stream]
+ *   [--corpus FILE] [--rounds N] [--list FILE] [--limit N]
+ * With no --only, everything but `large-dense`, `noise`, `reliability`, `pg` and `stream` runs; peak RSS is per
+ * process, so the large-file figures are cleanest alone: `npm run bench -- --only large`. `noise`
+ * (bench/noise.ts: own-code diffs of 370 real consecutive releases) fetches ~440 versions from the live
+ * registry on its first run. `reliability` (opt-in, about half an hour) scans the ~1,000 packages of
+ * bench/top-packages.txt, or --list, one process each. `pg` (bench/pg.ts) starts a PostgreSQL server and
+ * audits the bench lockfile cold, then through the store. `stream` (bench/stream.ts) builds 30 MB and
+ * 300 MB synthetic packages in a temporary directory.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -18,6 +24,7 @@ import pacote from 'pacote';
 import { defaultCatalogIndex } from '../src/analyze/catalog-index.js';
 import { analyzeFileBytes } from '../src/analyze/file.js';
 import { decodeSource, isCodeFile } from '../src/analyze/parse.js';
+import { isBuffered, type BufferedSource } from '../src/analyze/intake.js';
 import { analyzePackage, type SourceFile } from '../src/analyze/package.js';
 import { AnalysisPool } from '../src/analyze/pool.js';
 import { readTarball } from '../src/fetch/tarball.js';
@@ -26,13 +33,20 @@ import { auditBench } from './audit.js';
 import { gateBench } from './gate.js';
 import { cacheBench } from './cache.js';
 import { noiseBench } from './noise.js';
+import { obfuscationBench } from './obfuscation.js';
+import { pgBench } from './pg.js';
+import { realworldBench, type RealworldResult } from './realworld.js';
+import { reliabilityBench } from './reliability.js';
+import { startupBench } from './startup.js';
+import { streamBench } from './stream.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const corpusDir = join(root, '.bench-corpus');
 const args = process.argv.slice(2);
 const only = new Set((args[args.indexOf('--only') + 1] ?? '').split(',').filter(Boolean));
 const want = (name: string) => !args.includes('--only') || only.has(name);
-const corpusList = args.includes('--corpus') ? resolve(args[args.indexOf('--corpus') + 1]!) : resolve(root, '../shared/bench/corpus-pkgs.txt');
+const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const corpusList = resolve(flag('--corpus') ?? join(root, 'bench', 'corpus-pkgs.txt'));
 
 interface CodeFile {
   path: string;
@@ -64,7 +78,7 @@ async function loadPackages(): Promise<{ spec: string; files: SourceFile[] }[]> 
 async function loadCorpus(): Promise<CodeFile[]> {
   const files: CodeFile[] = [];
   for (const { spec, files: all } of await loadPackages()) {
-    for (const f of all) if (isCodeFile(f.path, f.data)) files.push({ path: `${spec}/${f.path}`, data: f.data });
+    for (const f of all) if ('data' in f && isCodeFile(f.path, f.data)) files.push({ path: `${spec}/${f.path}`, data: f.data });
   }
   return files;
 }
@@ -78,7 +92,7 @@ async function graphBench(): Promise<void> {
   const packages = await loadPackages();
   const pool = new AnalysisPool(resolveLimits(), 1);
   try {
-    await pool.analyze(packages[0]!.files.filter((f) => isCodeFile(f.path, f.data)).slice(0, 50));
+    await pool.analyze(packages[0]!.files.filter((f): f is BufferedSource => isBuffered(f) && isCodeFile(f.path, f.data)).slice(0, 50));
     const before = pool.stats().busyMs;
     let graphMs = 0;
     const runs: Record<string, number> = {};
@@ -239,6 +253,23 @@ async function main(): Promise<void> {
   if (want('audit')) await auditBench(root);
   if (want('gate')) await gateBench(root);
   if (only.has('noise')) await noiseBench(root, args);
+  if (want('obfuscation')) await obfuscationBench(root);
+  let realworld: RealworldResult | undefined;
+  try {
+    if (want('realworld')) realworld = await realworldBench(root);
+    if (want('startup')) await startupBench(root, { ...(realworld ? { cacheDir: realworld.cacheDir } : {}), ...(flag('--rounds') ? { rounds: Number(flag('--rounds')) } : {}) });
+  } finally {
+    realworld?.cleanup();
+  }
+  // Opt-in only: half an hour of registry traffic.
+  if (only.has('reliability')) {
+    await reliabilityBench(root, {
+      list: resolve(flag('--list') ?? join(root, 'bench', 'top-packages.txt')),
+      ...(flag('--limit') ? { limit: Number(flag('--limit')) } : {}),
+    });
+  }
+  if (only.has('pg')) await pgBench(root);
+  if (only.has('stream')) await streamBench(root);
   if (want('deep')) {
     const shapes: Record<string, string> = {
       'arrays 10k': `${'['.repeat(10_000)}${']'.repeat(10_000)}; require('net')`,

@@ -113,3 +113,13 @@ export function openCache(dir: string): OpenedCache {
     return { store: null, warning: `cache disabled: cannot use ${file} (${reason}); running uncached` };
   }
 }
+
+/**
+ * A cache in memory, for a run whose local cache is unusable but which reads a shared store: results
+ * from the store still need a local table for the scans to read.
+ */
+export function openMemoryCache(dir: string): CacheStore {
+  const db = new Database(':memory:');
+  migrate(db);
+  return new CacheStore(db, dir);
+}

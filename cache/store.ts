@@ -1,4 +1,4 @@
-import { rmSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 
@@ -19,6 +19,13 @@ export interface PackageEntry {
   files: readonly (FileKey & { result: unknown })[];
   /** Remember which tarball `registry`'s `name@version` is, so the next exact scan needs no request. */
   registryVersion?: { registry: string; name: string; version: string };
+  /** The parse limit the result depended on (it scanned a file lexically for being larger); absent when none. */
+  maxFileBytes?: number;
+}
+
+/** The limits a lookup runs under: a result that depended on a smaller parse limit is not served. */
+export interface LookupLimits {
+  maxFileBytes: number;
 }
 
 /** A stored packument with its validators. */
@@ -32,12 +39,56 @@ export interface StoredPackument {
 /** What `depcaps cache info` shows. */
 export interface CacheInfo {
   path: string;
+  /** Every byte under the cache directory: the database, its -wal and -shm, and anything else. */
   bytes: number;
+  /** Where those bytes are: the database files, a pacote tarball cache left by earlier versions, the rest. */
+  breakdown: { database: number; legacyTarballCache: number; other: number };
   packages: number;
   files: number;
   packuments: number;
   versions: number;
   analyzers: { analyzer: string; packages: number; files: number }[];
+}
+
+/** The database file inside the cache directory. */
+const DB_FILE = 'cache.db';
+/** Where earlier versions of depcaps let pacote keep every tarball (its `_cacache`): only ever deleted now. */
+const LEGACY_TARBALL_CACHE = 'pacote';
+
+/** Bytes on disk of a file or a whole tree (links are not followed, unreadable parts count as 0). */
+function treeSize(path: string): number {
+  let total = 0;
+  const stack = [path];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) {
+      try {
+        for (const name of readdirSync(p)) stack.push(join(p, name));
+      } catch {
+        // unreadable directory: counted as empty
+      }
+    } else {
+      total += st.size;
+    }
+  }
+  return total;
+}
+
+/** Each entry of a directory with the size of its tree. */
+function topLevelSizes(dir: string): [string, number][] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.map((name) => [name, treeSize(join(dir, name))]);
 }
 
 /** Test hook: sleep this many ms inside the write transaction, so a test can kill the process mid-write. */
@@ -59,12 +110,15 @@ export class CacheStore {
     this.dir = dir;
     this.pauseMs = Number(process.env[PAUSE_ENV] ?? 0) || 0;
     this.stmts = {
-      getPackage: db.prepare<[string, string], { report: string }>('SELECT report FROM packages WHERE integrity = ? AND analyzer = ?'),
+      getPackage: db.prepare<[string, string, number], { report: string }>(
+        'SELECT report FROM packages WHERE integrity = ? AND analyzer = ? AND (max_file_bytes IS NULL OR max_file_bytes >= ?)',
+      ),
+      hasPackage: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM packages WHERE integrity = ? AND analyzer = ?'),
       touchPackage: db.prepare<[number, string, string]>('UPDATE packages SET used_at = ? WHERE integrity = ? AND analyzer = ?'),
       putPackage: db.prepare(
-        `INSERT INTO packages (integrity, analyzer, name, version, report, created_at, used_at)
-         VALUES (@integrity, @analyzer, @name, @version, @report, @now, @now)
-         ON CONFLICT (integrity, analyzer) DO UPDATE SET report = excluded.report, used_at = excluded.used_at`,
+        `INSERT INTO packages (integrity, analyzer, name, version, report, created_at, used_at, max_file_bytes)
+         VALUES (@integrity, @analyzer, @name, @version, @report, @now, @now, @maxFileBytes)
+         ON CONFLICT (integrity, analyzer) DO UPDATE SET report = excluded.report, used_at = excluded.used_at, max_file_bytes = excluded.max_file_bytes`,
       ),
       getFile: db.prepare<[string, string, string], { result: string }>('SELECT result FROM files WHERE sha256 = ? AND mode = ? AND analyzer = ?'),
       putFile: db.prepare(
@@ -87,12 +141,20 @@ export class CacheStore {
     };
   }
 
-  /** The cached report of a tarball for an analyzer version. */
-  getPackage(integrity: string, analyzer: string): unknown {
-    const row = this.stmts.getPackage.get(integrity, analyzer);
+  /**
+   * The cached report of a tarball for an analyzer version. With `limits`, a result that depended on
+   * a smaller parse limit than `limits.maxFileBytes` is not returned: this run could read more.
+   */
+  getPackage(integrity: string, analyzer: string, limits?: LookupLimits): unknown {
+    const row = this.stmts.getPackage.get(integrity, analyzer, limits?.maxFileBytes ?? 0);
     if (!row) return undefined;
     this.bestEffort(() => this.stmts.touchPackage.run(Date.now(), integrity, analyzer));
     return JSON.parse(row.report) as unknown;
+  }
+
+  /** Whether the cache holds a tarball's report for an analyzer version (nothing is read or parsed). */
+  hasPackage(integrity: string, analyzer: string): boolean {
+    return this.stmts.hasPackage.get(integrity, analyzer) !== undefined;
   }
 
   /** Cached file results by key (`sha256:mode`). */
@@ -124,9 +186,27 @@ export class CacheStore {
       for (const f of entry.files) this.stmts.putFile.run({ sha256: f.sha256, mode: f.mode, analyzer: entry.analyzer, result: JSON.stringify(f.result), now });
       if (entry.registryVersion) this.stmts.putVersion.run({ ...entry.registryVersion, integrity: entry.integrity });
       if (this.pauseMs > 0) sleepSync(this.pauseMs);
-      this.stmts.putPackage.run({ integrity: entry.integrity, analyzer: entry.analyzer, name: entry.name, version: entry.version, report: JSON.stringify(entry.report), now });
+      this.stmts.putPackage.run({
+        integrity: entry.integrity,
+        analyzer: entry.analyzer,
+        name: entry.name,
+        version: entry.version,
+        report: JSON.stringify(entry.report),
+        now,
+        maxFileBytes: entry.maxFileBytes ?? null,
+      });
     });
     write.immediate();
+  }
+
+  /**
+   * Stores many package results in ONE transaction (each nested one becomes a savepoint): results copied
+   * from the shared store in a batch cost one commit, not one each (919 results: ~0.75 s → see README).
+   */
+  putPackages(entries: readonly PackageEntry[]): void {
+    this.db.transaction(() => {
+      for (const entry of entries) this.putPackage(entry);
+    }).immediate();
   }
 
   /** A stored packument. */
@@ -145,17 +225,15 @@ export class CacheStore {
     this.bestEffort(() => this.stmts.touchPackument.run(Date.now(), registry, name));
   }
 
-  /** Sizes and counts for `depcaps cache info`. */
+  /** Sizes and counts for `depcaps cache info`: the size is measured on disk, everything under the directory. */
   info(): CacheInfo {
     const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    const file = join(this.dir, 'cache.db');
-    let bytes = 0;
-    for (const suffix of ['', '-wal']) {
-      try {
-        bytes += statSync(file + suffix).size;
-      } catch {
-        // no WAL file right now
-      }
+    const file = join(this.dir, DB_FILE);
+    const breakdown = { database: 0, legacyTarballCache: 0, other: 0 };
+    for (const [name, bytes] of topLevelSizes(this.dir)) {
+      if (name === DB_FILE || name === `${DB_FILE}-wal` || name === `${DB_FILE}-shm`) breakdown.database += bytes;
+      else if (name === LEGACY_TARBALL_CACHE) breakdown.legacyTarballCache += bytes;
+      else breakdown.other += bytes;
     }
     const analyzers = this.db
       .prepare(
@@ -164,25 +242,35 @@ export class CacheStore {
          ) GROUP BY analyzer ORDER BY analyzer`,
       )
       .all() as { analyzer: string; packages: number; files: number }[];
-    return { path: file, bytes, packages: count('packages'), files: count('files'), packuments: count('packuments'), versions: count('versions'), analyzers };
+    return {
+      path: file,
+      bytes: breakdown.database + breakdown.legacyTarballCache + breakdown.other,
+      breakdown,
+      packages: count('packages'),
+      files: count('files'),
+      packuments: count('packuments'),
+      versions: count('versions'),
+      analyzers,
+    };
   }
 
-  /** Deletes everything depcaps cached, including pacote's HTTP and tarball cache. */
+  /** Deletes everything depcaps cached, including the tarball cache earlier versions kept. */
   clear(): { packages: number; files: number; packuments: number } {
     const before = this.info();
     this.db.transaction(() => {
       for (const table of ['packages', 'files', 'versions', 'packuments']) this.db.exec(`DELETE FROM ${table}`);
     }).immediate();
     this.bestEffort(() => this.db.exec('VACUUM'));
-    rmSync(join(this.dir, 'pacote'), { recursive: true, force: true });
+    rmSync(join(this.dir, LEGACY_TARBALL_CACHE), { recursive: true, force: true });
     return { packages: before.packages, files: before.files, packuments: before.packuments };
   }
 
   /**
    * Deletes results not used since `before` (ms since epoch) and every result of another analyzer
-   * version; packuments fetched before `before`; version mappings whose package is gone.
+   * version; packuments fetched before `before`; version mappings whose package is gone; and the
+   * pacote tarball cache earlier versions kept in `pacote/` (nothing reads it any more).
    */
-  prune(before: number, currentAnalyzer: string): { packages: number; files: number; packuments: number } {
+  prune(before: number, currentAnalyzer: string): { packages: number; files: number; packuments: number; legacyTarballBytes: number } {
     const result = this.db.transaction(() => ({
       packages: this.db.prepare('DELETE FROM packages WHERE used_at < ? OR analyzer <> ?').run(before, currentAnalyzer).changes,
       files: this.db.prepare('DELETE FROM files WHERE used_at < ? OR analyzer <> ?').run(before, currentAnalyzer).changes,
@@ -190,7 +278,10 @@ export class CacheStore {
       versions: this.db.prepare('DELETE FROM versions WHERE integrity NOT IN (SELECT integrity FROM packages)').run().changes,
     })).immediate();
     this.bestEffort(() => this.db.exec('VACUUM'));
-    return { packages: result.packages, files: result.files, packuments: result.packuments };
+    const legacy = join(this.dir, LEGACY_TARBALL_CACHE);
+    const legacyTarballBytes = treeSize(legacy);
+    rmSync(legacy, { recursive: true, force: true });
+    return { packages: result.packages, files: result.files, packuments: result.packuments, legacyTarballBytes };
   }
 
   /** Runs an integrity check (tests, `cache info --check`). */

@@ -7,6 +7,14 @@ export default defineCapability({
   severity: 'high',
   docs: 'Code built from strings at run time is invisible to static review: a downloaded or decoded payload runs with full rights.',
   modules: [{ name: 'vm' }],
+  // What vm is built on (scripts and functions compiled from strings; `evals` before Node 0.12), ES module
+  // records compiled from source text, and inspector sessions (`Runtime.evaluate`).
+  bindings: [
+    { name: 'contextify' },
+    { name: 'evals' },
+    { name: 'module_wrap' },
+    { name: 'inspector', members: ['Connection', 'MainThreadConnection'] },
+  ],
   globals: [
     { path: 'eval', when: 'call' },
     { path: 'Function', when: 'call' },

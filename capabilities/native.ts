@@ -5,8 +5,11 @@ export default defineCapability({
   title: 'Native code',
   description: 'Ships or loads compiled machine code (.node addons, executables, binding.gyp, process.dlopen).',
   severity: 'high',
-  docs: 'Native code is opaque to JavaScript analysis and runs outside any JavaScript sandbox; internal bindings bypass the public modules (process.binding("spawn_sync") spawns without child_process).',
-  globals: [{ path: 'process.dlopen' }, { path: 'process.binding' }, { path: 'process._linkedBinding' }],
+  docs: 'Native code is opaque to JavaScript analysis and runs outside any JavaScript sandbox. Node\'s own internal bindings (process.binding) are reported by what they give: process.binding("spawn_sync") is shell, process.binding("buffer") is nothing.',
+  modules: [{ name: 'process', members: ['dlopen'] }],
+  globals: [{ path: 'process.dlopen' }],
+  // `process.dlopen` itself, and the foreign-function interface of newer Node builds.
+  bindings: [{ name: 'process_methods', members: ['dlopen'] }, { name: 'ffi' }],
   manifest: { presenceFiles: ['binding.gyp'] },
   files: {
     extensions: ['.node'],

@@ -16,6 +16,17 @@ export default defineCapability({
     { name: 'dns' },
     { name: 'undici' },
   ],
+  // Sockets, pipes and DNS (the bindings net, dgram and dns are built on), QUIC/DTLS endpoints, and the
+  // inspector's listening port.
+  bindings: [
+    { name: 'tcp_wrap' },
+    { name: 'udp_wrap' },
+    { name: 'pipe_wrap' },
+    { name: 'cares_wrap' },
+    { name: 'quic' },
+    { name: 'dtls' },
+    { name: 'inspector', members: ['open'] },
+  ],
   globals: [
     { path: 'fetch' },
     { path: 'XMLHttpRequest' },

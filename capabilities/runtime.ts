@@ -33,6 +33,42 @@ export interface RuntimeModel {
   constructorOfConstructor: string;
   /** Module-name prefix that names a builtin explicitly. */
   builtinPrefix: string;
+  /**
+   * Global paths whose call loads a Node.js internal binding by name: `process.binding('fs')`. What a
+   * binding gives is in the capability files (`bindings`).
+   */
+  bindingLoaders: readonly string[];
+  /** The same loaders as module members: `import process from 'node:process'; process.binding('fs')`. */
+  bindingLoaderModules: readonly { module: string; member: string }[];
+  /**
+   * Internal bindings that give no capability: loading one is not a finding. A binding that is neither
+   * here nor in a capability's `bindings` (an embedder's, a future Node's, one we do not classify) is
+   * reported as unresolved.
+   */
+  inertBindings: readonly string[];
+  /** Global paths whose call returns a new symbol: `Symbol('k')`, `Symbol.for('k')`. */
+  symbolFactories: readonly string[];
+  /**
+   * Global paths that are always a symbol (well-known symbols, non-writable). A symbol-keyed property is
+   * never a module member or a global the catalog could name.
+   */
+  symbols: readonly string[];
+  /**
+   * Argument positions that never call what they are given: a call-only global (`Function`, `eval`)
+   * passed there is a value being compared or described, not code that runs. Any other call may call
+   * its arguments (an unknown callee, `arr.map`, `Reflect.construct`).
+   */
+  valueArguments: readonly ValueArgument[];
+}
+
+/** One kind of call whose arguments are only looked at (compared, type-checked, described). */
+export interface ValueArgument {
+  /** A global function (`Object.getPrototypeOf`); or, with `method`, a method name on any receiver. */
+  callee: string;
+  /** `callee` is a method name (`any` in `expect.any(Function)`), matched on any receiver but a local object. */
+  method?: boolean;
+  /** Zero-based argument positions; omitted = every argument. */
+  positions?: readonly number[];
 }
 
 const runtime: RuntimeModel = {
@@ -65,6 +101,143 @@ const runtime: RuntimeModel = {
   ],
   constructorOfConstructor: 'Function',
   builtinPrefix: 'node:',
+  // `process._linkedBinding` reaches an embedder's bindings (Electron's `electron_common_*`), never Node's
+  // own; the same table applies, and an embedder's name is unresolved.
+  bindingLoaders: ['process.binding', 'process._linkedBinding'],
+  bindingLoaderModules: [
+    { module: 'process', member: 'binding' },
+    { module: 'process', member: '_linkedBinding' },
+  ],
+  // From Node's src/node_binding.cc (v20–v24 and main), the `natives`/`constants` pseudo-bindings, and
+  // names older Node versions had (`timer_wrap`, `smalloc`, `domain`, `http_parser_llhttp`), which old
+  // packages still probe.
+  // Inert here means: no capability of the catalog without a handle some other, reported API made
+  // (a TLS, HTTP/2 or HTTP parser layer works on a socket that tcp_wrap or net opened; stream_wrap and
+  // tty_wrap write to handles that already exist) or one the catalog does not track at all (os, crypto, zlib).
+  inertBindings: [
+    'async_context_frame',
+    'async_wrap',
+    'block_list',
+    'buffer',
+    'cjs_lexer',
+    'config',
+    'constants',
+    'crypto',
+    'diagnostics_channel',
+    'domain',
+    'encoding_binding',
+    'errors',
+    'http2',
+    'http_parser',
+    'http_parser_llhttp',
+    'icu',
+    'internal_only_v8',
+    'ipc_serdes',
+    'js_stream',
+    'js_udp_wrap',
+    'locks',
+    'messaging',
+    'natives',
+    'options',
+    'os',
+    'performance',
+    'permission',
+    'sea',
+    'serdes',
+    'signal_wrap',
+    'smalloc',
+    'stream_pipe',
+    'stream_wrap',
+    'string_decoder',
+    'symbols',
+    'task_queue',
+    'timer_wrap',
+    'timers',
+    'tls_wrap',
+    'trace_events',
+    'tty_wrap',
+    'types',
+    'url',
+    'url_pattern',
+    'util',
+    'uv',
+    'v8',
+    'wasm_web_api',
+    'watchdog',
+    'webstorage',
+    'zlib',
+  ],
+  symbolFactories: ['Symbol', 'Symbol.for'],
+  // Only the non-writable ones: `Symbol.metadata` or `Symbol.observable` may be absent, and then a
+  // script can set them to any string.
+  symbols: [
+    'Symbol.asyncDispose',
+    'Symbol.asyncIterator',
+    'Symbol.dispose',
+    'Symbol.hasInstance',
+    'Symbol.isConcatSpreadable',
+    'Symbol.iterator',
+    'Symbol.match',
+    'Symbol.matchAll',
+    'Symbol.replace',
+    'Symbol.search',
+    'Symbol.species',
+    'Symbol.split',
+    'Symbol.toPrimitive',
+    'Symbol.toStringTag',
+    'Symbol.unscopables',
+  ],
+  // Reflection that only inspects its arguments, and the assertions and matchers of test code, which
+  // compare or type-check them (`expect.any(Function)`, `assert.strictEqual(x, eval)`,
+  // `sinon.match.instanceOf(Function)`). `Reflect.get`/`set` are absent: a getter runs with the receiver.
+  valueArguments: [
+    { callee: 'Object.defineProperty' },
+    { callee: 'Object.freeze' },
+    { callee: 'Object.getOwnPropertyDescriptor' },
+    { callee: 'Object.getOwnPropertyDescriptors' },
+    { callee: 'Object.getOwnPropertyNames' },
+    { callee: 'Object.getOwnPropertySymbols' },
+    { callee: 'Object.getPrototypeOf' },
+    { callee: 'Object.hasOwn' },
+    { callee: 'Object.is' },
+    { callee: 'Object.keys' },
+    { callee: 'Object.setPrototypeOf' },
+    { callee: 'Reflect.defineProperty' },
+    { callee: 'Reflect.getOwnPropertyDescriptor' },
+    { callee: 'Reflect.getPrototypeOf' },
+    { callee: 'Reflect.has' },
+    { callee: 'Reflect.ownKeys' },
+    { callee: 'Reflect.setPrototypeOf' },
+    { callee: 'Array.isArray' },
+    { callee: 'String' },
+    { callee: 'Boolean' },
+    { callee: 'any', method: true },
+    { callee: 'deepEqual', method: true },
+    { callee: 'deepStrictEqual', method: true },
+    { callee: 'eql', method: true },
+    { callee: 'equal', method: true },
+    { callee: 'equals', method: true },
+    { callee: 'instanceOf', method: true },
+    { callee: 'instanceof', method: true },
+    { callee: 'is', method: true },
+    { callee: 'isFunction', method: true },
+    { callee: 'not', method: true },
+    { callee: 'notDeepEqual', method: true },
+    { callee: 'notDeepStrictEqual', method: true },
+    { callee: 'notEqual', method: true },
+    { callee: 'notInstanceOf', method: true },
+    { callee: 'notSame', method: true },
+    { callee: 'notStrictEqual', method: true },
+    { callee: 'ok', method: true },
+    { callee: 'same', method: true },
+    { callee: 'strictEqual', method: true },
+    { callee: 'strictSame', method: true },
+    { callee: 'toBe', method: true },
+    { callee: 'toBeInstanceOf', method: true },
+    { callee: 'toEqual', method: true },
+    { callee: 'toStrictEqual', method: true },
+    { callee: 'type', method: true },
+  ],
 };
 
 export default runtime;

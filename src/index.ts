@@ -5,6 +5,7 @@ export { packageHistory, type HistoryOptions, type HistoryProgress } from './com
 export { auditLockfile, type AuditOptions, type AuditProgress } from './commands/audit.js';
 export { runGate, type GateOptions } from './commands/gate.js';
 export { scriptsInventory, approvalWrite, managerFor, type ScriptsOptions, type ScriptsInventory, type ScriptPolicy } from './commands/scripts.js';
+export { queryCache, type CacheQueryOptions } from './commands/cache-query.js';
 export { analyzeSource, analyzeFileBytes, type FileAnalysis } from './analyze/file.js';
 export { AnalysisPool } from './analyze/pool.js';
 export { DepcapsError, isDepcapsError, type ErrorCode } from './errors.js';

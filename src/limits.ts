@@ -5,13 +5,17 @@
 export interface Limits {
   /** Total unpacked bytes of one package (`--max-bytes`, DEPCAPS_MAX_BYTES). */
   maxBytes: number;
-  /** Bytes of one file read into memory and parsed (`--max-file-bytes`, DEPCAPS_MAX_FILE_BYTES). */
+  /**
+   * Bytes of one code file held in memory and parsed (`--max-file-bytes`, DEPCAPS_MAX_FILE_BYTES). A larger
+   * code file gets a lexical scan as it streams and makes the package `partial`; other files are never
+   * held, whatever their size. A result that hit this limit is cached with it (see the scan cache).
+   */
   maxFileBytes: number;
   /** Entries in one tarball (DEPCAPS_MAX_ENTRIES): an entry-count bomb stops here. */
   maxEntries: number;
   /** Path segments of one entry (DEPCAPS_MAX_PATH_DEPTH). */
   maxPathDepth: number;
-  /** Compressed tarball bytes (DEPCAPS_MAX_TARBALL_BYTES). */
+  /** Compressed tarball bytes (DEPCAPS_MAX_TARBALL_BYTES): bounds download time; tarballs stream, so not memory. */
   maxTarballBytes: number;
   /** Wall-clock budget for analysing one file in a worker, ms (DEPCAPS_FILE_TIMEOUT_MS). */
   fileTimeoutMs: number;
@@ -25,9 +29,17 @@ export interface Limits {
   fetchTimeoutMs: number;
   /** HTTP retries (DEPCAPS_FETCH_RETRIES). */
   fetchRetries: number;
+  /**
+   * Connecting to the shared PostgreSQL store, and each of its statements, ms
+   * (DEPCAPS_CACHE_URL_TIMEOUT_MS): past it the store is given up for the run, with one warning.
+   */
+  cacheUrlTimeoutMs: number;
 }
 
 const MiB = 1024 * 1024;
+
+/** Versions `history` analyses at once (`--concurrency`). */
+export const DEFAULT_HISTORY_CONCURRENCY = 4;
 
 /** Defaults of every limit. */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -35,13 +47,14 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxFileBytes: 64 * MiB,
   maxEntries: 100_000,
   maxPathDepth: 1024,
-  maxTarballBytes: 200 * MiB,
+  maxTarballBytes: 512 * MiB,
   fileTimeoutMs: 120_000,
   workerHeapMb: 4096,
   workerStackMb: 64,
   workerYoungMb: 192,
   fetchTimeoutMs: 30_000,
   fetchRetries: 2,
+  cacheUrlTimeoutMs: 10_000,
 });
 
 const ENV_NAMES: Record<keyof Limits, string> = {
@@ -56,6 +69,7 @@ const ENV_NAMES: Record<keyof Limits, string> = {
   workerYoungMb: 'DEPCAPS_WORKER_YOUNG_MB',
   fetchTimeoutMs: 'DEPCAPS_FETCH_TIMEOUT_MS',
   fetchRetries: 'DEPCAPS_FETCH_RETRIES',
+  cacheUrlTimeoutMs: 'DEPCAPS_CACHE_URL_TIMEOUT_MS',
 };
 
 /** Limits from defaults, then `DEPCAPS_*` environment variables, then explicit overrides (flags). */

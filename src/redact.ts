@@ -26,6 +26,8 @@ const CONFIG_SECRET = /\b(_authToken|_auth|_password|password|token)("?\s{0,8}[=
 
 /** Strips userinfo, query string and fragment from one URL; unparseable input is redacted as text. */
 export function redactUrl(url: string): string {
+  const db = DATABASE_URL.exec(url);
+  if (db) return redactDatabaseUrl(db[1]!, db[2]!);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -39,8 +41,29 @@ export function redactUrl(url: string): string {
   return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }
 
+/** PostgreSQL URLs (the shared store): userinfo is often left unencoded, so `URL` cannot be trusted with it. */
+const DATABASE_URL = /^(postgres(?:ql)?:\/\/)(.*)$/is;
+
+/**
+ * A PostgreSQL URL as `postgres://host:port/database`. Passwords in these URLs are often not
+ * percent-encoded (`u:p@ss#word@host`), so the host is what follows the LAST `@`, after any
+ * `password=` query value is masked; the query is dropped; an authority that looks like
+ * `user:password` without an `@` (cut at a space) is masked whole.
+ */
+function redactDatabaseUrl(scheme: string, rest: string): string {
+  let tail = rest.replace(/([?&](?:ssl)?password=)[^&#\s]*/gi, `$1${MASK}`);
+  const at = tail.lastIndexOf('@');
+  if (at >= 0) tail = tail.slice(at + 1);
+  tail = tail.replace(/[?#].*$/s, '');
+  const authority = /^[^/]*/.exec(tail)?.[0] ?? '';
+  if (at < 0 && /:(?![0-9]*$)/.test(authority)) return `${scheme}${MASK}`;
+  return `${scheme}${tail}`;
+}
+
 /** Redacts URLs with a regex fallback for strings `URL` refuses (a half-written URL in an error message). */
 function redactUrlInText(match: string): string {
+  const db = DATABASE_URL.exec(match);
+  if (db) return redactDatabaseUrl(db[1]!, db[2]!);
   // Trailing punctuation belongs to the sentence, not to the URL.
   const trail = /[.,;:)\]}]+$/.exec(match)?.[0] ?? '';
   const url = trail ? match.slice(0, -trail.length) : match;

@@ -7,11 +7,23 @@ import type { UnresolvedKind } from '../../capabilities/define.js';
  * Bumped whenever the engine's semantics change (what it resolves, how it reports). Together with the
  * catalog's content it forms the catalogVersion that keys cached results.
  */
-export const ENGINE_VERSION = 3;
+export const ENGINE_VERSION = 5;
 
 interface ModuleEntry {
   capability: string;
   members: ReadonlySet<string> | null;
+}
+
+/** A capability an internal binding gives: loading it (`members` null) or using one of `members`. */
+export interface BindingEntry {
+  capability: string;
+  members: ReadonlySet<string> | null;
+}
+
+/** Where a call's arguments are only looked at, never called. */
+interface ValueArgumentEntry {
+  /** Argument positions; null = every argument. */
+  positions: ReadonlySet<number> | null;
 }
 
 interface GlobalEntry {
@@ -31,6 +43,24 @@ export interface CatalogIndex {
   /** Longest catalog global path, in segments: bounds prefix lookups. */
   maxGlobalLength: number;
   calls: ReadonlyMap<string, readonly { capability: string; predicate: string }[]>;
+  /** Keyed by internal binding name. */
+  bindings: ReadonlyMap<string, readonly BindingEntry[]>;
+  /** Bindings that give nothing. */
+  inertBindings: ReadonlySet<string>;
+  /** Global paths that load an internal binding by name. */
+  bindingLoaders: ReadonlySet<string>;
+  /** `module` → members that load an internal binding by name. */
+  bindingLoaderModules: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Global paths whose call makes a symbol. */
+  symbolFactories: ReadonlySet<string>;
+  /** Global root → members that are always a symbol (`Symbol` → `iterator`). */
+  symbols: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Global paths of call-only catalog globals (`eval`, `Function`): a value the engine follows into calls. */
+  callOnlyGlobals: ReadonlySet<string>;
+  /** Global functions whose arguments are only looked at. */
+  valueArgumentGlobals: ReadonlyMap<string, ValueArgumentEntry>;
+  /** Method names whose arguments are only looked at, on any receiver but a local object. */
+  valueArgumentMethods: ReadonlyMap<string, ValueArgumentEntry>;
   unresolved: ReadonlyMap<UnresolvedKind, string>;
   globalObjects: ReadonlySet<string>;
   requirePaths: ReadonlySet<string>;
@@ -69,6 +99,8 @@ export function buildCatalogIndex(
   const calls = new Map<string, { capability: string; predicate: string }[]>();
   const unresolved = new Map<UnresolvedKind, string>();
   const severity = new Map<string, string>();
+  const bindings = new Map<string, BindingEntry[]>();
+  const callOnlyGlobals = new Set<string>();
   let maxGlobalLength = 1;
   for (const cap of capabilities) {
     severity.set(cap.id, cap.severity);
@@ -79,6 +111,10 @@ export function buildCatalogIndex(
       const length = g.path.split('.').length;
       maxGlobalLength = Math.max(maxGlobalLength, length);
       push(globals, g.path, { capability: cap.id, length, when: g.when ?? 'access' });
+      if (g.when === 'call') callOnlyGlobals.add(g.path);
+    }
+    for (const b of cap.bindings ?? []) {
+      push(bindings, b.name, { capability: cap.id, members: b.members ? new Set(b.members) : null });
     }
     for (const c of cap.calls ?? []) push(calls, c.callee, { capability: cap.id, predicate: c.predicate });
     for (const u of cap.unresolved ?? []) unresolved.set(u, cap.id);
@@ -93,6 +129,19 @@ export function buildCatalogIndex(
     return map;
   };
   const requireFactories = memberMap(runtime.requireFactories);
+  const symbols = new Map<string, Set<string>>();
+  for (const path of runtime.symbols) {
+    const dot = path.indexOf('.');
+    const root = path.slice(0, dot);
+    const set = symbols.get(root) ?? new Set<string>();
+    set.add(path.slice(dot + 1));
+    symbols.set(root, set);
+  }
+  const valueArgumentGlobals = new Map<string, ValueArgumentEntry>();
+  const valueArgumentMethods = new Map<string, ValueArgumentEntry>();
+  for (const v of runtime.valueArguments) {
+    (v.method ? valueArgumentMethods : valueArgumentGlobals).set(v.callee, { positions: v.positions ? new Set(v.positions) : null });
+  }
   const version = createHash('sha256')
     .update(JSON.stringify({ engine: ENGINE_VERSION, capabilities, runtime }))
     .digest('hex')
@@ -103,6 +152,15 @@ export function buildCatalogIndex(
     globals,
     maxGlobalLength,
     calls,
+    bindings,
+    inertBindings: new Set(runtime.inertBindings),
+    bindingLoaders: new Set(runtime.bindingLoaders),
+    bindingLoaderModules: memberMap(runtime.bindingLoaderModules),
+    symbolFactories: new Set(runtime.symbolFactories),
+    symbols,
+    callOnlyGlobals,
+    valueArgumentGlobals,
+    valueArgumentMethods,
     unresolved,
     globalObjects: new Set(runtime.globalObjects),
     requirePaths: new Set(runtime.requirePaths),

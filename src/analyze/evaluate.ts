@@ -1,6 +1,6 @@
 import type { Node } from '@babel/types';
 import type { CatalogIndex } from './catalog-index.js';
-import { UNKNOWN, type Binding, type Scope, type Value } from './scope.js';
+import { SYMBOL, UNKNOWN, type Binding, type Scope, type Value } from './scope.js';
 import { applyStringMethod, decode } from './constant-fold.js';
 
 /** Recursion bound for nested evaluation (binding chains, nested calls): past it, a value is unknown. */
@@ -11,6 +11,18 @@ const MAX_PATH = 6;
 export const MAX_FOLDED_STRING = 1 << 20;
 
 type AnyNode = Node & Record<string, unknown>;
+
+/** The function value of literals and classes: its `.constructor` is the Function constructor. */
+const FN: Value = Object.freeze({ k: 'fn' });
+
+/** A property key that is a symbol: it names no module member and no global. */
+export const SYMBOL_KEY: unique symbol = Symbol('symbol key');
+
+/** A folded property key: a name, a symbol, or `null` when it could not be resolved. */
+export type Key = string | typeof SYMBOL_KEY | null;
+
+/** The name of the pseudo-binding a class body declares for `super` (a reserved word: no real binding has it). */
+export const SUPER_BINDING = 'super';
 
 function str(v: string, m: boolean): Value {
   return v.length > MAX_FOLDED_STRING ? UNKNOWN : { k: 'str', v, m };
@@ -104,13 +116,16 @@ export class Evaluator {
       }
       case 'AssignmentExpression':
         return node.operator === '=' ? this.evaluate(node.right, scope, depth + 1) : UNKNOWN;
-      case 'LogicalExpression':
-      case 'ConditionalExpression': {
-        const first = node.type === 'LogicalExpression' ? node.left : node.consequent;
-        const second = node.type === 'LogicalExpression' ? node.right : node.alternate;
-        const v = this.evaluate(first, scope, depth + 1);
-        return v.k !== 'unknown' ? v : this.evaluate(second, scope, depth + 1);
+      case 'LogicalExpression': {
+        if (node.operator === '&&') {
+          // `a && b` is `b` unless `a` is falsy, and a falsy value names nothing: `Symbol.for && Symbol.for(k)`.
+          const v = this.evaluate(node.right, scope, depth + 1);
+          return v.k !== 'unknown' ? v : this.evaluate(node.left, scope, depth + 1);
+        }
+        return this.alternatives(node.left, node.right, scope, depth);
       }
+      case 'ConditionalExpression':
+        return this.alternatives(node.consequent, node.alternate, scope, depth);
       case 'ArrayExpression': {
         if (node.elements.length > 65_536) return UNKNOWN;
         const items: Value[] = [];
@@ -127,8 +142,14 @@ export class Evaluator {
         return scope.varScope.parent === null ? { k: 'glob', path: [], m: true } : UNKNOWN;
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
+        return FN;
       case 'ClassExpression':
-        return { k: 'fn' };
+      case 'ClassDeclaration':
+        return this.classValue(node, scope, depth);
+      case 'Super': {
+        const binding = scope.lookup(SUPER_BINDING);
+        return binding === undefined ? UNKNOWN : this.bindingValue(binding, depth + 1);
+      }
       case 'TSAsExpression':
       case 'TSSatisfiesExpression':
       case 'TSNonNullExpression':
@@ -140,6 +161,57 @@ export class Evaluator {
       default:
         return UNKNOWN;
     }
+  }
+
+  /**
+   * One of two values (`a || b`, `c ? a : b`): the first that is known, as before. A symbol counts only when
+   * both are symbols: `c ? Symbol('k') : name` may be any name.
+   */
+  private alternatives(a: Node, b: Node, scope: Scope, depth: number): Value {
+    const v = this.evaluate(a, scope, depth + 1);
+    if (v.k === 'sym') {
+      const w = this.evaluate(b, scope, depth + 1);
+      return w.k === 'sym' ? SYMBOL : w;
+    }
+    if (v.k !== 'unknown') return v;
+    const w = this.evaluate(b, scope, depth + 1);
+    return w.k === 'sym' ? UNKNOWN : w;
+  }
+
+  /**
+   * A class: a function value, except that a subclass of a call-only global (`class F extends Function`,
+   * `class F extends mixin(Function)`) constructs like that global: `new F(code)` and `super(code)` compile code.
+   */
+  private classValue(node: Node, scope: Scope, depth: number): Value {
+    const base = (node as AnyNode).superClass as Node | null | undefined;
+    if (base) {
+      const v = this.heritage(base, scope, depth + 1);
+      if (this.isCallOnly(v)) return medium(v);
+    }
+    return FN;
+  }
+
+  /**
+   * What a class extends. A call there is a class factory (a mixin): its result extends the base
+   * classes it is given, so a call-only global among its arguments is the base.
+   */
+  private heritage(node: Node, scope: Scope, depth: number): Value {
+    if (depth > MAX_DEPTH) return UNKNOWN;
+    const v = this.evaluate(node, scope, depth);
+    if (v.k !== 'unknown') return v;
+    const call = unwrapExpression(node);
+    if (call.type !== 'CallExpression' && call.type !== 'NewExpression') return UNKNOWN;
+    for (const arg of call.arguments) {
+      if (arg.type === 'SpreadElement' || arg.type === 'ArgumentPlaceholder') continue;
+      const a = this.heritage(arg, scope, depth + 1);
+      if (this.isCallOnly(a)) return a;
+    }
+    return UNKNOWN;
+  }
+
+  /** True for a global the catalog counts only when called (`eval`, `Function`). */
+  isCallOnly(v: Value): v is Value & { k: 'glob' } {
+    return v.k === 'glob' && v.path.length > 0 && this.index.callOnlyGlobals.has(v.path.join('.'));
   }
 
   /** `a + b + c …` folded left to right without recursing down the (possibly 20,000-term) left spine. */
@@ -190,6 +262,8 @@ export class Evaluator {
     let value: Value = UNKNOWN;
     const sources = binding.sources;
     if (sources) {
+      // A name is a symbol only when every value it can hold is one: `let k = Symbol(); k = name` is not.
+      let symbols = 0;
       for (const src of sources) {
         let v = src.value ?? (src.node ? this.evaluate(src.node, src.scope, depth + 1) : UNKNOWN);
         if (src.path === null) v = UNKNOWN;
@@ -199,9 +273,14 @@ export class Evaluator {
           }
         }
         if (v.k === 'unknown') continue;
+        if (v.k === 'sym') {
+          symbols++;
+          continue;
+        }
         value = src.indirect || sources.length > 1 ? medium(v) : v;
         break;
       }
+      if (value.k === 'unknown' && symbols === sources.length) value = SYMBOL;
     } else if (binding.kind === 'param' && this.requirePath.length === 1 && binding.name === this.requirePath[0]) {
       // Module wrappers (`function (require, module, exports)`) pass the real require along.
       value = { k: 'glob', path: this.requirePath, m: true };
@@ -222,11 +301,11 @@ export class Evaluator {
       cur = cur.object as AnyNode;
     }
     let value = this.evaluate(cur, scope, depth + 1);
-    let previousKey: string | null = null;
+    let previousKey: Key = null;
     for (let i = chain.length - 1; i >= 0; i--) {
       const m = chain[i]!;
       const property = m.property as Node;
-      let key: string | null = null;
+      let key: Key = null;
       let computed = false;
       if (!m.computed) {
         key = property.type === 'Identifier' ? property.name : null;
@@ -254,10 +333,10 @@ export class Evaluator {
     return value;
   }
 
-  /** The name a computed key folds to, or null when it does not fold. */
-  private propertyKey(node: Node, scope: Scope, depth: number): string | null {
+  /** The name a computed key folds to, SYMBOL_KEY for a symbol, or null when it does not fold. */
+  private propertyKey(node: Node, scope: Scope, depth: number): Key {
     const k = this.evaluate(node, scope, depth);
-    return k.k === 'str' ? k.v : k.k === 'num' ? String(k.v) : null;
+    return k.k === 'str' ? k.v : k.k === 'num' ? String(k.v) : k.k === 'sym' ? SYMBOL_KEY : null;
   }
 
   /**
@@ -265,14 +344,25 @@ export class Evaluator {
    * evaluation depth: a property's value is evaluated below it, so `const o = { a: o.a }` and longer
    * cycles through object literals end at MAX_DEPTH instead of overflowing the stack.
    */
-  member(value: Value, key: string | null, computed: boolean, depth = 0): Value {
+  member(value: Value, key: Key, computed: boolean, depth = 0): Value {
+    if (key === SYMBOL_KEY) {
+      // A symbol-keyed slot of the global object or of a module (`globalThis[kDispatcher]`) is nothing the
+      // catalog names; deeper down it reads its base like any other unknown key (`process.env[k]` is env).
+      if ((value.k === 'glob' || value.k === 'mod' || value.k === 'bind') && value.path.length === 0) return UNKNOWN;
+      return this.member(value, null, true, depth);
+    }
     switch (value.k) {
       case 'glob': {
         // `globalThis.window.self` is still the global object.
         if (value.path.length === 0 && key !== null && this.index.globalObjects.has(key)) return { k: 'glob', path: [], m: value.m || computed };
         if (value.path.length >= MAX_PATH || value.path.includes('*')) return UNKNOWN;
+        // `Symbol.iterator`: a well-known symbol.
+        if (value.path.length === 1 && key !== null && this.index.symbols.get(value.path[0]!)?.has(key)) return SYMBOL;
         return { k: 'glob', path: [...value.path, key ?? '*'], m: value.m || computed };
       }
+      case 'bind':
+        if (value.path.length >= MAX_PATH || value.path.includes('*')) return UNKNOWN;
+        return { ...value, path: [...value.path, key ?? '*'], m: value.m || computed };
       case 'mod': {
         if (value.promise || value.path.length >= MAX_PATH || value.path.includes('*')) return UNKNOWN;
         // A namespace's `default` (`(await import('x')).default`, `import * as x` then `x.default`) is the
@@ -300,7 +390,7 @@ export class Evaluator {
       const k = p.key;
       const name = k.type === 'Identifier' ? k.name : k.type === 'StringLiteral' ? k.value : k.type === 'NumericLiteral' ? String(k.value) : null;
       if (name !== key) continue;
-      if (p.type === 'ObjectMethod') return { k: 'fn' };
+      if (p.type === 'ObjectMethod') return FN;
       return this.evaluate(p.value as Node, scope, depth + 1);
     }
     return UNKNOWN;
@@ -320,7 +410,11 @@ export class Evaluator {
    * `.apply(thisArg, [ … ])`; `loader` when it loads a module by name (require and its aliases,
    * `require('module')._load`), `aliased` when that loader was not the plain `require`.
    */
-  resolveCall(node: Node, scope: Scope, depth = 0): { fn: Value; args: readonly Node[]; loader: boolean; aliased: boolean } {
+  resolveCall(
+    node: Node,
+    scope: Scope,
+    depth = 0,
+  ): { fn: Value; args: readonly Node[]; loader: boolean; bindingLoader: string | null; aliased: boolean } {
     const c = node as AnyNode;
     let args = c.arguments as Node[];
     let fn = this.evaluate(c.callee as Node, scope, depth + 1);
@@ -329,7 +423,7 @@ export class Evaluator {
       const last = fn.path[fn.path.length - 1];
       if (last === 'call' || last === 'apply') {
         const base: Value = fn.k === 'glob' ? { ...fn, path: fn.path.slice(0, -1) } : { ...fn, path: fn.path.slice(0, -1) };
-        if (this.isLoaderValue(base)) {
+        if (this.isLoaderValue(base) || this.bindingLoaderOf(base) !== null) {
           fn = base;
           invoked = true;
           if (last === 'call') args = args.slice(1);
@@ -341,8 +435,22 @@ export class Evaluator {
       }
     }
     const loader = this.isLoaderValue(fn);
-    const aliased = loader && (invoked || fn.k === 'mod' || (fn.k === 'glob' && (fn.m || fn.path.length > 1)));
-    return { fn, args, loader, aliased };
+    const bindingLoader = loader ? null : this.bindingLoaderOf(fn);
+    let aliased = false;
+    if (loader) aliased = invoked || fn.k === 'mod' || (fn.k === 'glob' && (fn.m || fn.path.length > 1));
+    else if (bindingLoader !== null) aliased = invoked || ((fn.k === 'glob' || fn.k === 'mod') && fn.m);
+    return { fn, args, loader, bindingLoader, aliased };
+  }
+
+  /** How an internal-binding loader is named in an API (`process.binding`), or null when `fn` is none. */
+  private bindingLoaderOf(fn: Value): string | null {
+    if (fn.k === 'mod') {
+      if (fn.path.length !== 1 || !this.index.bindingLoaderModules.get(fn.name)?.has(fn.path[0]!)) return null;
+      return `${fn.name}.${fn.path[0]!}`;
+    }
+    if (fn.k !== 'glob' || fn.path.length === 0) return null;
+    const path = fn.path.join('.');
+    return this.index.bindingLoaders.has(path) ? path : null;
   }
 
   /** A require function, or a module member that loads modules by name. */
@@ -377,13 +485,20 @@ export class Evaluator {
       const spec = first && first.type !== 'SpreadElement' ? this.evaluate(first, scope, depth + 1) : UNKNOWN;
       return spec.k === 'str' ? this.moduleValue(spec.v, spec.m || resolved.aliased) : UNKNOWN;
     }
+    if (resolved.bindingLoader !== null) {
+      const first = resolved.args[0];
+      const name = first && first.type !== 'SpreadElement' ? this.evaluate(first, scope, depth + 1) : UNKNOWN;
+      if (name.k !== 'str') return UNKNOWN;
+      return { k: 'bind', loader: resolved.bindingLoader, name: name.v, path: [], m: name.m || resolved.aliased };
+    }
     if (fn.k === 'glob') {
-      const decoder = this.index.decoders.get(fn.path.join('.'));
+      const path = fn.path.join('.');
+      const decoder = this.index.decoders.get(path);
       if (decoder !== undefined) {
         const argValues = resolved.args.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.evaluate(a, scope, depth + 1)));
         return decode(decoder, argValues);
       }
-      return UNKNOWN;
+      return this.index.symbolFactories.has(path) ? SYMBOL : UNKNOWN;
     }
     if (fn.k === 'mod' && fn.path.length === 1 && this.index.requireFactories.get(fn.name)?.has(fn.path[0]!)) {
       return { k: 'glob', path: this.requirePath, m: true };
@@ -393,6 +508,23 @@ export class Evaluator {
 }
 
 function medium(v: Value): Value {
-  if ((v.k === 'glob' || v.k === 'mod' || v.k === 'str') && !v.m) return { ...v, m: true };
+  if ((v.k === 'glob' || v.k === 'mod' || v.k === 'bind' || v.k === 'str') && !v.m) return { ...v, m: true };
   return v;
+}
+
+/** Strips TypeScript/Flow wrappers and parentheses: `(fn as any)` is still `fn`. */
+export function unwrapExpression(node: Node): Node {
+  let n = node as AnyNode;
+  while (
+    n.type === 'ParenthesizedExpression' ||
+    n.type === 'TSAsExpression' ||
+    n.type === 'TSSatisfiesExpression' ||
+    n.type === 'TSNonNullExpression' ||
+    n.type === 'TSTypeAssertion' ||
+    n.type === 'TSInstantiationExpression' ||
+    n.type === 'TypeCastExpression'
+  ) {
+    n = n.expression as AnyNode;
+  }
+  return n;
 }

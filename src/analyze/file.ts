@@ -6,6 +6,8 @@ import { lexicalScan } from './lexical.js';
 import { FindingCollector, SiteMatcher } from './match.js';
 import { lexicalModuleFacts, type ModuleFacts } from './module-facts.js';
 import { decodeSource, ParseFailure, parseSource } from './parse.js';
+import { findObfuscation } from './obfuscation.js';
+import { findTampering } from './tamper.js';
 import { dropLocations, walkProgram } from './walk.js';
 import { collectGarbage } from '../gc.js';
 
@@ -41,6 +43,11 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
     const evaluator = new Evaluator(index);
     const walk = walkProgram(ast.program, (spec) => evaluator.moduleValue(spec));
     new SiteMatcher(index, evaluator, out).run(walk);
+    // Tampering and obfuscation are judged over the whole file, not per site: counted as load time
+    // (the earlier stage), never as code that may not run.
+    out.atLoad = true;
+    findTampering(ast.program, walk, evaluator, index, out);
+    findObfuscation(source, walk, evaluator, index, out);
     module = out.module.facts(out.callTime);
   } catch (err) {
     const deep = err instanceof ParseFailure ? err.deep : err instanceof RangeError;
@@ -51,6 +58,8 @@ export function analyzeSource(source: string, file: string, index: CatalogIndex 
       message: `${file}: ${message.split('\n')[0]}; lexical scan only`,
     });
     lexicalScan(source, index, out);
+    out.atLoad = true;
+    findObfuscation(source, null, null, index, out);
     module = lexicalModuleFacts(source, index, isBuiltin);
   }
   return { findings: out.findings, errors, anomalies: [], imports: [...out.imports].sort(), module };

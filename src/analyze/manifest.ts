@@ -3,12 +3,10 @@ import type { Node, ObjectExpression } from '@babel/types';
 import type { Anomaly, Finding } from '../contract/index.js';
 import { defaultCatalogIndex, type CatalogIndex } from './catalog-index.js';
 import { excerptAt } from './excerpt.js';
+import { isBuffered, magicKind, type BufferedSource, type SourceFile } from './intake.js';
 
-/** A file as the manifest analysis sees it. */
-export interface ManifestInput {
-  path: string;
-  data: Uint8Array;
-}
+/** A file as the manifest analysis sees it: its bytes, or its summary (size, hash, head, magic kind). */
+export type ManifestInput = SourceFile;
 
 /** Findings from package.json and from files recognised by name or magic bytes. */
 export interface ManifestAnalysis {
@@ -21,8 +19,6 @@ export interface ManifestAnalysis {
 }
 
 const MANIFEST = 'package.json';
-/** Bytes looked at for magic numbers and for the binary check. */
-const PROBE = 4096;
 
 function keyName(node: Node): string | undefined {
   if (node.type === 'StringLiteral') return node.value;
@@ -43,14 +39,6 @@ function positionOf(node: Node): { line: number; column: number; offset: number 
   return { line: node.loc?.start.line ?? 1, column: (node.loc?.start.column ?? 0) + 1, offset: node.start ?? 0 };
 }
 
-function hexPrefix(data: Uint8Array, hex: string): boolean {
-  if (data.length < hex.length / 2) return false;
-  for (let i = 0; i < hex.length / 2; i++) {
-    if (data[i] !== parseInt(hex.slice(i * 2, i * 2 + 2), 16)) return false;
-  }
-  return true;
-}
-
 /**
  * Install scripts from the tarball's own package.json (never the packument's: the tarball is what runs),
  * the implied `node-gyp rebuild` of a root binding.gyp, and native code recognised by extension or by
@@ -60,7 +48,15 @@ export function analyzeManifest(files: readonly ManifestInput[], index: CatalogI
   const findings: Finding[] = [];
   const anomalies: Anomaly[] = [];
   const paths = new Set(files.map((f) => f.path));
-  const manifestFile = files.find((f) => f.path === MANIFEST);
+  // Files held whole are probed here; summaries were probed as they streamed.
+  const kinds = new Map<SourceFile, string | undefined>();
+  const kindOf = (f: SourceFile): string | undefined => {
+    if (!isBuffered(f)) return f.magic;
+    if (!kinds.has(f)) kinds.set(f, magicKind(f.data, index));
+    return kinds.get(f);
+  };
+  // A manifest over the size limit is known by its summary only: the reader reported it as not read.
+  const manifestFile = files.find((f): f is BufferedSource => f.path === MANIFEST && isBuffered(f));
   let text = '';
   let manifest: Record<string, unknown> | undefined;
   let ast: ObjectExpression | undefined;
@@ -135,18 +131,17 @@ export function analyzeManifest(files: readonly ManifestInput[], index: CatalogI
     if (presence.size === 0 && extensions.length === 0 && magic.length === 0) continue;
     for (const f of files) {
       const base = f.path.slice(f.path.lastIndexOf('/') + 1);
+      const head = isBuffered(f) ? f.data.subarray(0, 512) : f.head;
+      const size = isBuffered(f) ? f.data.length : f.size;
       if (presence.has(base)) {
-        add(cap.id, base, f.path, 1, 1, excerptAt(Buffer.from(f.data.subarray(0, 512)).toString("utf8"), 0, 0));
+        add(cap.id, base, f.path, 1, 1, excerptAt(Buffer.from(head).toString('utf8'), 0, 0));
         continue;
       }
       const ext = extensions.find((e) => base.toLowerCase().endsWith(e));
-      const head = f.data.subarray(0, PROBE);
-      // Real executables always carry NUL bytes in their headers; requiring one keeps text files that
-      // happen to start with "MZ" from being called native code.
-      const binary = head.includes(0);
-      const kind = binary ? magic.find(([, hex]) => hexPrefix(head, hex)) : undefined;
-      if (kind) add(cap.id, `${kind[0]} binary`, f.path, 1, 1, `${kind[0]} binary (${f.data.length} bytes)`);
-      else if (ext) add(cap.id, `${ext} file`, f.path, 1, 1, `${ext} file (${f.data.length} bytes)`);
+      const found = magic.length > 0 ? kindOf(f) : undefined;
+      const kind = found !== undefined ? magic.find(([name]) => name === found) : undefined;
+      if (kind) add(cap.id, `${kind[0]} binary`, f.path, 1, 1, `${kind[0]} binary (${size} bytes)`);
+      else if (ext) add(cap.id, `${ext} file`, f.path, 1, 1, `${ext} file (${size} bytes)`);
     }
   }
   return { findings, anomalies, ...(manifest !== undefined ? { manifest } : {}), scriptPositions };

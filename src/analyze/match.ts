@@ -2,16 +2,30 @@ import { isBuiltin } from 'node:module';
 import type { Node } from '@babel/types';
 import type { Confidence, Finding } from '../contract/index.js';
 import type { CatalogIndex } from './catalog-index.js';
-import type { Evaluator } from './evaluate.js';
+import { unwrapExpression, type Evaluator } from './evaluate.js';
 import { excerptAt, LineIndex } from './excerpt.js';
 import { ModuleFactsCollector, staticPath } from './module-facts.js';
-import type { Scope, Value } from './scope.js';
+import { UNKNOWN, type Scope, type Value } from './scope.js';
 import { SITE_ARG, SITE_CALL, SITE_CALLEE, SITE_PATTERN, type WalkResult } from './walk.js';
 
 type AnyNode = Node & Record<string, unknown>;
 
 /** Function.prototype methods through which a function is invoked with another receiver. */
 const INVOKERS = new Set(['call', 'apply', 'bind']);
+
+/** Longest chain of nested calls followed up from an argument (`a(b(c(Function)))`). */
+const MAX_CALL_NESTING = 32;
+
+/** The call an argument is passed to, and its position there. */
+interface ArgumentOf {
+  call: AnyNode;
+  position: number;
+}
+
+/** `process.binding('fs')`: the API name of an internal binding; odd or huge folded names are not repeated. */
+function bindingApi(loader: string, name: string | null): string {
+  return name !== null && /^[A-Za-z0-9_]{1,64}$/.test(name) ? `${loader}('${name}')` : `${loader}(…)`;
+}
 
 /** Renders a path for an API name: unresolved keys as `[…]`. */
 function renderPath(head: string, path: readonly string[]): string {
@@ -62,6 +76,10 @@ export class FindingCollector {
 
 /** Turns the sites of a walk into findings by evaluating each against the catalog. */
 export class SiteMatcher {
+  /** Argument → the call it is passed to; built on first need (a call-only global handed to a call). */
+  private argumentOf: Map<Node, ArgumentOf> | undefined;
+  private walk: WalkResult | undefined;
+
   constructor(
     private readonly index: CatalogIndex,
     private readonly evaluator: Evaluator,
@@ -70,6 +88,8 @@ export class SiteMatcher {
 
   /** Processes every recorded site and static import. */
   run(walk: WalkResult): void {
+    this.walk = walk;
+    this.argumentOf = undefined;
     // Static imports are hoisted: they load with the module.
     this.out.atLoad = true;
     for (const imp of walk.staticImports) this.moduleImport(imp.spec, imp.node, false);
@@ -90,13 +110,66 @@ export class SiteMatcher {
         continue;
       }
       const value = this.evaluator.evaluate(node, scope);
+      // A call-only global handed to other code (`arr.map(eval)`, `Reflect.construct(Function, …)`) may be
+      // called by it, unless the call only looks at it (`expect.any(Function)`, `class A extends mixin(Function)`).
+      // Its `.call`/`.bind` handed over is Function.prototype.call, bound to nothing: `Function.call.bind(Function.call)`.
+      if (kind === SITE_ARG && this.evaluator.isCallOnly(value) && !this.isValueArgument(node, scope)) {
+        this.matchGlobal({ ...value, m: true }, node, 'call');
+      }
       // A variable holding a global's value (`const env = process.env.NODE_ENV`) was reported where the
       // global was read; passing the variable around is not a new use. Calling it is (`const f = fetch; f()`).
       if (value.k === 'glob' && kind !== SITE_CALLEE && node.type === 'Identifier' && scope.lookup(node.name) !== undefined) continue;
       this.reportValue(value, node);
-      // A call-only global handed to other code (`arr.map(eval)`) will be called by it.
-      if (kind === SITE_ARG && value.k === 'glob' && value.path.length > 0) this.matchGlobal({ ...value, m: true }, node, 'call');
     }
+  }
+
+  /**
+   * True when the argument `node` stands where a call only looks at it: a position the runtime model lists
+   * (reflection, assertions, test matchers), or a class factory in a class heritage (`extends mixin(Function)`).
+   */
+  private isValueArgument(node: Node, scope: Scope): boolean {
+    const argumentOf = (this.argumentOf ??= this.mapArguments());
+    const arg = argumentOf.get(node);
+    if (arg === undefined) return false;
+    let up: ArgumentOf | undefined = arg;
+    for (let i = 0; up !== undefined && i < MAX_CALL_NESTING; i++) {
+      if (this.walk?.heritageCalls.has(up.call)) return true;
+      up = argumentOf.get(up.call);
+    }
+    const callee = unwrapExpression(arg.call.callee as Node) as AnyNode;
+    const fn = this.evaluator.evaluate(callee, scope);
+    if (fn.k === 'glob' && fn.path.length > 0 && !fn.path.includes('*')) {
+      const entry = this.index.valueArgumentGlobals.get(fn.path.join('.'));
+      if (entry) return entry.positions === null || entry.positions.has(arg.position);
+    }
+    if (callee.type !== 'MemberExpression' && callee.type !== 'OptionalMemberExpression') return false;
+    const property = callee.property as Node;
+    let method: string | null = null;
+    if (!callee.computed) method = property.type === 'Identifier' ? property.name : null;
+    else {
+      const key = this.evaluator.evaluate(property, scope);
+      method = key.k === 'str' ? key.v : null;
+    }
+    const entry = method === null ? undefined : this.index.valueArgumentMethods.get(method);
+    if (entry === undefined || (entry.positions !== null && !entry.positions.has(arg.position))) return false;
+    // A method of an object or function written in this file is code we could see calling its argument.
+    const receiver = this.evaluator.evaluate(callee.object as Node, scope);
+    return receiver.k !== 'obj' && receiver.k !== 'fn';
+  }
+
+  /** Every call's arguments (wrappers stripped, as the walk records them), mapped to the call. */
+  private mapArguments(): Map<Node, ArgumentOf> {
+    const map = new Map<Node, ArgumentOf>();
+    const walk = this.walk;
+    if (walk === undefined) return map;
+    for (let i = 0; i < walk.siteNodes.length; i++) {
+      if (walk.siteKinds[i] !== SITE_CALL) continue;
+      const call = walk.siteNodes[i] as AnyNode;
+      const args = call.arguments as Node[] | undefined;
+      if (!args) continue;
+      args.forEach((a, position) => map.set(unwrapExpression(a), { call, position }));
+    }
+    return map;
   }
 
   /** An import of `spec` at `node`: a finding for catalog modules, an edge for packages. */
@@ -114,6 +187,19 @@ export class SiteMatcher {
 
   /** A chain top's value: a module member or a global path the catalog names. */
   reportValue(value: Value, node: Node): void {
+    if (value.k === 'bind') {
+      // Bindings loaded as a whole were reported at the load; here, the members used.
+      if (value.path.length === 0) return;
+      const entries = this.index.bindings.get(value.name);
+      if (!entries) return;
+      const first = value.path[0]!;
+      for (const e of entries) {
+        if (e.members !== null && !e.members.has(first) && first !== '*') continue;
+        const confidence: Confidence = e.members !== null && first === '*' ? 'low' : value.m ? 'medium' : 'high';
+        this.out.add(e.capability, renderPath(bindingApi(value.loader, value.name), value.path.slice(0, 2)), node, confidence);
+      }
+      return;
+    }
     if (value.k === 'mod') {
       if (value.path.length === 0 || value.promise) return;
       const entries = this.index.modules.get(value.name);
@@ -172,6 +258,12 @@ export class SiteMatcher {
     }
     const resolved = this.evaluator.resolveCall(node, scope);
     const callee = resolved.fn;
+    if (resolved.bindingLoader !== null) {
+      const first = resolved.args[0];
+      const name = first && first.type !== 'SpreadElement' ? this.evaluator.evaluate(first, scope) : UNKNOWN;
+      this.bindingLoad(resolved.bindingLoader, name.k === 'str' ? name.v : null, node, name.k === 'str' && (name.m || resolved.aliased));
+      return;
+    }
     if (resolved.loader) {
       const first = resolved.args[0];
       if (!first) return;
@@ -196,6 +288,23 @@ export class SiteMatcher {
         }
       }
     }
+  }
+
+  /**
+   * `process.binding(name)`: the capabilities of the binding as a whole (members are reported where they
+   * are used), nothing for an inert binding, and an unresolved finding for a name the catalog does not
+   * classify or that does not fold (`null`).
+   */
+  private bindingLoad(loader: string, name: string | null, node: Node, medium: boolean): void {
+    const api = bindingApi(loader, name);
+    const entries = name === null ? undefined : this.index.bindings.get(name);
+    if (entries) {
+      for (const e of entries) if (e.members === null) this.out.add(e.capability, api, node, medium ? 'medium' : 'high');
+      return;
+    }
+    if (name !== null && this.index.inertBindings.has(name)) return;
+    const cap = this.index.unresolved.get('binding');
+    if (cap) this.out.add(cap, api, node, 'low');
   }
 
   private unresolved(kind: 'require' | 'import', api: string, node: Node, arg: Node | undefined, scope: Scope): void {

@@ -1,18 +1,14 @@
 import type { Anomaly, FileError, Finding, InstallScript, InstallStep } from '../contract/index.js';
 import { defaultCatalogIndex, type CatalogIndex } from './catalog-index.js';
 import type { FileAnalysis } from './file.js';
+import { isBuffered, isCodeFile, type BufferedSource, type SourceFile } from './intake.js';
 import { readLifecycle, type LifecycleScript } from './lifecycle.js';
 import { analyzeManifest, type ManifestAnalysis } from './manifest.js';
 import { buildModuleGraph, type InlineModule, type ModuleGraph } from './module-graph.js';
-import { isCodeFile } from './parse.js';
 import type { AnalysisPool } from './pool.js';
 import { MAX_SCRIPT_CHARS } from './shell-words.js';
 
-/** A package file as the engine sees it. */
-export interface SourceFile {
-  path: string;
-  data: Uint8Array;
-}
+export type { BufferedSource, SourceFile, SummarisedSource } from './intake.js';
 
 /** What the engine found in a whole package. */
 export interface PackageAnalysis {
@@ -21,7 +17,7 @@ export interface PackageAnalysis {
   errors: FileError[];
   anomalies: Anomaly[];
   imports: string[];
-  /** Code files in the package. */
+  /** Code files in the package (those over the parse limit included). */
   codeFiles: number;
   /** Code files handed to the parser in this run (the others were reused). */
   parsedFiles: number;
@@ -58,7 +54,7 @@ const INLINE_PREFIX = '\u0000';
 function nestedMains(files: readonly SourceFile[]): Map<string, string> {
   const mains = new Map<string, string>();
   for (const f of files) {
-    if (!f.path.endsWith(`/${MANIFEST}`) || f.data.length > MAX_NESTED_MANIFEST) continue;
+    if (!f.path.endsWith(`/${MANIFEST}`) || !isBuffered(f) || f.data.length > MAX_NESTED_MANIFEST) continue;
     try {
       const parsed: unknown = JSON.parse(Buffer.from(f.data).toString('utf8').replace(/^\uFEFF/, ''));
       const main = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>)['main'] : undefined;
@@ -78,7 +74,7 @@ function lifecycleOf(files: readonly SourceFile[], manifest: ManifestAnalysis, i
     has: (path) => byPath.has(path),
     readText: (path) => {
       const f = byPath.get(path);
-      if (!f || f.data.length > MAX_SCRIPT_CHARS || f.data.subarray(0, 4096).includes(0)) return undefined;
+      if (!f || !isBuffered(f) || f.data.length > MAX_SCRIPT_CHARS || f.data.subarray(0, 4096).includes(0)) return undefined;
       return Buffer.from(f.data).toString('utf8');
     },
     ...(implied?.impliedInstallFile !== undefined
@@ -117,8 +113,9 @@ function installReport(scripts: readonly LifecycleScript[], graph: ModuleGraph):
  * Analyses every file of a package: code files in the worker pool (tests, examples and build scripts
  * included: an attacker chooses where to hide), package.json and binaries on this thread, and code
  * that lifecycle scripts evaluate inline (`node -e`) as files of their own. Results in `reuse` (by path,
- * from a content-addressed cache) are taken as they are and not parsed again. Then the module graph
- * says when each finding's code runs.
+ * from a content-addressed cache) are taken as they are and not parsed again. Files known only by a
+ * summary bring their magic kind, and code files over the parse limit the lexical scan made while they
+ * streamed. Then the module graph says when each finding's code runs.
  */
 export async function analyzePackage(
   files: readonly SourceFile[],
@@ -126,7 +123,9 @@ export async function analyzePackage(
   index: CatalogIndex = defaultCatalogIndex(),
   reuse: ReadonlyMap<string, FileAnalysis> = new Map(),
 ): Promise<PackageAnalysis> {
-  const code = files.filter((f) => isCodeFile(f.path, f.data));
+  const code = files.filter((f): f is BufferedSource => isBuffered(f) && isCodeFile(f.path, f.data));
+  // Code files over the parse limit: findings of the lexical scan made as they streamed (no module facts).
+  const scanned = files.flatMap((f) => (!isBuffered(f) && f.scanned ? [{ path: f.path, result: f.scanned }] : []));
   const toParse = code.filter((f) => !reuse.has(f.path));
   const manifest = analyzeManifest(files, index);
   let graphMs = 0;
@@ -181,6 +180,14 @@ export async function analyzePackage(
     anomalies.push(...r.anomalies);
     for (const i of r.imports) imports.add(i);
   }
+  for (const { path, result: r } of scanned) {
+    // Without a parse there are no module facts: every finding counts as load time of its file.
+    const verdict = graph.runsOf(path, true);
+    for (const finding of r.findings) findings.push({ ...finding, runs: verdict.runs, ...(verdict.reason !== undefined ? { runsReason: verdict.reason } : {}) });
+    errors.push(...r.errors);
+    anomalies.push(...r.anomalies);
+    for (const i of r.imports) imports.add(i);
+  }
   inline.forEach((m, i) => {
     const r = inlineResults[i]!;
     const verdict = graph.runsOfInline(m.key);
@@ -209,7 +216,7 @@ export async function analyzePackage(
     errors,
     anomalies,
     imports: [...imports].sort(),
-    codeFiles: code.length,
+    codeFiles: code.length + scanned.length,
     parsedFiles: toParse.length,
     parsedBytes: toParse.reduce((n, f) => n + f.data.length, 0),
     fresh,

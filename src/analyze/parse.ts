@@ -1,21 +1,7 @@
 import { parse, type ParserOptions, type ParserPlugin } from '@babel/parser';
 import type { File } from '@babel/types';
 
-/** Extensions parsed as code. `.d.ts` files are declarations and never produce code findings. */
-const CODE_EXTENSIONS = ['.js', '.cjs', '.mjs', '.jsx', '.ts', '.cts', '.mts', '.tsx'];
-const DECLARATION_FILE = /\.d\.[cm]?ts$/i;
-
-/** True when `path` is a file the engine parses: code by extension, or an extensionless node script. */
-export function isCodeFile(path: string, data?: Uint8Array): boolean {
-  const lower = path.toLowerCase();
-  if (DECLARATION_FILE.test(lower)) return false;
-  if (CODE_EXTENSIONS.some((ext) => lower.endsWith(ext))) return true;
-  const base = lower.slice(lower.lastIndexOf('/') + 1);
-  if (base.includes('.') || data === undefined) return false;
-  // bin scripts usually have no extension: `#!/usr/bin/env node`.
-  const head = Buffer.from(data.subarray(0, 128)).toString('latin1');
-  return /^#![^\n]*\bnode\b/.test(head);
-}
+export { decodeSource, isCodeFile, type DecodedSource } from './source.js';
 
 const BASE_OPTIONS: ParserOptions = {
   sourceType: 'unambiguous',
@@ -30,24 +16,57 @@ const BASE_OPTIONS: ParserOptions = {
   createParenthesizedExpressions: false,
 };
 
-const COMMON: ParserPlugin[] = ['explicitResourceManagement', 'importAttributes' as ParserPlugin, 'doExpressions'];
+/**
+ * Syntax Node runs today or that TypeScript compiles, enabled everywhere: `using` / `await using`,
+ * import attributes (`with`, and the `assert` form Node 20 still runs), auto-accessors (`accessor x`,
+ * TypeScript 4.9+, next to decorators in puppeteer-core 25), do-expressions (kept for old Babel code).
+ */
+const COMMON: ParserPlugin[] = ['explicitResourceManagement', 'importAttributes', 'deprecatedImportAssert', 'decoratorAutoAccessors', 'doExpressions'];
 
-/** Plugin sets to try, in order, for a file name: the first that parses wins. */
-function pluginChain(file: string): ParserPlugin[][] {
+/**
+ * Standard decorators (TypeScript 5 and the TC39 proposal): `@dec export class`, `export @dec class`,
+ * `@(expr)`. TypeScript's `experimentalDecorators` parameter decorators are recovered errors here,
+ * and the legacy plugin is the fallback for anything else only it accepts.
+ */
+const DECORATORS: ParserPlugin = ['decorators', { allowCallParenthesized: true }];
+const LEGACY_DECORATORS: ParserPlugin = 'decorators-legacy';
+
+/** One way of parsing a file: plugins, and options over the base options. */
+interface Attempt {
+  plugins: ParserPlugin[];
+  options?: ParserOptions;
+}
+
+/**
+ * A CommonJS script from before ES2017, where `await` is an identifier (`var await = …`): the
+ * top-level-await option that modern code needs makes Babel reject it, and Node runs it.
+ */
+const SLOPPY_SCRIPT: ParserOptions = { sourceType: 'script', allowAwaitOutsideFunction: false };
+
+/** Ways to try, in order, for a file name: the first that parses wins. */
+function attempts(file: string): Attempt[] {
   const lower = file.toLowerCase();
-  if (lower.endsWith('.tsx')) return [['typescript', 'jsx', 'decorators-legacy', ...COMMON]];
-  if (/\.[cm]?ts$/.test(lower)) {
+  if (lower.endsWith('.tsx')) {
     return [
-      ['typescript', 'decorators-legacy', ...COMMON],
-      ['typescript', 'jsx', 'decorators-legacy', ...COMMON],
+      { plugins: ['typescript', 'jsx', DECORATORS, ...COMMON] },
+      { plugins: ['typescript', 'jsx', LEGACY_DECORATORS, ...COMMON] },
     ];
   }
-  return [
-    ['jsx', ...COMMON],
-    ['flow', 'jsx', ...COMMON],
-    [...COMMON],
-    ['typescript', 'decorators-legacy', ...COMMON],
+  if (/\.[cm]?ts$/.test(lower)) {
+    return [
+      { plugins: ['typescript', DECORATORS, ...COMMON] },
+      { plugins: ['typescript', LEGACY_DECORATORS, ...COMMON] },
+      { plugins: ['typescript', 'jsx', DECORATORS, ...COMMON] },
+    ];
+  }
+  const js: Attempt[] = [
+    { plugins: ['jsx', DECORATORS, ...COMMON] },
+    { plugins: ['flow', 'jsx', DECORATORS, ...COMMON] },
+    { plugins: [DECORATORS, ...COMMON] },
+    { plugins: ['typescript', DECORATORS, ...COMMON] },
+    { plugins: ['jsx', LEGACY_DECORATORS, ...COMMON] },
   ];
+  return lower.endsWith('.mjs') ? js : [...js, { plugins: [...COMMON], options: SLOPPY_SCRIPT }];
 }
 
 /** `.mjs`/`.mts` are modules by definition; everything else is told apart by its content. */
@@ -66,14 +85,14 @@ export class ParseFailure extends Error {
 
 /**
  * Parses a file with the plugins its extension needs, falling back through alternative plugin sets
- * (Flow, plain, TypeScript) before giving up.
+ * (Flow, plain, TypeScript, legacy decorators, a pre-ES2017 script) before giving up.
  * @throws ParseFailure when no set parses the file.
  */
 export function parseSource(code: string, file: string): File {
   let first: unknown;
-  for (const plugins of pluginChain(file)) {
+  for (const { plugins, options } of attempts(file)) {
     try {
-      return parse(code, { ...BASE_OPTIONS, sourceType: sourceTypeOf(file), plugins });
+      return parse(code, { ...BASE_OPTIONS, sourceType: sourceTypeOf(file), ...options, plugins });
     } catch (err) {
       if (err instanceof RangeError) {
         throw new ParseFailure('nesting too deep to parse (stack exhausted)', true);
@@ -83,35 +102,4 @@ export function parseSource(code: string, file: string): File {
   }
   const message = first instanceof Error ? first.message : String(first);
   throw new ParseFailure(`syntax error: ${message}`, false);
-}
-
-/** Result of turning file bytes into text. */
-export interface DecodedSource {
-  text: string;
-  /** Set when the bytes were not valid in the detected encoding (decoded lossily). */
-  encodingProblem?: string;
-  /** The file looks binary (NUL bytes): it is not parsed. */
-  binary: boolean;
-}
-
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
-const utf8Lossy = new TextDecoder('utf-8');
-
-/** Decodes source bytes: BOMs honoured (UTF-8, UTF-16LE/BE), invalid UTF-8 reported, then decoded lossily. */
-export function decodeSource(data: Uint8Array): DecodedSource {
-  if (data.length >= 2 && data[0] === 0xff && data[1] === 0xfe) {
-    return { text: new TextDecoder('utf-16le').decode(data.subarray(2)), binary: false };
-  }
-  if (data.length >= 2 && data[0] === 0xfe && data[1] === 0xff) {
-    return { text: new TextDecoder('utf-16be').decode(data.subarray(2)), binary: false };
-  }
-  const start = data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
-  const body = data.subarray(start);
-  const probe = body.subarray(0, 8192);
-  if (probe.includes(0)) return { text: '', binary: true };
-  try {
-    return { text: utf8Strict.decode(body), binary: false };
-  } catch {
-    return { text: utf8Lossy.decode(body), binary: false, encodingProblem: 'invalid UTF-8 (decoded with replacement characters)' };
-  }
 }

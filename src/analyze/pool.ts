@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Limits } from '../limits.js';
-import { defaultCatalogIndex } from './catalog-index.js';
+import { applyVerdict, needsVerdict } from './arbiter.js';
+import { ArbiterThread } from './arbiter-thread.js';
 import type { FileAnalysis } from './file.js';
-import { lexicalScan } from './lexical.js';
-import { FindingCollector } from './match.js';
-import { decodeSource } from './parse.js';
+import { nodeSourceKinds } from './source.js';
+import { threadResourceLimits, threadUrl } from './threads.js';
 import type { WorkerItem } from './worker.js';
 
 /** Small files travel in batches: a message per 400-byte file would cost more than its parse. */
@@ -23,7 +21,7 @@ export interface PoolTask {
 interface Job {
   id: number;
   task: PoolTask;
-  resolve: (result: FileAnalysis) => void;
+  resolve: (result: FileAnalysis | Promise<FileAnalysis>) => void;
 }
 
 interface Slot {
@@ -51,19 +49,17 @@ export interface PoolStats {
   activeMs: number;
 }
 
-/** The compiled worker next to this module; from the TypeScript sources (tests), the built copy in dist/. */
-function workerUrl(): URL {
-  const here = new URL(import.meta.url);
-  if (here.pathname.endsWith('.ts')) {
-    const built = new URL('../../dist/src/analyze/worker.js', here);
-    if (!existsSync(fileURLToPath(built))) throw new Error('dist/ is missing: run `npm run build` first');
-    return built;
-  }
-  return new URL('./worker.js', here);
-}
-
-/** Runs the lexical fallback for a file whose worker died, so its result is never empty. */
-function fallback(task: PoolTask, reason: string, message: string): FileAnalysis {
+/**
+ * Runs the lexical fallback for a file whose worker died, so its result is never empty. The engine
+ * modules it needs load here, on first use: a pool that never parses (a warm audit) never loads them.
+ */
+async function fallback(task: PoolTask, reason: string, message: string): Promise<FileAnalysis> {
+  const [{ defaultCatalogIndex }, { lexicalScan }, { FindingCollector }, { decodeSource }] = await Promise.all([
+    import('./catalog-index.js'),
+    import('./lexical.js'),
+    import('./match.js'),
+    import('./parse.js'),
+  ]);
   const decoded = decodeSource(task.data);
   const out = new FindingCollector(task.path, decoded.text);
   if (!decoded.binary) lexicalScan(decoded.text, defaultCatalogIndex(), out);
@@ -90,6 +86,8 @@ export class AnalysisPool {
   private readonly counters = { files: 0, bytes: 0, busyMs: 0, activeMs: 0 };
   private busySlots = 0;
   private activeSince = 0;
+  /** Started the first time a file needs V8's verdict. */
+  private arbiter: ArbiterThread | undefined;
 
   constructor(limits: Limits, size = availableParallelism()) {
     this.limits = limits;
@@ -136,7 +134,7 @@ export class AnalysisPool {
     this.closed = true;
     const slots = this.slots.splice(0);
     for (const s of slots) this.setBusy(s, false);
-    await Promise.all(slots.map((s) => { clearTimeout(s.timer); return s.worker.terminate(); }));
+    await Promise.all([...slots.map((s) => { clearTimeout(s.timer); return s.worker.terminate(); }), this.arbiter?.close()]);
   }
 
   private pump(): void {
@@ -145,12 +143,8 @@ export class AnalysisPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerUrl(), {
-      resourceLimits: {
-        maxOldGenerationSizeMb: this.limits.workerHeapMb,
-        ...(this.limits.workerYoungMb > 0 ? { maxYoungGenerationSizeMb: this.limits.workerYoungMb } : {}),
-        stackSizeMb: this.limits.workerStackMb,
-      },
+    const worker = new Worker(threadUrl('worker.js'), {
+      resourceLimits: threadResourceLimits(this.limits),
       stdout: false,
       stderr: false,
     });
@@ -210,12 +204,22 @@ export class AnalysisPool {
     const i = slot.running.findIndex((j) => j.id === msg.id);
     if (i === -1) return;
     const [job] = slot.running.splice(i, 1);
-    job!.resolve(msg.result);
+    job!.resolve(this.judged(job!.task, msg.result));
     if (slot.running.length > 0) this.arm(slot);
     else {
       clearTimeout(slot.timer);
       this.dispatch(slot);
     }
+  }
+
+  /**
+   * A file Babel could not parse goes to V8 (arbiter.ts): when Node could not run it either it is data,
+   * not unread code. The worker moves on meanwhile; only this file's result waits.
+   */
+  private judged(task: PoolTask, result: FileAnalysis): FileAnalysis | Promise<FileAnalysis> {
+    if (!needsVerdict(result) || nodeSourceKinds(task.path).length === 0) return result;
+    this.arbiter ??= new ArbiterThread(this.limits);
+    return this.arbiter.judge(task.path, task.data).then((verdict) => applyVerdict(result, task.path, verdict));
   }
 
   private onDeath(slot: Slot, err: Error): void {

@@ -14,10 +14,20 @@ export type Value =
   /** A module (after `node:` is stripped and subpaths became members), or a member path inside it. */
   | { readonly k: 'mod'; readonly name: string; readonly path: readonly string[]; readonly m: boolean; readonly promise: boolean }
   /** A path rooted at the global object; `[]` is the global object itself. `*` marks an unresolved key. */
-  | { readonly k: 'glob'; readonly path: readonly string[]; readonly m: boolean };
+  | { readonly k: 'glob'; readonly path: readonly string[]; readonly m: boolean }
+  /**
+   * An internal binding loaded by name (`process.binding('fs')`) through `loader` (a runtime-model path),
+   * or a member path inside it.
+   */
+  | { readonly k: 'bind'; readonly loader: string; readonly name: string; readonly path: readonly string[]; readonly m: boolean }
+  /** A symbol: as a property key it names no module member and no global. */
+  | { readonly k: 'sym' };
 
 /** The one unknown value. */
 export const UNKNOWN: Value = Object.freeze({ k: 'unknown' });
+
+/** The one symbol value: the engine does not tell symbols apart. */
+export const SYMBOL: Value = Object.freeze({ k: 'sym' });
 
 /** One step of a destructuring path: a property name, or a computed key evaluated where it stands. */
 export type PathSegment = string | { readonly key: Node; readonly scope: Scope };

@@ -1,5 +1,6 @@
 import { VISITOR_KEYS } from '@babel/types';
 import type { Node } from '@babel/types';
+import { SUPER_BINDING, unwrapExpression } from './evaluate.js';
 import { loadTimeSites, newContexts } from './load-time.js';
 import { Scope, type Binding, type BindingSource, type PathSegment, type Value } from './scope.js';
 
@@ -19,12 +20,22 @@ export interface StaticImport {
   spec: string;
 }
 
+/** An assignment (any operator) or a `delete`: a place where code writes a name or a property. */
+export interface WriteSite {
+  node: Node;
+  scope: Scope;
+}
+
 /** What one pass over a file's AST yields: every site to evaluate, with the scope it stands in. */
 export interface WalkResult {
   siteNodes: Node[];
   siteScopes: Scope[];
   siteKinds: number[];
   staticImports: StaticImport[];
+  /** Writes, for the tamper check (tamper.ts). */
+  writes: WriteSite[];
+  /** Calls a class extends (`class A extends mixin(Base)`): class factories, handed base classes. */
+  heritageCalls: Set<Node>;
   /** Per site: 1 when it runs while the module is evaluated (see `loadTimeSites`), 0 when only once a function is called. */
   siteLoad: Uint8Array;
 }
@@ -143,6 +154,11 @@ function declaresLexically(statement: Node | null | undefined): boolean {
   return statement.type === 'ClassDeclaration' || statement.type === 'FunctionDeclaration';
 }
 
+/** `this.x = …` inside a function (most writes of a class-heavy bundle): never a global, so not recorded. */
+function writesThisInFunction(left: Node, scope: Scope): boolean {
+  return left.type === 'MemberExpression' && left.object.type === 'ThisExpression' && scope.varScope.parent !== null;
+}
+
 /** Clears `loc` on every node (iteratively): findings are located from `start` offsets. */
 export function dropLocations(root: Node): void {
   const stack: Node[] = [root];
@@ -171,6 +187,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   const siteScopes: Scope[] = [];
   const siteKinds: number[] = [];
   const staticImports: StaticImport[] = [];
+  const writes: WriteSite[] = [];
   const pendingAssignments: { name: string; scope: Scope; source: BindingSource }[] = [];
   const iife = new Map<Node, IifeArgs>();
   const ctx = newContexts();
@@ -179,6 +196,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   /** Function literals that initialise a variable (`const run = () => {}`), with its binding. */
   const boundFunctions = new Map<Node, Binding>();
   const openContext = (inner: Scope, outer: Scope, inline: boolean): number => ctx.open(inner, outer, inline);
+  const heritageCalls = new Set<Node>();
 
   const nodes: Node[] = [];
   const scopes: Scope[] = [];
@@ -306,7 +324,14 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   const walkClass = (cls: AnyNode, scope: Scope): void => {
     const node = cls as unknown as { type: string; id?: Node | null; superClass?: Node | null; body: { body: Node[] }; decorators?: Node[] | null };
     const classScope = new Scope(scope, false);
-    if (node.type === 'ClassExpression' && node.id?.type === 'Identifier') classScope.declare(node.id.name, 'class');
+    const self: BindingSource = { node: cls, scope, path: NO_PATH };
+    if (node.type === 'ClassExpression' && node.id?.type === 'Identifier') classScope.declare(node.id.name, 'class').addSource(self);
+    if (node.superClass) {
+      // `super(…)` in the body constructs what the class extends (see Evaluator.classValue).
+      classScope.declare(SUPER_BINDING, 'super').addSource(self);
+      const base = unwrapExpression(node.superClass);
+      if (base.type === 'CallExpression' || base.type === 'NewExpression') heritageCalls.add(base);
+    }
     push(node.superClass, scope);
     pushAll(node.decorators, scope);
     for (const member of node.body.body) push(member, classScope);
@@ -363,11 +388,13 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         push(node.options as Node | null, scope);
         continue;
       case 'UnaryExpression':
+        if (node.operator === 'delete') writes.push({ node, scope });
         push(node.argument as Node, scope, node.operator === 'typeof' ? F_TYPEOF : 0);
         continue;
       case 'AssignmentExpression': {
         const left = node.left as Node;
         const right = node.right as Node;
+        if (left.type !== 'ObjectPattern' && left.type !== 'ArrayPattern' && !writesThisInFunction(left, scope)) writes.push({ node, scope });
         if (node.operator === '=') {
           if (left.type === 'Identifier') {
             pendingAssignments.push({ name: left.name, scope, source: { node: right, scope, path: NO_PATH, indirect: true } });
@@ -464,7 +491,9 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         walkFunction(node, scope);
         continue;
       case 'ClassDeclaration':
-        if ((node.id as Node | null)?.type === 'Identifier') scope.declare((node.id as { name: string }).name, 'class');
+        if ((node.id as Node | null)?.type === 'Identifier') {
+          scope.declare((node.id as { name: string }).name, 'class').addSource({ node, scope, path: NO_PATH });
+        }
         if (node.declare) continue;
         walkClass(node, scope);
         continue;
@@ -567,7 +596,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     binding.addSource(a.source);
   }
   const siteLoad = loadTimeSites(ctx, siteScopes);
-  return { siteNodes, siteScopes, siteKinds, staticImports, siteLoad };
+  return { siteNodes, siteScopes, siteKinds, staticImports, siteLoad, writes, heritageCalls };
 
   /**
    * Records a call of a plain name (`main()`, `main.call(this)`, `main.apply(this, a)`), resolved once all

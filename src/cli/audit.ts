@@ -1,12 +1,7 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { catalog } from '../../capabilities/index.js';
-import { auditLockfile, incompleteExitCode, missingFolders, type AuditOptions } from '../commands/audit.js';
+import type { AuditOptions } from '../commands/audit.js';
 import { DepcapsError } from '../errors.js';
-import { findLockfile } from '../lockfile/index.js';
-import { formatAuditMarkdown } from '../report/formatters/audit-markdown.js';
-import { formatAuditText } from '../report/formatters/audit-text.js';
-import { formatAuditSarif } from '../report/formatters/sarif.js';
 import { toolVersion } from '../version.js';
 import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
@@ -20,6 +15,7 @@ interface AuditFlags extends CommonFlags {
   omit?: string[];
   concurrency?: string;
   allowMissing?: boolean;
+  all?: boolean;
 }
 
 /** `depcaps audit [lockfile]`. */
@@ -36,9 +32,19 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
     .option('--omit <kind...>', 'skip dev and/or optional packages, like npm --omit', [])
     .option('--concurrency <n>', 'packages fetched at once', '8')
     .option('--allow-missing', 'exit 0 (not 2 or 3) when some packages could not be analysed')
+    .option('--all', 'text lists every package (default: what holds a high or critical capability, then a summary of the rest)')
   ).action(async (lockfileArg: string | undefined, flags: AuditFlags) => {
       const formats = [flags.json, flags.sarif, flags.markdown].filter(Boolean).length;
       if (formats > 1) throw new DepcapsError('E_USAGE', 'choose one of --json, --sarif, --markdown');
+      // What the action needs is loaded when it runs: `--help` and the other commands never pay for it.
+      const [{ catalog }, { auditLockfile, incompleteExitCode, missingFolders }, { findLockfile }, { formatAuditMarkdown }, { formatAuditText }, { formatAuditSarif }] = await Promise.all([
+        import('../../capabilities/index.js'),
+        import('../commands/audit.js'),
+        import('../lockfile/index.js'),
+        import('../report/formatters/audit-markdown.js'),
+        import('../report/formatters/audit-text.js'),
+        import('../report/formatters/sarif.js'),
+      ]);
       const failOn = (flags.failOn ?? '').split(',').map((v) => v.trim()).filter(Boolean);
       const ids = new Set(catalog.map((c) => c.id));
       const unknown = failOn.filter((v) => !ids.has(v));
@@ -72,7 +78,7 @@ export function registerAudit(program: Command, io: Io, setExit: (code: number) 
           ? formatAuditSarif(report, { toolVersion: toolVersion(), lockfileUri: relative(cwd, report.lockfile.path).split('\\').join('/') || report.lockfile.path })
           : flags.markdown
             ? formatAuditMarkdown(report)
-            : formatAuditText(report, { color: wantsColor(io, false, flags.color) && !flags.output });
+            : formatAuditText(report, { color: wantsColor(io, false, flags.color) && !flags.output, all: flags.all === true });
       await writeReport(io, text, flags.output);
       const missing = missingFolders(report);
       for (const p of report.packages) if (p.status === 'error' && !missing.includes(p)) warn(io, `${p.name}@${p.version}: ${p.error ?? 'not analysed'}`);

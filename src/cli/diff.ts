@@ -1,11 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import semver from 'semver';
-import { catalog } from '../../capabilities/index.js';
-import { diffPackages, type DiffOptions } from '../commands/diff.js';
+import type { DiffOptions } from '../commands/diff.js';
 import { DepcapsError } from '../errors.js';
-import { files, formatDiffText, incompleteSides } from '../report/formatters/diff-text.js';
 import type { DiffReport, Risk } from '../contract/index.js';
 import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
@@ -37,7 +34,8 @@ export function failureReason(report: DiffReport, values: readonly string[]): st
  * The usage error of `diff <name> <version>`: one version is missing. Two targets are two specs,
  * folders or tarballs; a bare version (or range) as the second is never a package anyone means.
  */
-export function missingVersion(a: string, b: string, cwd: string): DepcapsError | undefined {
+export async function missingVersion(a: string, b: string, cwd: string): Promise<DepcapsError | undefined> {
+  const { default: semver } = await import('semver');
   const looksLikeVersion = semver.valid(b) !== null || (/^[\d^~<>=*]/.test(b) && semver.validRange(b) !== null);
   if (!looksLikeVersion || existsSync(resolve(cwd, b))) return undefined;
   return new DepcapsError('E_USAGE', `diff ${a} ${b}: a second version is missing`, {
@@ -61,8 +59,14 @@ export function registerDiff(program: Command, io: Io, setExit: (code: number) =
     .option('--no-transitive', 'do not resolve or scan the dependency trees')
     .option('--concurrency <n>', 'packages scanned at once', '4')
   ).action(async (a: string, b: string, c: string | undefined, flags: DiffFlags) => {
+      // What the action needs is loaded when it runs: `--help` and the other commands never pay for it.
+      const [{ catalog }, { diffPackages }, { files, formatDiffText, incompleteSides }] = await Promise.all([
+        import('../../capabilities/index.js'),
+        import('../commands/diff.js'),
+        import('../report/formatters/diff-text.js'),
+      ]);
       if (c === undefined) {
-        const missing = missingVersion(a, b, process.cwd());
+        const missing = await missingVersion(a, b, process.cwd());
         if (missing) throw missing;
       }
       const failOn = (flags.failOn ?? '').split(',').map((v) => v.trim()).filter(Boolean);

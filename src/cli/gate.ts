@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
 import { DepcapsError } from '../errors.js';
-import { runGate, type GateOptions } from '../commands/gate.js';
+import type { GateOptions } from '../commands/gate.js';
 import type { GateReport } from '../contract/index.js';
-import { formatGateGithub } from '../report/formatters/gate-github.js';
-import { formatGateMarkdown } from '../report/formatters/gate-markdown.js';
-import { formatGateSarif } from '../report/formatters/gate-sarif.js';
-import { formatGateText } from '../report/formatters/gate-text.js';
 import { toolVersion } from '../version.js';
 import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
-import { type Io, wantsColor, warn, writeReport } from './output.js';
+import { type Io, say, wantsColor, warn, writeReport } from './output.js';
 import { bar, progressLine } from './progress.js';
 
 const FORMATS = ['text', 'markdown', 'github', 'sarif', 'json'] as const;
@@ -21,6 +17,7 @@ interface GateFlags extends Omit<CommonFlags, 'output'> {
   policy?: string;
   strict?: boolean;
   allowIncomplete?: boolean;
+  verbose?: boolean;
   format?: string;
   json?: boolean;
   output: string[];
@@ -57,25 +54,44 @@ export function outputPlan(formatFlag: string | undefined, json: boolean | undef
   return plan;
 }
 
-function render(format: Format, report: GateReport, io: Io, flags: GateFlags, toFile: boolean): string {
+/** Renders one format; its formatter is loaded only when that format is asked for. */
+async function render(format: Format, report: GateReport, io: Io, flags: GateFlags, toFile: boolean): Promise<string> {
   const env = io.env;
   switch (format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
-    case 'sarif':
+    case 'sarif': {
+      const { formatGateSarif } = await import('../report/formatters/gate-sarif.js');
       return formatGateSarif(report, { toolVersion: toolVersion(), lockfileUri: report.head.lockfile });
-    case 'github':
+    }
+    case 'github': {
+      const { formatGateGithub } = await import('../report/formatters/gate-github.js');
       return formatGateGithub(report, { lockfileUri: report.head.lockfile });
+    }
     case 'markdown': {
+      const { formatGateMarkdown } = await import('../report/formatters/gate-markdown.js');
       const server = env['GITHUB_SERVER_URL'];
       const repo = env['GITHUB_REPOSITORY'];
       const sha = env['DEPCAPS_HEAD_SHA'] ?? env['GITHUB_SHA'];
       const link = server && repo && sha ? (line: number) => `${server}/${repo}/blob/${sha}/${report.head.lockfile}#L${line}` : undefined;
-      return formatGateMarkdown(report, link ? { lockfileUrl: link } : {});
+      return formatGateMarkdown(report, { ...(link ? { lockfileUrl: link } : {}), verbose: flags.verbose === true });
     }
-    case 'text':
-      return formatGateText(report, { color: wantsColor(io, false, flags.color) && !toFile });
+    case 'text': {
+      const { formatGateText } = await import('../report/formatters/gate-text.js');
+      return formatGateText(report, { color: wantsColor(io, false, flags.color) && !toFile, verbose: flags.verbose === true });
+    }
   }
+}
+
+/** What a failed gate failed on, in one line: `gate failed: 3 violations in 2 packages: knex@2.5.1 (shell), …`. */
+function failureLine(report: GateReport, infraOnly: boolean): string {
+  const byPackage = new Map<string, string[]>();
+  for (const v of report.violations) byPackage.set(v.package, [...(byPackage.get(v.package) ?? []), v.capability ?? 'not fully analysed']);
+  const shown = [...byPackage].slice(0, 5).map(([id, what]) => `${id} (${what.join(', ')})`);
+  const more = byPackage.size > shown.length ? `, and ${byPackage.size - shown.length} more` : '';
+  const n = report.violations.length;
+  const why = infraOnly ? ' (packages could not be fetched or analysed)' : '';
+  return `gate failed${why}: ${n} violation${n === 1 ? '' : 's'} in ${byPackage.size} package${byPackage.size === 1 ? '' : 's'}: ${shown.join(', ')}${more}`;
 }
 
 /** `depcaps gate`. */
@@ -88,8 +104,9 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
       .option('--head <ref>', 'git ref or lockfile path to compare to (default: the working tree lockfile)')
       .option('--lockfile <path>', 'the lockfile in the working tree (default: the one in the current directory); git refs are read at its path')
       .option('--policy <file>', 'policy file (default: depcaps.policy.json at the repository root, if present)')
-      .option('--strict', 'every capability of a changed package must be allowed, not only newly gained ones')
+      .option('--strict', 'every capability of a changed package must be allowed, not only newly gained ones; without a policy file, medium ones fail too')
       .option('--allow-incomplete', 'a changed package that could not be fully analysed does not fail the gate')
+      .option('--verbose', 'text and markdown list every change, passing ones too (default: what fails, then a summary)')
       .option('--format <list>', `output formats, comma-separated: ${FORMATS.join(', ')}`)
       .option('--json', 'print the JSON report (same as --format json)')
       .option('--output <[format=]file>', 'write a format to a file (atomically); repeat for several formats', (v: string, all: string[]) => [...all, v], [])
@@ -116,16 +133,15 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
       },
       onProgress: (p) => progress.update(`${bar(p.done, p.total)} · ${p.current}`, p.done === p.total),
     };
+    // Loaded when the action runs: `--help` and the other commands never pay for it.
+    const { runGate } = await import('../commands/gate.js');
     let report: GateReport;
     try {
       report = await runGate(options);
     } finally {
       progress.clear();
     }
-    for (const { format, file } of plan) await writeReport(io, render(format, report, io, flags, file !== undefined), file);
-    if (report.policy.path === undefined && report.violations.some((v) => v.kind !== 'incomplete')) {
-      warn(io, 'no depcaps.policy.json: every gained capability is a violation; `depcaps policy init` writes a policy that accepts what the lockfile does today');
-    }
+    for (const { format, file } of plan) await writeReport(io, await render(format, report, io, flags, file !== undefined), file);
     if (report.policy.changed) warn(io, `the policy file ${report.policy.path ?? ''} differs from the base: review its changes with the dependency changes`);
     if (report.verdict === 'pass') {
       setExit(0);
@@ -137,7 +153,8 @@ export function registerGate(program: Command, io: Io, setExit: (code: number) =
       const p = report.packages.find((x) => `${x.name}@${x.version}` === v.package);
       return INFRASTRUCTURE.test(p?.error ?? '');
     });
-    warn(io, `gate failed: ${report.violations.length} violation(s)${infraOnly ? ' (packages could not be fetched or analysed)' : ''}`);
+    // The text report on stdout already says what failed; otherwise say it once here.
+    if (!plan.some((p) => p.format === 'text' && p.file === undefined)) say(io, failureLine(report, infraOnly));
     setExit(infraOnly ? 3 : 1);
   });
 }

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { DepcapsError } from '../errors.js';
-import { DEFAULT_HISTORY_CONCURRENCY, packageHistory } from '../commands/history.js';
-import { formatHistoryJson } from '../report/formatters/history-json.js';
-import { formatHistoryText } from '../report/formatters/history-text.js';
+import { DEFAULT_HISTORY_CONCURRENCY } from '../limits.js';
 import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeReport } from './output.js';
 import { progressLine } from './progress.js';
@@ -32,6 +30,12 @@ export function registerHistory(program: Command, io: Io, setExit: (code: number
     .option('--concurrency <n>', `versions analysed at once (default ${DEFAULT_HISTORY_CONCURRENCY})`)
     .option('--json', 'print the JSON report of CONTRACT.md')
   ).action(async (name: string, flags: HistoryFlags) => {
+      // What the action needs is loaded when it runs: `--help` and the other commands never pay for it.
+      const [{ packageHistory }, { formatHistoryJson }, { formatHistoryText }] = await Promise.all([
+        import('../commands/history.js'),
+        import('../report/formatters/history-json.js'),
+        import('../report/formatters/history-text.js'),
+      ]);
       const progress = progressLine(io);
       let report;
       try {

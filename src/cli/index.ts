@@ -15,6 +15,10 @@ import { registerScripts } from './scripts.js';
 /**
  * Runs the CLI and returns the exit code (CONTRACT.md: 0 ok, 1 policy violation, 2 usage or input
  * error, 3 network or internal failure). Never calls process.exit.
+ *
+ * Start-up is module loading: the files imported here hold commander wiring only, and each command's
+ * action imports its library module, formatters and heavy dependencies when it runs (a test traces
+ * what `--help` and warm runs load).
  */
 export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let exitCode = 0;

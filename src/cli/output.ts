@@ -53,6 +53,11 @@ export async function writeFileAtomic(file: string, text: string, what: string):
   }
 }
 
+/** A line on stderr that is not a warning (what a failed gate failed on), redacted. */
+export function say(io: Io, message: string): void {
+  io.stderr(`depcaps: ${redact(message)}\n`);
+}
+
 /** A warning line on stderr, redacted. */
 export function warn(io: Io, message: string): void {
   io.stderr(`depcaps: warning: ${redact(message)}\n`);

@@ -1,10 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { auditLockfile } from '../commands/audit.js';
 import { DepcapsError } from '../errors.js';
-import { initPolicy, parsePolicy, POLICY_FILE } from '../gate/policy.js';
-import { findLockfile } from '../lockfile/index.js';
+import { POLICY_FILE } from '../gate/policy-file.js';
 import { addCommonOptions, commonScanOptions, type CommonFlags } from './common.js';
 import { type Io, warn, writeReport } from './output.js';
 import { bar, progressLine } from './progress.js';
@@ -30,6 +28,12 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
       .option('--allow-missing', 'write the policy even when some packages could not be analysed')
       .option('--json', 'print a JSON summary instead of text'),
   ).action(async (lockfileArg: string | undefined, flags: InitFlags) => {
+    // Loaded when the action runs: `--help` and the other commands never pay for it.
+    const [{ auditLockfile }, { initPolicy }, { findLockfile }] = await Promise.all([
+      import('../commands/audit.js'),
+      import('../gate/policy.js'),
+      import('../lockfile/index.js'),
+    ]);
     const cwd = process.cwd();
     const target = resolve(cwd, flags.output ?? POLICY_FILE);
     if (existsSync(target) && !flags.force) throw new DepcapsError('E_USAGE', `${target} exists; pass --force to overwrite it`);
@@ -52,11 +56,13 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
     }
     const text = initPolicy(report.packages, { default: defaults });
     await writeReport(io, text, target);
-    const entries = Object.keys((JSON.parse(text) as { packages: Record<string, unknown> }).packages).length;
+    const keys = Object.keys((JSON.parse(text) as { packages: Record<string, unknown> }).packages);
+    const entries = keys.length;
+    const globs = keys.filter((k) => k.includes('*'));
     io.stdout(
       flags.json
-        ? `${JSON.stringify({ path: target, packages: report.packages.length, entries, notAnalysed: failed.map((p) => `${p.name}@${p.version}`) }, null, 2)}\n`
-        : `wrote ${target}: ${entries} entr${entries === 1 ? 'y' : 'ies'} for ${report.packages.length} packages\n`,
+        ? `${JSON.stringify({ path: target, packages: report.packages.length, entries, families: globs, notAnalysed: failed.map((p) => `${p.name}@${p.version}`) }, null, 2)}\n`
+        : `wrote ${target}: ${entries} entr${entries === 1 ? 'y' : 'ies'} for ${report.packages.length} packages${globs.length > 0 ? `; platform families as globs: ${globs.join(', ')}` : ''}\n`,
     );
     setExit(0);
   });
@@ -66,7 +72,8 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
     .description(`validate a policy file: syntax, unknown keys, capabilities, ranges`)
     .argument('[file]', `policy file (default: ${POLICY_FILE})`)
     .option('--json', 'print the problems as JSON')
-    .action((fileArg: string | undefined, flags: { json?: boolean }) => {
+    .action(async (fileArg: string | undefined, flags: { json?: boolean }) => {
+      const { parsePolicy } = await import('../gate/policy.js');
       const path = resolve(process.cwd(), fileArg ?? POLICY_FILE);
       let text: string;
       try {

@@ -1,3 +1,4 @@
+import { platformFamilies, type LockedFamily } from '../lockfile/families.js';
 import type { LockedPackage } from '../lockfile/types.js';
 import type { AuditPackage, AuditReport, Runs, ScanReport } from '../contract/index.js';
 import { failureExitCode, NOT_ON_DISK, scanLockfile, type LockfileScanOptions, type LockfileScanProgress } from './lockfile-scan.js';
@@ -8,7 +9,7 @@ export type AuditProgress = LockfileScanProgress;
 /** Options of an audit. */
 export type AuditOptions = LockfileScanOptions;
 
-function summarise(pkg: LockedPackage, report: ScanReport): AuditPackage {
+function summarise(pkg: LockedPackage, report: ScanReport, family: LockedFamily | undefined): AuditPackage {
   const counts: Record<string, number> = {};
   const runs: Record<Runs, number> = { install: 0, import: 0, call: 0, unreached: 0 };
   const evidence: AuditPackage['evidence'] = [];
@@ -18,7 +19,7 @@ function summarise(pkg: LockedPackage, report: ScanReport): AuditPackage {
     if (counts[f.capability]! <= 3) evidence.push({ capability: f.capability, api: f.api, file: f.file, line: f.line, excerpt: f.excerpt });
   }
   return {
-    ...base(pkg),
+    ...base(pkg, family),
     status: report.status,
     capabilities: report.capabilities,
     counts,
@@ -32,8 +33,11 @@ function summarise(pkg: LockedPackage, report: ScanReport): AuditPackage {
   };
 }
 
-function base(pkg: LockedPackage): Pick<AuditPackage, 'name' | 'version' | 'alias' | 'source' | 'dev' | 'optional' | 'key' | 'line'> {
-  return { name: pkg.name, version: pkg.version, ...(pkg.alias ? { alias: pkg.alias } : {}), source: pkg.source, dev: pkg.dev, optional: pkg.optional, key: pkg.key, line: pkg.line };
+function base(pkg: LockedPackage, family: LockedFamily | undefined): Pick<AuditPackage, 'name' | 'version' | 'alias' | 'source' | 'dev' | 'optional' | 'key' | 'line' | 'family'> {
+  return {
+    name: pkg.name, version: pkg.version, ...(pkg.alias ? { alias: pkg.alias } : {}), source: pkg.source, dev: pkg.dev, optional: pkg.optional, key: pkg.key, line: pkg.line,
+    ...(family ? { family: { parent: family.parent, ...(family.glob !== undefined ? { glob: family.glob } : {}) } } : {}),
+  };
 }
 
 /** The audited local packages whose folders were not on disk (reported together, in one line). */
@@ -51,20 +55,23 @@ export function incompleteExitCode(report: AuditReport): 0 | 2 | 3 {
   return failureExitCode(report.packages.filter((p) => p.status === 'error').map((p) => p.error ?? ''));
 }
 
-function failed(pkg: LockedPackage, error: string): AuditPackage {
-  return { ...base(pkg), status: 'error', capabilities: [], counts: {}, evidence: [], error, cached: false, tarballBytes: 0, parsedBytes: 0 };
+function failed(pkg: LockedPackage, error: string, family: LockedFamily | undefined): AuditPackage {
+  return { ...base(pkg, family), status: 'error', capabilities: [], counts: {}, evidence: [], error, cached: false, tarballBytes: 0, parsedBytes: 0 };
 }
 
 /**
  * Audits every package a lockfile installs: registry packages at their exact locked version, verified
- * against the lockfile's integrity; file/link/workspace packages from disk; git and remote sources
- * listed as not analysed. One package failing never aborts the audit.
+ * against the lockfile's integrity; file/link/workspace packages from disk; git dependencies at their
+ * commit and tarball URLs (see scanLocked). One package failing never aborts the audit.
  * @throws DepcapsError E_LOCKFILE when the lockfile cannot be read at all.
  */
 export async function auditLockfile(lockfilePath: string, options: AuditOptions = {}): Promise<AuditReport> {
-  const { lockfile, results: packages, cached } = await scanLockfile(lockfilePath, options, (pkg, scanned) =>
-    scanned.report ? summarise(pkg, scanned.report) : failed(pkg, scanned.error),
-  );
+  let families: Map<LockedPackage, LockedFamily> | undefined;
+  const { lockfile, results: packages, cached, shared } = await scanLockfile(lockfilePath, options, (pkg, scanned, read) => {
+    families ??= platformFamilies(read);
+    const family = families.get(pkg);
+    return scanned.report ? summarise(pkg, scanned.report, family) : failed(pkg, scanned.error, family);
+  });
   const capabilities: Record<string, number> = {};
   for (const p of packages) for (const c of p.capabilities) capabilities[c] = (capabilities[c] ?? 0) + 1;
   return {
@@ -80,6 +87,20 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
       tarballBytes: packages.reduce((n, p) => n + p.tarballBytes, 0),
       parsedBytes: packages.reduce((n, p) => n + p.parsedBytes, 0),
       capabilities: Object.fromEntries(Object.entries(capabilities).sort()),
+      ...(shared
+        ? {
+            sharedCache: {
+              store: shared.store,
+              readonly: shared.readonly,
+              hits: shared.hits,
+              published: shared.published,
+              inserted: shared.inserted,
+              roundTrips: shared.roundTrips,
+              ms: shared.ms,
+              ...(shared.failed ? { failed: shared.failed } : {}),
+            },
+          }
+        : {}),
     },
     diagnostics: lockfile.diagnostics,
   };

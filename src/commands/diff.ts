@@ -36,7 +36,7 @@ export async function diffPackages(fromTarget: string, toTarget: string, options
   const cacheDir = resolveCacheDir(options.cacheDir, env);
   const session = openSession({ ...options, cacheDir }, env, limits);
   const { store, pool } = session;
-  const scanOptions: ScanOptions = { ...options, env, limits, cacheDir, pool, store, packumentCache: new Map() };
+  const scanOptions: ScanOptions = { ...options, env, limits, cacheDir, pool, store, shared: session.shared, packumentCache: new Map() };
   try {
     const [from, to] = await Promise.all([scanPackage(fromTarget, scanOptions), scanPackage(toTarget, scanOptions)]);
     const own = diffOwn(from, to);

@@ -6,12 +6,14 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, posix, relative, resolve, sep } from 'node:path';
+import { catalog } from '../../capabilities/index.js';
 import { AnalysisPool } from '../analyze/pool.js';
 import { mapLimit } from '../concurrency.js';
 import { riskOf } from '../diff/risk.js';
 import { diffDependencies } from '../diff/dependencies.js';
 import { diffCapabilities, diffFindings, diffSides } from '../diff/own.js';
 import { reachable, reachedOnlyIn } from '../diff/reach.js';
+import { platformFamilies, type LockedFamily } from '../lockfile/families.js';
 import { buildGraph, type LockGraph } from '../lockfile/graph.js';
 import type { LockedPackage } from '../lockfile/types.js';
 import { resolveLimits } from '../limits.js';
@@ -21,7 +23,7 @@ import { openSession } from './session.js';
 import { compareLockfiles, type LockChange } from '../gate/compare.js';
 import { emptyPolicy, loadPolicy, matchPolicy, POLICY_FILE, policyFromText, type Policy, type PolicyProblem } from '../gate/policy.js';
 import { defaultBase, findProject, loadSide, WORKTREE, type LoadedSide } from '../gate/sides.js';
-import type { DiffReport, Finding, GateEvidence, GatePackage, GateReport, GateTransitive, GateViolation, ScanReport, ScanStatus } from '../contract/index.js';
+import type { DiffReport, Finding, GateEvidence, GateNotice, GatePackage, GateReport, GateTransitive, GateViolation, PlatformFamily, ScanStatus } from '../contract/index.js';
 
 /** Options of a gate run. */
 export interface GateOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integrity'> {
@@ -33,7 +35,10 @@ export interface GateOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integ
   lockfile?: string;
   /** Policy file (default: depcaps.policy.json at the repository root, if present). */
   policyPath?: string;
-  /** Every capability a changed package holds must be allowed, not only the newly gained ones. */
+  /**
+   * Every capability a changed package holds must be allowed, not only the newly gained ones; without a
+   * policy file, gaining a medium-severity capability fails too instead of being a notice.
+   */
   strict?: boolean;
   /** A changed package that could not be fully analysed is not a violation. */
   allowIncomplete?: boolean;
@@ -85,7 +90,23 @@ interface Context {
   scans: Map<string, LockedScan>;
   baseGraph: LockGraph;
   headGraph: LockGraph;
+  baseFamilies: Map<LockedPackage, LockedFamily>;
+  headFamilies: Map<LockedPackage, LockedFamily>;
   policy: Policy;
+}
+
+/** Severities whose gain fails the gate when there is no policy file; the others are notices. */
+const FAILING_SEVERITIES: ReadonlySet<string> = new Set(['high', 'critical']);
+
+/** The gate without a policy file: which capabilities fail when gained and which are notices, from the catalog's severities. */
+function builtInDefault(): { fails: string[]; notices: string[] } {
+  const ids = (fails: boolean) => catalog.filter((c) => FAILING_SEVERITIES.has(c.severity) === fails).map((c) => c.id).sort();
+  return { fails: ids(true), notices: ids(false) };
+}
+
+function familyOf(pkg: LockedPackage, families: Map<LockedPackage, LockedFamily>): PlatformFamily | undefined {
+  const f = families.get(pkg);
+  return f === undefined ? undefined : { parent: f.parent, ...(f.glob !== undefined ? { glob: f.glob } : {}) };
 }
 
 /** The report entry of one change. */
@@ -140,6 +161,7 @@ function describe(change: LockChange, ctx: Context): GatePackage {
   const status = change.kind === 'removed' ? statusOf(base) : worst(statusOf(head), ...(change.base ? [statusOf(base)] : []));
   const error = change.kind === 'removed' ? errorOf(base) : errorOf(head) ?? (change.base ? errorOf(base) : undefined);
   const graph = change.head ? ctx.headGraph : ctx.baseGraph;
+  const family = change.head ? familyOf(change.head, ctx.headFamilies) : familyOf(change.base!, ctx.baseFamilies);
   return {
     name: pkg.name,
     ...(pkg.alias ? { alias: pkg.alias } : {}),
@@ -152,6 +174,7 @@ function describe(change: LockChange, ctx: Context): GatePackage {
     optional: pkg.optional,
     key: pkg.key,
     line: pkg.line,
+    ...(family ? { family } : {}),
     status,
     capabilities,
     ...(previous ? { previous } : {}),
@@ -166,14 +189,18 @@ function describe(change: LockChange, ctx: Context): GatePackage {
   };
 }
 
-/** Violations of one package: capabilities the policy does not allow, and incomplete analysis (fail closed). */
-function violationsOf(p: GatePackage, options: GateOptions): GateViolation[] {
-  if (p.change === 'removed' || p.policy.ignored) return [];
+/**
+ * Violations and notices of one package: capabilities the policy does not allow, and incomplete analysis
+ * (fail closed). Without a policy file (`builtIn`), gaining a capability listed as a notice is a notice.
+ */
+function judge(p: GatePackage, options: GateOptions, builtIn: GateReport['policy']['builtIn']): { violations: GateViolation[]; notices: GateNotice[] } {
+  const violations: GateViolation[] = [];
+  const notices: GateNotice[] = [];
+  if (p.change === 'removed' || p.policy.ignored) return { violations, notices };
   const base = { package: `${p.name}@${p.version}`, name: p.name, version: p.version, key: p.key, line: p.line, rule: p.policy.rule, via: p.via };
   const change = p.from !== undefined && p.to !== undefined && p.from !== p.to ? `${p.from} → ${p.to}` : p.change === 'added' ? `added ${p.version}` : `${p.version} (${p.change})`;
-  const out: GateViolation[] = [];
   if (p.status !== 'ok' && !options.allowIncomplete) {
-    out.push({ ...base, kind: 'incomplete', message: `${p.name} ${change} could not be fully analysed (${p.error ?? p.status}); the gate fails closed (--allow-incomplete to accept)` });
+    violations.push({ ...base, kind: 'incomplete', message: `${p.name} ${change} could not be fully analysed (${p.error ?? p.status}); the gate fails closed (--allow-incomplete to accept)` });
   }
   const allowed = new Set(p.policy.allowed);
   const held = options.strict ? p.capabilities : p.gained;
@@ -185,29 +212,34 @@ function violationsOf(p: GatePackage, options: GateOptions): GateViolation[] {
     const first = mine.find((e) => e.api.includes('.')) ?? mine[0];
     const where = first ? ` (${first.api} at ${first.file}:${first.line})` : '';
     const through = p.change === 'added' && p.via.length > 1 ? `, brought in by ${p.via.slice(0, -1).join(' → ')}` : '';
-    const rule = p.policy.rule === 'default' ? 'the default allow list' : `policy entry "${p.policy.rule}"`;
-    out.push({
-      ...base,
-      kind: gained ? 'gained' : 'unallowed',
-      capability,
-      message: `${p.name} ${change} ${gained ? 'gains' : 'has'} ${capability}${where}${through}; not allowed by ${rule}`,
-    });
+    const what = `${p.name} ${change} ${gained ? 'gains' : 'has'} ${capability}${where}${through}`;
+    if (builtIn?.notices.includes(capability)) {
+      notices.push({ ...base, kind: 'gained', capability, message: `${what}; a notice: without a policy file only high and critical capabilities fail the gate` });
+      continue;
+    }
+    const rule = builtIn ? 'without a policy file (high and critical capabilities fail the gate)' : p.policy.rule === 'default' ? 'by the default allow list' : `by policy entry "${p.policy.rule}"`;
+    violations.push({ ...base, kind: gained ? 'gained' : 'unallowed', capability, message: `${what}; not allowed ${rule}` });
   }
-  return out;
+  return { violations, notices };
 }
 
-/** Policy entries that would accept the violations (merged per key, default capabilities left out). */
-function suggest(packages: readonly GatePackage[], violations: readonly GateViolation[], policy: Policy): GateReport['suggestedPolicy'] {
+/**
+ * Policy entries that would accept the violations (and the notices, which a policy file turns into
+ * violations), merged per key, default capabilities left out. A platform family's members share their
+ * family's glob entry; a package decided by an entry about it extends that entry.
+ */
+function suggest(packages: readonly GatePackage[], findings: readonly (GateViolation | GateNotice)[], policy: Policy): GateReport['suggestedPolicy'] {
   const byPackage = new Map(packages.map((p) => [`${p.name}@${p.version}`, p]));
   const defaults = new Set(policy.default.allow);
   const out = new Map<string, Set<string>>();
-  for (const v of violations) {
+  for (const v of findings) {
     if (v.capability === undefined) continue;
     const p = byPackage.get(v.package)!;
     // Extend the entry that decided it when it is about this package; a glob or the default is not.
     const entry = policy.entries.find((e) => e.key === p.policy.rule);
-    const key = entry && entry.pattern.kind !== 'glob' ? entry.key : p.name;
-    const set = out.get(key) ?? new Set(entry && entry.pattern.kind !== 'glob' ? entry.allow : p.policy.allowed.filter((c) => !defaults.has(c)));
+    const own = entry !== undefined && entry.pattern.kind !== 'glob';
+    const key = own ? entry.key : (p.family?.glob ?? p.name);
+    const set = out.get(key) ?? new Set(own ? entry.allow : p.policy.allowed.filter((c) => !defaults.has(c)));
     set.add(v.capability);
     out.set(key, set);
   }
@@ -277,7 +309,11 @@ export async function runGate(options: GateOptions = {}): Promise<GateReport> {
   }
 
   const session = openSession(options, env, limits);
-  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, cwd, packumentCache: new Map() };
+  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, shared: session.shared, cwd, packumentCache: new Map() };
+  session.prepare(
+    [...wanted.values()].filter(({ pkg }) => pkg.source === 'registry').map(({ pkg }) => ({ name: pkg.name, version: pkg.version, ...(pkg.integrity ? { integrity: pkg.integrity } : {}) })),
+    { cwd, ...(options.registry ? { registry: options.registry } : {}) },
+  );
   const scans = new Map<string, LockedScan>();
   let done = 0;
   try {
@@ -289,9 +325,12 @@ export async function runGate(options: GateOptions = {}): Promise<GateReport> {
     await session.close();
   }
 
-  const ctx: Context = { scans, baseGraph, headGraph, policy };
+  const ctx: Context = { scans, baseGraph, headGraph, baseFamilies: platformFamilies(base.lockfile), headFamilies: platformFamilies(head.lockfile), policy };
   const packages = changes.map((c) => describe(c, ctx));
-  const violations = packages.flatMap((p) => violationsOf(p, options));
+  const builtIn = policyPath === undefined && !options.strict ? builtInDefault() : undefined;
+  const judged = packages.map((p) => judge(p, options, builtIn));
+  const violations = judged.flatMap((j) => j.violations);
+  const notices = judged.flatMap((j) => j.notices);
   const count = (kind: GatePackage['change']) => packages.filter((p) => p.change === kind).length;
   return {
     schemaVersion: 1,
@@ -303,9 +342,11 @@ export async function runGate(options: GateOptions = {}): Promise<GateReport> {
       strict: options.strict === true,
       allowIncomplete: options.allowIncomplete === true,
       ...(policyChanged !== undefined ? { changed: policyChanged } : {}),
+      ...(builtIn ? { builtIn } : {}),
     },
     packages,
     violations,
+    notices,
     summary: {
       added: count('added'),
       removed: count('removed'),
@@ -313,9 +354,10 @@ export async function runGate(options: GateOptions = {}): Promise<GateReport> {
       downgraded: count('downgraded'),
       changed: count('changed'),
       violations: violations.length,
+      notices: notices.length,
       incomplete: packages.filter((p) => p.change !== 'removed' && p.status !== 'ok').length,
     },
-    suggestedPolicy: suggest(packages, violations, policy),
+    suggestedPolicy: suggest(packages, [...violations, ...notices], policy),
     diagnostics: [
       ...base.lockfile.diagnostics.map((d) => ({ lockfile: base.side.ref, ...d })),
       ...head.lockfile.diagnostics.map((d) => ({ lockfile: head.side.ref, ...d })),

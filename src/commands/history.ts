@@ -4,7 +4,7 @@ import { parseRegistrySpec } from '../fetch/index.js';
 import { loadRegistryOptions, registryFor } from '../fetch/npmrc.js';
 import { fetchPackument } from '../fetch/packument.js';
 import { toDepcapsError } from '../fetch/registry.js';
-import { resolveLimits } from '../limits.js';
+import { DEFAULT_HISTORY_CONCURRENCY, resolveLimits } from '../limits.js';
 import type { HistoryReport, HistoryVersion, ScanReport, ScanStatus } from '../contract/index.js';
 import { scanPackage, type ScanOptions } from './scan.js';
 import { openSession } from './session.js';
@@ -32,8 +32,6 @@ export interface HistoryProgress {
   current: string;
 }
 
-/** Default of `concurrency`. */
-export const DEFAULT_HISTORY_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 64;
 /** After this many registry failures the registry is taken to be down: no further version is started. */
 const MAX_REGISTRY_FAILURES = 3;
@@ -206,7 +204,8 @@ export async function packageHistory(name: string, options: HistoryOptions = {})
     const chosen = inRange.filter((c) => selected(c, undefined, since));
     const gone = unpublished.filter((c) => selected(c, options.range, since)).map((c) => c.version);
     const { range: _range, since: _since, concurrency: _concurrency, onProgress, ...scan } = options;
-    const outcomes = await scanVersions(name, chosen, { ...scan, env, cwd, limits, pool, store, onWarning: warn, packumentCache: scan.packumentCache ?? new Map() }, concurrency, onProgress);
+    session.prepare(chosen.map((c) => ({ name, version: c.version })), { cwd, ...(options.registry ? { registry: options.registry } : {}) });
+    const outcomes = await scanVersions(name, chosen, { ...scan, env, cwd, limits, pool, store, shared: session.shared, onWarning: warn, packumentCache: scan.packumentCache ?? new Map() }, concurrency, onProgress);
     return buildHistory(name, chosen, outcomes, gone);
   } finally {
     await session.close();

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { SharedLayerStats } from '../../cache/shared/layer.js';
 import type { AnalysisPool } from '../analyze/pool.js';
 import { mapLimit } from '../concurrency.js';
 import { readLockfile } from '../lockfile/index.js';
@@ -33,7 +34,8 @@ export function failureExitCode(errors: readonly string[]): 0 | 2 | 3 {
   let worst: 0 | 2 | 3 = 0;
   for (const error of errors) {
     if (error.startsWith(`${NOT_ON_DISK}:`)) continue;
-    const code = /^(E_[A-Z_]+):/.exec(error)?.[1];
+    // A git or tarball-URL dependency that could not be fetched says why after its "not analysed" line.
+    const code = /^(?:unsupported-source: .*? is not analysed: )?(E_[A-Z_]+):/.exec(error)?.[1];
     const exit = code !== undefined ? exitCodeOf(code) : error.startsWith('unsupported-source:') ? 2 : 3;
     if (exit === 3) return 3;
     worst = 2;
@@ -70,8 +72,8 @@ export interface LockfileScanOptions extends Omit<ScanOptions, 'pool' | 'store' 
 export async function scanLockfile<T>(
   lockfilePath: string,
   options: LockfileScanOptions,
-  summarise: (pkg: LockedPackage, scanned: LockedScan) => T,
-): Promise<{ lockfile: Lockfile; results: T[]; cached: number }> {
+  summarise: (pkg: LockedPackage, scanned: LockedScan, lockfile: Lockfile) => T,
+): Promise<{ lockfile: Lockfile; results: T[]; cached: number; shared?: SharedLayerStats }> {
   const env = options.env ?? process.env;
   const limits = resolveLimits(options.limits, env);
   const lockfile = await readLockfile(lockfilePath);
@@ -79,20 +81,29 @@ export async function scanLockfile<T>(
   const omit = new Set(options.omit ?? []);
   const wanted = lockfile.packages.filter((p) => !(omit.has('dev') && p.dev) && !(omit.has('optional') && p.optional));
   const session = openSession(options, env, limits);
-  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, cwd: options.cwd ?? root };
+  const cwd = options.cwd ?? root;
+  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, shared: session.shared, cwd };
+  // Every registry package's integrity is known up front: the shared store is asked in a few batches.
+  session.prepare(
+    wanted.filter((p) => p.source === 'registry').map((p) => ({ name: p.name, version: p.version, ...(p.integrity ? { integrity: p.integrity } : {}) })),
+    { cwd, ...(options.registry ? { registry: options.registry } : {}) },
+  );
   let done = 0;
   let cached = 0;
+  let results: T[];
   try {
-    const results = await mapLimit(wanted, options.concurrency ?? 8, async (pkg) => {
+    results = await mapLimit(wanted, options.concurrency ?? 8, async (pkg) => {
       const missing = missingFolder(pkg, root);
       const scanned: LockedScan = missing !== undefined ? { error: missing } : await scanLocked(pkg, root, scanOptions);
       if (scanned.report?.stats.cached) cached++;
-      const result = summarise(pkg, scanned);
+      const result = summarise(pkg, scanned, lockfile);
       options.onProgress?.({ done: ++done, total: wanted.length, cached, current: `${pkg.name}@${pkg.version}` });
       return result;
     });
-    return { lockfile, results, cached };
   } finally {
+    // Closing publishes what the shared store is still owed: its figures are final only after it.
     await session.close();
   }
+  const shared = session.shared?.stats();
+  return { lockfile, results, cached, ...(shared ? { shared } : {}) };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FileAnalysis } from '../analyze/file.js';
 import type { CatalogIndex } from '../analyze/catalog-index.js';
 import type { ModuleFacts } from '../analyze/module-facts.js';
+import { isBuffered, type SourceFile } from '../analyze/intake.js';
 import { toolVersion } from '../version.js';
 
 /**
@@ -26,11 +27,13 @@ export function analyzerVersionOf(index: CatalogIndex): string {
   return createHash('sha256').update(`${toolVersion()}\0${index.version}\0${RESULT_SHAPE_VERSION}`).digest('hex').slice(0, 16);
 }
 
-/** A package key for sources without a tarball (directories, single files): every path and its bytes. */
-export function contentIntegrity(files: readonly { path: string; data: Uint8Array }[]): string {
+/** A package key for sources without a tarball (directories, single files): every path and its bytes' hash. */
+export function contentIntegrity(files: readonly SourceFile[]): string {
   const h = createHash('sha512');
   for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    h.update(f.path).update('\0').update(createHash('sha256').update(f.data).digest()).update('\0');
+    // Summarised files were hashed as they streamed: the same digest, without their bytes.
+    const digest = isBuffered(f) ? createHash('sha256').update(f.data).digest() : Buffer.from(f.sha256, 'hex');
+    h.update(f.path).update('\0').update(digest).update('\0');
   }
   return `content-sha512-${h.digest('base64')}`;
 }

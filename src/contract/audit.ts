@@ -1,6 +1,18 @@
 /** The `audit` JSON object (docs/CONTRACT.md). */
 import type { LockedSource, Runs, ScanStatus } from './scan.js';
 
+/**
+ * Platform variants of one parent package (`@esbuild/linux-x64` of `esbuild`): grouped in reports and
+ * covered by one policy glob. Known from the lockfile: the parent's optional dependencies that record
+ * `os`/`cpu`/`libc`.
+ */
+export interface PlatformFamily {
+  /** The parent's name (`esbuild`). */
+  parent: string;
+  /** A policy glob matching every member and no other package of the lockfile (`@esbuild/*`); absent when none does. */
+  glob?: string;
+}
+
 /** One audited package. */
 export interface AuditPackage {
   name: string;
@@ -12,6 +24,8 @@ export interface AuditPackage {
   /** Lockfile key and line of the entry (SARIF / annotations point there). */
   key: string;
   line: number;
+  /** The platform family it belongs to, if any. */
+  family?: PlatformFamily;
   status: ScanStatus;
   capabilities: string[];
   /** Findings per capability. */
@@ -30,6 +44,23 @@ export interface AuditPackage {
   parsedBytes: number;
 }
 
+/** What the shared store (`--cache-url`) did in one run. */
+export interface SharedCacheSummary {
+  /** `postgres://host:port/database`: never credentials. */
+  store: string;
+  readonly: boolean;
+  /** Package results copied from the store into the local cache. */
+  hits: number;
+  /** Results this run sent to the store, and how many of them it did not have yet. */
+  published: number;
+  inserted: number;
+  /** Statements sent to the server (each one round trip), and the time spent waiting for them, ms. */
+  roundTrips: number;
+  ms: number;
+  /** Why the store was not used (it was down, slow, refused the login, …): the run used the local cache. */
+  failed?: string;
+}
+
 /** The `audit` JSON object. */
 export interface AuditReport {
   schemaVersion: 1;
@@ -46,6 +77,8 @@ export interface AuditReport {
     parsedBytes: number;
     /** Packages per capability. */
     capabilities: Record<string, number>;
+    /** With a shared store (`--cache-url`): what it gave and took in this run. */
+    sharedCache?: SharedCacheSummary;
   };
   /** Problems with lockfile entries. */
   diagnostics: { key: string; line?: number; message: string }[];

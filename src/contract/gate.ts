@@ -1,4 +1,5 @@
 /** JSON shapes of `depcaps gate` (CONTRACT.md, schemaVersion 1). */
+import type { PlatformFamily } from './audit.js';
 import type { DiffFinding, DiffReport } from './diff.js';
 import type { LockedSource, ScanStatus } from './scan.js';
 
@@ -43,6 +44,8 @@ export interface GatePackage {
   /** Entry in the head lockfile (base for removed): SARIF and annotations point there. */
   key: string;
   line: number;
+  /** The platform family it belongs to in the head lockfile (base for removed), if any. */
+  family?: PlatformFamily;
   /** Analysis status: the worse of the two sides for upgrades; of the base for removed (never a violation). */
   status: ScanStatus;
   /** Own capabilities in the head (base for removed). */
@@ -84,6 +87,24 @@ export interface GateViolation {
   via: string[];
 }
 
+/**
+ * A gained capability that is shown but does not fail the gate: without a policy file (and without
+ * `--strict`), gaining a capability below high severity (`env`, `filesystem`, `dynamic-require`).
+ */
+export interface GateNotice {
+  /** `name@version` (head). */
+  package: string;
+  name: string;
+  version: string;
+  kind: 'gained';
+  capability: string;
+  message: string;
+  key: string;
+  line: number;
+  rule: string;
+  via: string[];
+}
+
 /** One side of the comparison. */
 export interface GateSide {
   /** What the user gave: a git ref, `WORKTREE`, or a lockfile path. */
@@ -100,10 +121,16 @@ export interface GateReport {
   verdict: 'pass' | 'fail';
   base: GateSide;
   head: GateSide;
-  /** The policy used; `changed`: the policy file differs between base and head (a change can loosen its own policy). */
-  policy: { path?: string; strict: boolean; allowIncomplete: boolean; changed?: boolean };
+  /**
+   * The policy used; `changed`: the policy file differs between base and head (a change can loosen its own
+   * policy). `builtIn`: there is no policy file (and no `--strict`): gaining a capability in `fails` (high
+   * and critical severity) is a violation, gaining one in `notices` is a notice.
+   */
+  policy: { path?: string; strict: boolean; allowIncomplete: boolean; changed?: boolean; builtIn?: { fails: string[]; notices: string[] } };
   packages: GatePackage[];
   violations: GateViolation[];
+  /** Gained capabilities shown but not failing (`policy.builtIn` only); empty with a policy file. */
+  notices: GateNotice[];
   summary: {
     added: number;
     removed: number;
@@ -111,9 +138,14 @@ export interface GateReport {
     downgraded: number;
     changed: number;
     violations: number;
+    notices: number;
     incomplete: number;
   };
-  /** Policy entries that would accept this change as it is (merge them into the policy's `packages`). */
+  /**
+   * Policy entries that would accept this change as it is (merge them into the policy's `packages`); one
+   * glob entry per platform family. Without a policy file they cover the notices too, as a policy file
+   * makes every gain count.
+   */
   suggestedPolicy: Record<string, { allow: string[] }>;
   /** Problems reading the lockfiles (per entry, never fatal). */
   diagnostics: { lockfile: string; key: string; line?: number; message: string }[];

@@ -9,3 +9,4 @@ export type * from './history.js';
 export type * from './audit.js';
 export type * from './gate.js';
 export type * from './scripts.js';
+export type * from './cache-query.js';

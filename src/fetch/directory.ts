@@ -2,16 +2,17 @@ import { constants, type Dirent } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DepcapsError } from '../errors.js';
+import { StreamedFile } from '../analyze/intake.js';
 import type { Limits } from '../limits.js';
 import type { Anomaly, FileError } from '../contract/index.js';
 import type { PackageFile } from './types.js';
 
-/** A package directory read into memory. */
+/** A package directory as read: code files and the manifest held, every other file summarised. */
 export interface DirectoryContents {
   files: PackageFile[];
   errors: FileError[];
   anomalies: Anomaly[];
-  /** Bytes of the files read (files over the per-file limit are not counted: they are not read). */
+  /** Bytes of the files read. */
   bytes: number;
 }
 
@@ -19,7 +20,7 @@ export interface DirectoryContents {
 const SKIPPED_DIRS = new Set(['node_modules', '.git']);
 
 /**
- * Reads every file below `root` into memory, breadth-first, in sorted order. Symlinks are
+ * Reads every file below `root` as it streams from disk, breadth-first, in sorted order. Symlinks are
  * reported and never followed; sockets, FIFOs and devices are reported and never opened.
  * @throws DepcapsError E_TARBALL_LIMIT when the files exceed `maxBytes` or `maxEntries`,
  *   E_USAGE when `root` cannot be listed.
@@ -61,7 +62,7 @@ export async function readDirectory(root: string, opts: { label: string; limits:
           queue.push({ dir: abs, rel, depth: next.depth + 1 });
         }
       } else if (d.isFile()) {
-        await readOne(abs, rel, out, opts);
+        await readOneFile(abs, rel, out, opts);
       } else {
         out.anomalies.push({ file: rel, kind: 'device', message: 'socket, FIFO or device; never opened.' });
       }
@@ -70,8 +71,16 @@ export async function readDirectory(root: string, opts: { label: string; limits:
   return out;
 }
 
-/** Reads one regular file into `out`, refusing anything swapped in since listing (link, FIFO) or grown past its size. */
-async function readOne(abs: string, rel: string, out: DirectoryContents, opts: { label: string; limits: Limits }): Promise<void> {
+/** Bytes read from disk at once. */
+const READ_CHUNK = 256 * 1024;
+
+/**
+ * Reads one regular file into `out` as it streams from disk (see StreamedFile: code up to the parse
+ * limit is kept, anything else summarised, whatever its size), refusing anything swapped in since
+ * listing (a link, a FIFO) or grown past its size.
+ * @throws DepcapsError E_TARBALL_LIMIT when the package's files exceed `maxBytes`.
+ */
+export async function readOneFile(abs: string, rel: string, out: DirectoryContents, opts: { label: string; limits: Limits }): Promise<void> {
   const { limits, label } = opts;
   let handle;
   try {
@@ -90,30 +99,30 @@ async function readOne(abs: string, rel: string, out: DirectoryContents, opts: {
       out.anomalies.push({ file: rel, kind: 'device', message: 'not a regular file when opened; not read.' });
       return;
     }
-    if (stat.size > limits.maxFileBytes) {
-      out.errors.push({ file: rel, reason: 'file-too-large', message: `${stat.size} bytes, over the ${limits.maxFileBytes}-byte limit (maxFileBytes); not read.` });
-      return;
-    }
     if (out.bytes + stat.size > limits.maxBytes) {
       throw new DepcapsError('E_TARBALL_LIMIT', `${label}: the directory holds more than ${limits.maxBytes} bytes.`, {
         hint: 'If you trust this package, raise the limit (--max-bytes or DEPCAPS_MAX_BYTES).',
       });
     }
+    const file = new StreamedFile(rel, { maxFileBytes: limits.maxFileBytes, expectedSize: stat.size });
     // One byte more than stat said: a file that grows while we read is noticed, not cut silently.
-    const cap = stat.size + 1;
-    const buf = Buffer.alloc(cap);
+    const buf = Buffer.alloc(Math.min(READ_CHUNK, stat.size + 1));
     let length = 0;
-    while (length < cap) {
-      const { bytesRead } = await handle.read(buf, length, cap - length, length);
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, stat.size + 1 - length), length);
       if (bytesRead === 0) break;
       length += bytesRead;
-    }
-    if (length === cap) {
-      out.errors.push({ file: rel, reason: 'unreadable', message: 'the file grew while it was read; not read.' });
-      return;
+      if (length > stat.size) {
+        out.errors.push({ file: rel, reason: 'unreadable', message: 'the file grew while it was read; not read.' });
+        return;
+      }
+      // A copy: the file may keep it, and the buffer is reused for the next read.
+      file.write(Buffer.from(buf.subarray(0, bytesRead)));
     }
     out.bytes += length;
-    out.files.push({ path: rel, data: buf.subarray(0, length) });
+    const done = file.end();
+    out.files.push(done.file);
+    if (done.error) out.errors.push(done.error);
   } finally {
     await handle.close();
   }

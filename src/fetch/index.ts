@@ -1,20 +1,21 @@
-import { open, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import npa from 'npm-package-arg';
 import { DepcapsError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { Anomaly } from '../contract/index.js';
-import { readDirectory } from './directory.js';
+import { readDirectory, readOneFile } from './directory.js';
+import { DigestingBody, readVerified, strongest } from './download.js';
 import { compareWithRegistry, readManifest } from './manifest.js';
 import { loadRegistryOptions } from './npmrc.js';
-import { clipDigest, fetchFromRegistry, integrityMatches, parseIntegrity, sha512Integrity } from './registry.js';
-import { readTarball } from './tarball.js';
+import { fetchFromRegistry, type SriAlgorithm } from './registry.js';
+import { parseRegistrySpec } from './spec.js';
 import type { FetchedPackage } from './types.js';
+
+export { parseRegistrySpec };
 
 /** How {@link fetchPackage} reaches packages. */
 export interface FetchOptions {
-  /** depcaps cache dir; pacote's cache goes in `join(cacheDir, 'pacote')`. */
-  cacheDir: string;
   /** Base for relative paths and the project `.npmrc` (default: process.cwd()). */
   cwd?: string;
   /** `--registry`: the default registry, over every `.npmrc` and environment setting. */
@@ -22,30 +23,27 @@ export interface FetchOptions {
   limits: Limits;
   /** Environment for HOME, `npm_config_*` and `${VAR}` in `.npmrc` (default: process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Use the cache only, never the network. */
+  /** Never the network. No tarball is kept between runs, so a registry fetch then fails (E_REGISTRY). */
   offline?: boolean;
-  /** Revalidate cached packuments. */
-  preferOnline?: boolean;
   /** Expected SRI, e.g. from a lockfile: merged with the registry's, never replaced. */
   integrity?: string;
   /** Backoff between HTTP retries, ms (default 250 → 4000, with jitter). */
   retryMinTimeoutMs?: number;
   retryMaxTimeoutMs?: number;
   /**
-   * pacote's in-memory packument cache, shared by the scans of one run (history scans hundreds of
+   * Abbreviated packuments, in memory, shared by the fetches of one run (history fetches hundreds of
    * versions of one package: without it each would download the packument again).
    */
   packumentCache?: Map<string, unknown>;
 }
 
-/** Longest spec accepted: npm names are ≤ 214 characters, semver strings ≤ 256. */
-const MAX_SPEC_LENGTH = 214 + 1 + 256;
 const TARBALL_EXTENSIONS = ['.tgz', '.tar.gz', '.tar'];
 
 /**
- * Reads a package into memory from wherever `target` points: an existing directory, a
- * `.tgz`/`.tar.gz`/`.tar` file, any other file (a one-file package), or else an npm spec
- * resolved through the configured registry. Nothing is extracted to disk.
+ * Reads a package from wherever `target` points, as its bytes stream in: an existing directory, a
+ * `.tgz`/`.tar.gz`/`.tar` file, any other file (a one-file package), or else an npm spec resolved
+ * through the configured registry. Nothing is extracted or written to disk, and memory does not grow
+ * with the size of non-code files (see StreamedFile).
  * @throws DepcapsError E_USAGE (bad spec or path), E_NOT_FOUND, E_INTEGRITY, E_REGISTRY,
  *   E_TIMEOUT, E_TARBALL_LIMIT, E_TARBALL_INVALID, E_TARBALL_TRUNCATED.
  */
@@ -64,42 +62,6 @@ export async function fetchPackage(target: string, options: FetchOptions): Promi
 }
 
 /**
- * Validates an npm spec before any URL or cache key is built from it.
- * @throws DepcapsError E_USAGE for hostile or unsupported specs (`../../etc`, `%2e%2e`, > 214 characters, git, URLs).
- */
-export function parseRegistrySpec(spec: string): { name: string; raw: string; type: string; fetchSpec: string } {
-  const shown = JSON.stringify(spec.length > 80 ? `${spec.slice(0, 80)}…` : spec);
-  const usage = (why: string): DepcapsError =>
-    new DepcapsError('E_USAGE', `${shown} is not a valid npm package spec: ${why}.`, {
-      hint: 'Give name, name@version, name@range, name@tag or @scope/name, or an existing path.',
-    });
-  if (spec.length > MAX_SPEC_LENGTH) throw usage(`longer than ${MAX_SPEC_LENGTH} characters`);
-  // `%2e%2e` and `\` never belong in a name or a range; percent-decoding is how `..` sneaks into URLs.
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f%\\]/.test(spec)) throw usage('it contains control characters, "%" or "\\"');
-  let parsed: npa.Result;
-  try {
-    parsed = npa(spec);
-  } catch (err) {
-    throw usage(String((err as Error).message ?? err).split('\n')[0]?.slice(0, 160) ?? 'unparseable');
-  }
-  if (parsed.type === 'directory' || parsed.type === 'file') throw usage('no such file or directory');
-  if (parsed.type !== 'version' && parsed.type !== 'range' && parsed.type !== 'tag') {
-    throw usage(`${parsed.type} specs are not supported (only registry packages)`);
-  }
-  // semver's MAX_LENGTH; longer strings are never versions, and ranges that long are ReDoS bait.
-  if (parsed.rawSpec.length > 256) throw usage('the version, range or tag is longer than 256 characters');
-  const name = parsed.name;
-  if (typeof name !== 'string' || name === '') throw usage('no package name');
-  if (name.length > 214) throw usage('the name is longer than 214 characters');
-  const parts = name.startsWith('@') ? name.slice(1).split('/') : [name];
-  if (parts.length > 2 || parts.some((p) => p === '' || p.startsWith('.') || p.startsWith('_') || encodeURIComponent(p) !== p)) {
-    throw usage('the name has characters or segments npm does not allow');
-  }
-  return { name, raw: spec, type: parsed.type, fetchSpec: parsed.fetchSpec ?? '' };
-}
-
-/**
  * Fetches an npm spec from the configured registry, never interpreting it as a path. Callers
  * holding untrusted names (lockfile entries) use this, not {@link fetchPackage}.
  * @throws DepcapsError as {@link fetchPackage}.
@@ -112,13 +74,11 @@ export async function fetchRegistryPackage(spec: string, options: FetchOptions):
     ...(options.registry !== undefined ? { registry: options.registry } : {}),
   });
   const got = await fetchFromRegistry(parsed, {
-    cacheDir: options.cacheDir,
     registryOptions,
     limits: options.limits,
-    ...pick(options, ['offline', 'preferOnline', 'integrity', 'retryMinTimeoutMs', 'retryMaxTimeoutMs', 'packumentCache']),
+    ...pick(options, ['offline', 'integrity', 'retryMinTimeoutMs', 'retryMaxTimeoutMs', 'packumentCache']),
   });
-  const subject = `${got.name}@${got.version}`;
-  const contents = await readTarball(got.data, { label: subject, limits: options.limits });
+  const { contents } = got;
   const mani = readManifest(contents.files, { name: got.name, version: got.version });
   const anomalies: Anomaly[] = [...contents.anomalies, ...mani.anomalies, ...compareWithRegistry(got.registryManifest, mani)];
   if (got.weakIntegrity !== undefined) anomalies.push({ file: '', kind: 'weak-integrity', message: got.weakIntegrity });
@@ -131,7 +91,7 @@ export async function fetchRegistryPackage(spec: string, options: FetchOptions):
     version: got.version,
     integrity: got.integrity,
     resolved: got.resolved,
-    tarballBytes: got.data.length,
+    tarballBytes: got.tarballBytes,
     files: contents.files,
     errors: contents.errors,
     anomalies,
@@ -142,36 +102,56 @@ export async function fetchRegistryPackage(spec: string, options: FetchOptions):
 
 /**
  * The sha512 integrity of `target` when it is a local tarball file (what a scan of it is cached
- * under), without unpacking it: a warm scan then costs one hash, not 2,000 entries.
+ * under), hashed as it streams from disk without unpacking it: a warm scan costs one hash, not
+ * 2,000 entries.
  * @throws DepcapsError E_TARBALL_LIMIT when the file is over the compressed size limit.
  */
 export async function localTarballIntegrity(target: string, options: Pick<FetchOptions, 'cwd' | 'limits'>): Promise<string | undefined> {
   const path = resolve(options.cwd ?? process.cwd(), target);
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile() || !TARBALL_EXTENSIONS.some((ext) => path.toLowerCase().endsWith(ext))) return undefined;
-  return sha512Integrity(await readBounded(path, options.limits.maxTarballBytes, 'E_TARBALL_LIMIT'));
+  const body = openTarballFile(path, info.size, options.limits);
+  await body.drain(Infinity);
+  return body.digest('sha512');
+}
+
+/**
+ * A local tarball's bytes as a hashed stream.
+ * @throws DepcapsError E_TARBALL_LIMIT when it is over the compressed size limit.
+ */
+function openTarballFile(path: string, size: number, limits: Limits, algorithms: readonly SriAlgorithm[] = []): DigestingBody {
+  if (size > limits.maxTarballBytes) {
+    throw new DepcapsError('E_TARBALL_LIMIT', `${basename(path)} is ${size} bytes, over the ${limits.maxTarballBytes}-byte limit.`);
+  }
+  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+  return new DigestingBody(stream[Symbol.asyncIterator](), algorithms, (err) =>
+    err instanceof DepcapsError ? err : new DepcapsError('E_USAGE', `Cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`));
 }
 
 async function fetchLocalTarball(spec: string, path: string, options: FetchOptions): Promise<FetchedPackage> {
-  const data = await readBounded(path, options.limits.maxTarballBytes, 'E_TARBALL_LIMIT');
-  const integrity = sha512Integrity(data);
-  if (options.integrity !== undefined && !integrityMatches(data, parseIntegrity(options.integrity))) {
-    throw new DepcapsError('E_INTEGRITY', `Integrity mismatch for ${spec}: expected ${clipDigest(options.integrity)}, got ${clipDigest(integrity)}.`);
-  }
   const label = basename(path);
-  const contents = await readTarball(data, { label, limits: options.limits });
+  const expected = options.integrity !== undefined ? [strongest(options.integrity)] : [];
+  const body = openTarballFile(path, (await stat(path)).size, options.limits, expected.map((e) => e.algorithm));
+  let got;
+  try {
+    got = await readVerified(body, { label, subject: spec, limits: options.limits, expected });
+  } finally {
+    // An early stop (a limit) leaves the file open until its stream is told.
+    await body.close();
+  }
+  const { contents } = got;
   const mani = readManifest(contents.files, { name: label.replace(/(\.tgz|\.tar\.gz|\.tar)$/i, ''), version: '' });
   return {
     source: 'tarball',
     spec,
     name: mani.name,
     version: mani.version,
-    integrity,
+    integrity: got.integrity,
     files: contents.files,
     errors: contents.errors,
     anomalies: [...contents.anomalies, ...mani.anomalies],
     bytes: contents.bytes,
-    tarballBytes: data.length,
+    tarballBytes: got.tarballBytes,
     ...(mani.manifest !== undefined ? { manifest: mani.manifest } : {}),
   };
 }
@@ -195,41 +175,9 @@ async function fetchDirectory(spec: string, path: string, options: FetchOptions)
 
 async function fetchSingleFile(spec: string, path: string, options: FetchOptions): Promise<FetchedPackage> {
   const name = basename(path);
-  const base = { source: 'file' as const, spec, name, version: '', anomalies: [] };
-  const size = (await stat(path)).size;
-  if (size > options.limits.maxFileBytes) {
-    const message = `${size} bytes, over the ${options.limits.maxFileBytes}-byte limit (maxFileBytes); not read.`;
-    return { ...base, files: [], errors: [{ file: name, reason: 'file-too-large', message }], bytes: 0 };
-  }
-  const data = await readBounded(path, options.limits.maxFileBytes, 'E_TARBALL_LIMIT');
-  return { ...base, files: [{ path: name, data }], errors: [], bytes: data.length };
-}
-
-/**
- * Reads a whole file of at most `max` bytes.
- * @throws DepcapsError `code` when it is larger, E_USAGE when it cannot be read.
- */
-async function readBounded(path: string, max: number, code: 'E_TARBALL_LIMIT'): Promise<Buffer> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    throw new DepcapsError('E_USAGE', `Cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
-  }
-  try {
-    const size = (await handle.stat()).size;
-    if (size > max) throw new DepcapsError(code, `${basename(path)} is ${size} bytes, over the ${max}-byte limit.`);
-    const buf = Buffer.alloc(size);
-    let length = 0;
-    while (length < size) {
-      const { bytesRead } = await handle.read(buf, length, size - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-    }
-    return buf.subarray(0, length);
-  } finally {
-    await handle.close();
-  }
+  const out = { files: [], errors: [], anomalies: [], bytes: 0 } as Pick<FetchedPackage, 'files' | 'errors' | 'anomalies' | 'bytes'>;
+  await readOneFile(path, name, out, { label: name, limits: options.limits });
+  return { source: 'file', spec, name, version: '', ...out };
 }
 
 function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Partial<Pick<T, K>> {

@@ -29,9 +29,13 @@ export function readManifest(files: readonly PackageFile[], fallback: { name: st
     invalid('package.json is missing.');
     return { name: fallback.name, version: fallback.version, anomalies };
   }
+  if (!('data' in file)) {
+    invalid(`package.json is ${file.size} bytes, over the file size limit; not read.`);
+    return { name: fallback.name, version: fallback.version, anomalies };
+  }
 
   // npm strips a UTF-8 BOM before parsing; so do we (JSON.parse rejects it).
-  const text = file.data.toString('utf8').replace(/^\uFEFF/, '');
+  const text = Buffer.from(file.data).toString('utf8').replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -1,43 +1,44 @@
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import pacote from 'pacote';
+import npmFetch from 'npm-registry-fetch';
+import pickManifest from 'npm-pick-manifest';
 import semver from 'semver';
 import { DepcapsError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { redact, redactUrl, scrubSecrets } from '../redact.js';
+import { downloadTarball } from './download.js';
 import { registryFor, secretsOf, splitNetworkOptions, type RegistryOptions } from './npmrc.js';
+import type { TarballContents } from './tarball.js';
 
 /** Options of {@link fetchFromRegistry}. */
 export interface RegistryFetchOptions {
-  /** depcaps cache dir; pacote's cache goes in `<cacheDir>/pacote` (never ~/.npm). */
-  cacheDir: string;
   registryOptions: RegistryOptions;
   limits: Limits;
+  /** Refuse the network: depcaps keeps no tarballs, so this always fails (callers check their results first). */
   offline?: boolean;
-  preferOnline?: boolean;
-  /** Expected SRI (from a lockfile): merged with the registry's, never replaced by it. */
+  /** Expected SRI (from a lockfile): checked against the registry's, and the bytes against both. */
   integrity?: string;
   /** Backoff between retries, ms; tests shrink it. */
   retryMinTimeoutMs?: number;
   retryMaxTimeoutMs?: number;
   /**
-   * pacote's in-memory packument cache, shared by the scans of one run (history scans hundreds of
-   * versions of one package: without it each would download the packument again).
+   * Abbreviated packuments by URL, shared by the fetches of one run (history fetches hundreds of
+   * versions of one package: without it each would download the packument again). In memory only.
    */
   packumentCache?: Map<string, unknown>;
 }
 
-/** A tarball downloaded from a registry, verified, in memory. */
-export interface RegistryTarball {
+/** A registry package read as its tarball downloaded, verified. */
+export interface RegistryPackageContents {
   name: string;
   version: string;
-  /** sha512 SRI of the bytes we got (pacote verified them against the expected integrity). */
+  /** sha512 SRI of the bytes we got (verified against every expected integrity). */
   integrity: string;
   /** Set when the only integrity to verify against was sha1, or none at all. */
   weakIntegrity?: string;
   /** Tarball URL, credentials and query stripped. */
   resolved: string;
-  data: Buffer;
+  contents: TarballContents;
+  /** Compressed bytes downloaded. */
+  tarballBytes: number;
   /** The version's entry in the (abbreviated) packument. */
   registryManifest: Record<string, unknown>;
 }
@@ -68,133 +69,153 @@ export function parseIntegrity(sri: string): Map<SriAlgorithm, string[]> {
   return out;
 }
 
-/** True when `data` matches the strongest algorithm of `sri` (ssri's rule). */
-export function integrityMatches(data: Buffer, sri: Map<SriAlgorithm, string[]>): boolean {
-  const strongest = [...SRI_ALGORITHMS].reverse().find((a) => sri.has(a));
-  if (strongest === undefined) return false;
-  const digest = createHash(strongest).update(data).digest('base64');
-  return (sri.get(strongest) ?? []).includes(digest);
-}
-
-/** The sha512 SRI of some bytes. */
-export function sha512Integrity(data: Buffer): string {
-  return `sha512-${createHash('sha512').update(data).digest('base64')}`;
-}
-
 /** `sha512-AbCdEfGhIjKl…`: enough to compare by eye, short enough for one line. */
 export function clipDigest(sri: string): string {
   const first = sri.trim().split(/\s+/)[0] ?? '';
   return first.length > 24 ? `${first.slice(0, 24)}…` : first;
 }
 
+/** The cause of an offline refusal: `ENOTCACHED`, as npm says it (callers tell a gap in the cache from a failure). */
+export function notCached(): Error {
+  return Object.assign(new Error('not in the cache, and offline'), { code: 'ENOTCACHED' });
+}
+
+/** npm's header for abbreviated ("corgi") packuments, with a fallback to the full document. */
+const CORGI_ACCEPT = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
+const FULL_ACCEPT = 'application/json';
+/** Packuments are JSON the size of a package's history; a hostile one is bounded. */
+const MAX_PACKUMENT_BYTES = 64 * 1024 * 1024;
+
 /**
- * Resolves a registry spec with pacote and downloads its tarball into memory, verified against
- * the registry's integrity merged with `integrity`. Every pacote error becomes a DepcapsError
- * whose message names the package and the redacted URL, and never carries a token or a stack.
- * @throws DepcapsError E_NOT_FOUND, E_INTEGRITY, E_REGISTRY, E_TIMEOUT, E_TARBALL_LIMIT, E_USAGE.
+ * Resolves a registry spec to one version's metadata, then downloads its tarball and reads it as
+ * it streams (see downloadTarball), verified against the registry's integrity and `integrity`.
+ * Nothing is written to disk. Every error becomes a DepcapsError whose message names the package and
+ * the redacted URL, and never carries a token or a stack.
+ * @throws DepcapsError E_NOT_FOUND, E_INTEGRITY, E_REGISTRY (also with `offline`), E_TIMEOUT,
+ *   E_TARBALL_LIMIT, E_TARBALL_INVALID, E_TARBALL_TRUNCATED, E_USAGE.
  */
-export async function fetchFromRegistry(spec: { name: string; raw: string }, opts: RegistryFetchOptions): Promise<RegistryTarball> {
+export async function fetchFromRegistry(spec: { name: string; raw: string; fetchSpec: string }, opts: RegistryFetchOptions): Promise<RegistryPackageContents> {
   const { limits } = opts;
   const { registryOptions, network } = splitNetworkOptions(opts.registryOptions);
   const secrets = secretsOf(registryOptions);
   if (opts.integrity !== undefined) parseIntegrity(opts.integrity);
   const registry = registryFor(spec.name, registryOptions);
   const packumentUrl = `${registry}${spec.name.replace('/', '%2f')}`;
+  if (opts.offline === true) {
+    throw new DepcapsError('E_REGISTRY', `${spec.raw} has no analysis in the cache, and --offline forbids downloading it (depcaps keeps analysis results, not tarballs).`, {
+      hint: 'Run once without --offline. After a depcaps upgrade, cached results of the older analyser are not reused, so the first run needs the network.',
+      cause: notCached(),
+    });
+  }
   const minTimeout = opts.retryMinTimeoutMs ?? 250;
   const maxTimeout = opts.retryMaxTimeoutMs ?? 4000;
-  // make-fetch-happen's `timeout` is an idle timeout: a server dripping one byte a second never
-  // trips it. Each phase therefore also gets a deadline: every attempt at full length plus the
-  // backoffs between them.
   const deadlineMs = limits.fetchTimeoutMs * (limits.fetchRetries + 1) + maxTimeout * limits.fetchRetries;
-  const pacoteOpts = {
-    ...registryOptions,
-    ...network,
-    cache: join(opts.cacheDir, 'pacote'),
-    // Only a path (used for attestations), but its default is computed under ~/.npm.
-    tufCache: join(opts.cacheDir, 'pacote', '_tuf'),
-    fullMetadata: false,
-    // One packument request per run: tarball() re-resolves the manifest and hits this map.
-    packumentCache: opts.packumentCache ?? new Map(),
-    retry: { retries: limits.fetchRetries, factor: 2, minTimeout, maxTimeout, randomize: true },
-    timeout: limits.fetchTimeoutMs,
-    offline: opts.offline === true,
-    preferOnline: opts.preferOnline === true,
-    ...(opts.integrity !== undefined ? { integrity: opts.integrity } : {}),
-  };
+  const request = { ...registryOptions, ...network, registry, retry: { retries: limits.fetchRetries, factor: 2, minTimeout, maxTimeout, randomize: true }, timeout: limits.fetchTimeoutMs };
 
-  let manifest: Awaited<ReturnType<typeof pacote.manifest>>;
-  const manifestDeadline = AbortSignal.timeout(deadlineMs);
+  const deadline = AbortSignal.timeout(deadlineMs);
+  let manifest: Record<string, unknown>;
   try {
-    manifest = await pacote.manifest(spec.raw, { ...pacoteOpts, signal: manifestDeadline });
+    const cache = opts.packumentCache;
+    let packument = cache?.get(`corgi:${packumentUrl}`) as Record<string, unknown> | undefined;
+    if (packument === undefined) {
+      const get = async (accept: string) => readJson(await npmFetch(packumentUrl, { ...request, headers: { accept }, signal: deadline } as npmFetch.Options), packumentUrl);
+      // Like npm: a registry that does not know abbreviated documents may 404 them; ask for the full one.
+      packument = await get(CORGI_ACCEPT).catch((err: { code?: string }) => (err.code === 'E404' ? get(FULL_ACCEPT) : Promise.reject(err)));
+      cache?.set(`corgi:${packumentUrl}`, packument);
+    }
+    manifest = pickManifest(packument as unknown as Parameters<typeof pickManifest>[0], spec.fetchSpec === '' ? 'latest' : spec.fetchSpec, { defaultTag: 'latest' }) as unknown as Record<string, unknown>;
   } catch (err) {
-    throw toDepcapsError(err, { subject: spec.raw, url: packumentUrl, registry, secrets, timedOut: manifestDeadline.aborted });
+    throw toDepcapsError(err, { subject: spec.raw, url: packumentUrl, registry, secrets, timedOut: deadline.aborted });
   }
   // The packument is attacker-controlled too: its name and version become labels and cache
   // keys downstream, and its tarball URL is fetched next.
-  const version: unknown = manifest.version;
-  if (manifest.name !== spec.name || typeof version !== 'string' || version.length > 256 || semver.valid(version) === null) {
-    const claimed = `${String(manifest.name).slice(0, 100)}@${String(version).slice(0, 100)}`;
+  const version: unknown = manifest['version'];
+  if (manifest['name'] !== spec.name || typeof version !== 'string' || version.length > 256 || semver.valid(version) === null) {
+    const claimed = `${String(manifest['name']).slice(0, 100)}@${String(version).slice(0, 100)}`;
     throw new DepcapsError('E_REGISTRY', `${spec.raw}: ${redactUrl(registry)} answered with metadata for ${JSON.stringify(claimed)}.`);
   }
-  const subject = `${manifest.name}@${version}`;
-  const resolved = manifest._resolved;
-  const expected = manifest._integrity;
-  if (resolved !== undefined && !/^https?:\/\//i.test(resolved)) {
-    throw new DepcapsError('E_REGISTRY', `${subject}: the registry gave a tarball URL that is not http(s): ${JSON.stringify(redactUrl(resolved).slice(0, 100))}.`);
+  const subject = `${spec.name}@${version}`;
+  const dist = (typeof manifest['dist'] === 'object' && manifest['dist'] !== null ? manifest['dist'] : {}) as Record<string, unknown>;
+  const resolved = typeof dist['tarball'] === 'string' ? dist['tarball'] : undefined;
+  if (resolved === undefined || !/^https?:\/\//i.test(resolved)) {
+    throw new DepcapsError('E_REGISTRY', `${subject}: the registry gave a tarball URL that is not http(s): ${JSON.stringify(redactUrl(String(resolved)).slice(0, 100))}.`);
   }
-
-  let data: Buffer;
-  const tarballDeadline = AbortSignal.timeout(deadlineMs);
-  const tooLarge = new AbortController();
-  try {
-    data = await pacote.tarball.stream(
-      subject,
-      async (stream) => {
-        // pacote MAY call this handler more than once (it retries corrupt downloads once):
-        // every call starts from an empty buffer, so nothing is counted twice.
-        // When a download fails (deadline, reset), the error reaches this stream more than once
-        // (the socket, make-fetch-happen's cache writer), after our loop has stopped listening;
-        // an `error` with no listener would crash the process. The loop still sees the first.
-        stream.on('error', () => {});
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of stream as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size > limits.maxTarballBytes) {
-            // Abort the request itself: destroying pacote's stream would leave make-fetch-happen
-            // downloading into it (and into its cache) in the background.
-            tooLarge.abort();
-            break;
-          }
-          chunks.push(chunk);
-        }
-        if (size > limits.maxTarballBytes) {
-          throw new DepcapsError('E_TARBALL_LIMIT', `${subject}: the tarball is over the ${limits.maxTarballBytes}-byte limit.`, {
-            hint: 'If you trust this package, raise DEPCAPS_MAX_TARBALL_BYTES.',
-          });
-        }
-        return Buffer.concat(chunks, size);
-      },
-      { ...pacoteOpts, integrity: expected, resolved, signal: AbortSignal.any([tarballDeadline, tooLarge.signal]) },
-    );
-  } catch (err) {
-    throw toDepcapsError(err, { subject, url: resolved ?? packumentUrl, registry, secrets, timedOut: tarballDeadline.aborted });
-  }
-
-  // Algorithm names only: pacote (ssri) already verified the digests themselves.
-  const algorithms = (expected ?? '').split(/\s+/).filter(Boolean).map((token) => token.slice(0, token.indexOf('-')));
+  const fromRegistry = registryIntegrity(dist, subject);
+  if (opts.integrity !== undefined && fromRegistry !== undefined) assertCompatible(subject, opts.integrity, fromRegistry);
+  const expected = [fromRegistry, opts.integrity].filter((sri): sri is string => sri !== undefined);
+  const got = await downloadTarball({
+    subject,
+    url: resolved,
+    registryOptions,
+    network,
+    registry,
+    secrets,
+    limits,
+    expected,
+    retryMinTimeoutMs: minTimeout,
+    retryMaxTimeoutMs: maxTimeout,
+  });
+  // Algorithm names only: the digests themselves were verified.
+  const algorithms = expected.flatMap((sri) => sri.split(/\s+/)).filter(Boolean).map((token) => token.slice(0, token.indexOf('-')));
   const weak = algorithms.length === 0 ? 'the registry gave no integrity for this tarball; it was not verified.'
     : algorithms.every((a) => a === 'sha1') ? 'the only integrity to verify against was sha1.'
     : undefined;
   return {
-    name: manifest.name,
-    version: manifest.version,
-    integrity: sha512Integrity(data),
+    name: spec.name,
+    version,
+    integrity: got.integrity,
     ...(weak !== undefined ? { weakIntegrity: weak } : {}),
-    resolved: redactUrl(resolved ?? packumentUrl),
-    data,
-    registryManifest: manifest as unknown as Record<string, unknown>,
+    resolved: redactUrl(resolved),
+    contents: got.contents,
+    tarballBytes: got.tarballBytes,
+    registryManifest: manifest,
   };
+}
+
+/** A JSON body of at most MAX_PACKUMENT_BYTES. */
+async function readJson(res: Awaited<ReturnType<typeof npmFetch>>, url: string): Promise<Record<string, unknown>> {
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  const tooLarge = () => new DepcapsError('E_REGISTRY', `the packument at ${redactUrl(url)} is over ${MAX_PACKUMENT_BYTES} bytes.`);
+  if (declared > MAX_PACKUMENT_BYTES) throw tooLarge();
+  const text = await res.text();
+  if (text.length > MAX_PACKUMENT_BYTES) throw tooLarge();
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw Object.assign(new SyntaxError('not a JSON object'), { code: 'EJSONPARSE' });
+  return parsed as Record<string, unknown>;
+}
+
+/** The registry's SRI for a version: `dist.integrity`, else the sha1 `shasum` (publishes before 2017). */
+function registryIntegrity(dist: Record<string, unknown>, subject: string): string | undefined {
+  const integrity = dist['integrity'];
+  if (typeof integrity === 'string' && integrity.trim() !== '') {
+    try {
+      parseIntegrity(integrity);
+      return integrity;
+    } catch {
+      throw new DepcapsError('E_REGISTRY', `${subject}: the registry gave a malformed integrity (${JSON.stringify(clipDigest(integrity))}).`);
+    }
+  }
+  const shasum = dist['shasum'];
+  if (typeof shasum === 'string' && /^[0-9a-f]{40}$/i.test(shasum)) return `sha1-${Buffer.from(shasum, 'hex').toString('base64')}`;
+  return undefined;
+}
+
+/**
+ * A lockfile and a registry that both give a digest in one algorithm must agree before anything is
+ * downloaded: the lockfile's integrity is merged with the registry's, never replaced by it.
+ * @throws DepcapsError E_INTEGRITY naming both.
+ */
+function assertCompatible(subject: string, lockfile: string, registry: string): void {
+  const ours = parseIntegrity(lockfile);
+  const theirs = parseIntegrity(registry);
+  for (const [algorithm, digests] of ours) {
+    const other = theirs.get(algorithm);
+    if (other !== undefined && !digests.some((d) => other.includes(d))) {
+      throw new DepcapsError('E_INTEGRITY', `Integrity mismatch for ${subject}: expected ${clipDigest(`${algorithm}-${digests[0]}`)} (lockfile), the registry has ${clipDigest(`${algorithm}-${other[0]}`)}.`, {
+        hint: 'The lockfile and the registry disagree about this tarball; it was not downloaded.',
+      });
+    }
+  }
 }
 
 export interface ErrorContext {
@@ -209,7 +230,6 @@ export interface ErrorContext {
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNECTIONTIMEOUT', 'EIDLETIMEOUT', 'ERESPONSETIMEOUT', 'ETRANSFERTIMEOUT']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED', 'EPROTO']);
 
-/** Maps a pacote / npm-registry-fetch / make-fetch-happen error to a DepcapsError. */
 /** Maps a pacote / npm-registry-fetch error to a DepcapsError naming the package and the redacted URL, without secrets or stacks. */
 export function toDepcapsError(err: unknown, ctx: ErrorContext): DepcapsError {
   if (err instanceof DepcapsError) return err;

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Parser, type ReadEntry } from 'tar';
+import type { CatalogIndex } from '../analyze/catalog-index.js';
+import { StreamedFile } from '../analyze/intake.js';
 import { DepcapsError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { Anomaly, FileError } from '../contract/index.js';
 import type { PackageFile } from './types.js';
 
-/** The entries of a tarball, read into memory. */
+/**
+ * The entries of a tarball as they streamed by: code files and the manifest held whole (up to the
+ * parse limit), every other file by its summary (size, hash, head, magic kind).
+ */
 export interface TarballContents {
   files: PackageFile[];
   errors: FileError[];
@@ -23,7 +28,16 @@ export interface ReadTarballOptions {
   /** Names the package in errors (`name@version`, a file name). */
   label: string;
   limits: Limits;
+  /** The catalog whose magic bytes name binaries (default: the built-in one). */
+  index?: CatalogIndex;
 }
+
+/**
+ * The compressed bytes of a tarball: whole, or as they arrive. A stream is pulled with `next()`
+ * only and never closed here: when reading stops early (an error, the end-of-archive marker), the
+ * caller still owns the rest (to finish an integrity check over every byte).
+ */
+export type TarballSource = Uint8Array | AsyncIterable<Uint8Array>;
 
 /** Where escaping entries are kept, so their content is still analysed (and visibly odd). */
 export const ESCAPED_DIR = '__escaped__';
@@ -127,17 +141,21 @@ function quote(raw: string): string {
 }
 
 /**
- * Reads a (gzipped) tar archive entry by entry, in memory, with tar's Parser: nothing is ever
- * extracted or written to disk. Links and devices are reported, never followed; escaping paths
- * are reported and their content kept under `__escaped__/`.
- * @throws DepcapsError E_TARBALL_LIMIT (bytes, entries, decompression ratio), E_TARBALL_INVALID
- *   (not an archive, no entries), E_TARBALL_TRUNCATED (input ends early).
+ * Reads a (gzipped) tar archive entry by entry as its bytes arrive, with tar's Parser: nothing is
+ * ever extracted or written to disk, and no file is held whole unless the engine parses it (see
+ * StreamedFile), so memory does not grow with the tarball. Links and devices are reported, never
+ * followed; escaping paths are reported and their content kept under `__escaped__/`.
+ * @throws DepcapsError E_TARBALL_LIMIT (bytes, entries, decompression ratio, compressed size),
+ *   E_TARBALL_INVALID (not an archive, no entries), E_TARBALL_TRUNCATED (input ends early), or
+ *   whatever DepcapsError the source throws (a failed download).
  */
-export function readTarball(data: Buffer, opts: ReadTarballOptions): Promise<TarballContents> {
+export function readTarball(source: TarballSource, opts: ReadTarballOptions): Promise<TarballContents> {
   const { label, limits } = opts;
-  if (data.length === 0) return Promise.reject(new DepcapsError('E_TARBALL_INVALID', `${label}: the tarball is empty (0 bytes).`));
-  if (data.length > limits.maxTarballBytes) {
-    return Promise.reject(limitError(label, `is ${data.length} bytes, over the ${limits.maxTarballBytes}-byte limit`, 'DEPCAPS_MAX_TARBALL_BYTES'));
+  if (source instanceof Uint8Array) {
+    if (source.length === 0) return Promise.reject(emptyError(label));
+    if (source.length > limits.maxTarballBytes) {
+      return Promise.reject(limitError(label, `is ${source.length} bytes, over the ${limits.maxTarballBytes}-byte limit`, 'DEPCAPS_MAX_TARBALL_BYTES'));
+    }
   }
 
   const files: PackageFile[] = [];
@@ -185,8 +203,8 @@ export function readTarball(data: Buffer, opts: ReadTarballOptions): Promise<Tar
       entry.resume();
     };
 
-    const addFile = (path: string, content: Buffer): void => {
-      const file: PackageFile = { path, data: content };
+    const addFile = (file: PackageFile): void => {
+      const path = file.path;
       const earlier = byPath.get(path);
       if (earlier) {
         // Extraction would overwrite: the later copy owns the path. The earlier one may hide
@@ -208,33 +226,19 @@ export function readTarball(data: Buffer, opts: ReadTarballOptions): Promise<Tar
     };
 
     const readFile = (entry: ReadEntry, path: string): void => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      // A declared size over the limit is never buffered: the body is drained and counted.
-      let tooLarge = (entry.size ?? 0) > limits.maxFileBytes;
+      // Whatever its size, the body streams through: held whole only when it is code (or the
+      // manifest) within the parse limit, else hashed, probed and, for code, scanned lexically.
+      const file = new StreamedFile(path, { maxFileBytes: limits.maxFileBytes, ...(entry.size !== undefined ? { expectedSize: entry.size } : {}), ...(opts.index ? { index: opts.index } : {}) });
       // `end` first: adding a `data` listener starts the flow, and an empty entry ends at once.
       entry.on('end', () => {
         if (settled) return;
-        if (tooLarge) {
-          errors.push({
-            file: path,
-            reason: 'file-too-large',
-            message: `${Math.max(size, entry.size ?? 0)} bytes, over the ${limits.maxFileBytes}-byte limit (maxFileBytes); not read.`,
-          });
-        } else {
-          addFile(path, Buffer.concat(chunks, size));
-        }
+        const done = file.end();
+        addFile(done.file);
+        if (done.error) errors.push(done.error);
       });
       entry.on('data', (c: Buffer) => {
         if (!count(c.length)) return;
-        size += c.length;
-        if (tooLarge) return;
-        if (size > limits.maxFileBytes) {
-          tooLarge = true;
-          chunks.length = 0;
-        } else {
-          chunks.push(c);
-        }
+        file.write(c);
       });
     };
 
@@ -242,6 +246,11 @@ export function readTarball(data: Buffer, opts: ReadTarballOptions): Promise<Tar
       if (settled) return void entry.resume();
       if (++entries > limits.maxEntries) {
         return void finish(limitError(label, `has more than ${limits.maxEntries} entries`, 'DEPCAPS_MAX_ENTRIES'));
+      }
+      // A header announcing more than the budget left decides at once: tar reads exactly that many
+      // bytes of body, so the package would go over the limit (a one-entry gzip bomb costs nothing).
+      if ((entry.size ?? 0) > limits.maxBytes - bytes) {
+        return void finish(limitError(label, `unpacks to more than ${limits.maxBytes} bytes (an entry announces ${entry.size} bytes)`, '--max-bytes or DEPCAPS_MAX_BYTES'));
       }
       const norm = normaliseEntryPath(entry.path, limits.maxPathDepth);
       let path = norm.path;
@@ -328,13 +337,39 @@ export function readTarball(data: Buffer, opts: ReadTarballOptions): Promise<Tar
     parser.on('error', (err: Error) => finish(classifyTarError(label, err)));
 
     void (async () => {
-      for (let offset = 0, n = 1; offset < data.length && !settled; offset += FEED_CHUNK, n++) {
-        parser.write(data.subarray(offset, offset + FEED_CHUNK));
-        if (n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+      let compressed = 0;
+      let writes = 0;
+      const iterator = source instanceof Uint8Array ? undefined : source[Symbol.asyncIterator]();
+      for (let offset = 0; !settled; ) {
+        // `next()` only: the caller owns the stream and decides what happens to the rest.
+        let chunk: Uint8Array;
+        if (iterator === undefined) {
+          if (offset >= (source as Uint8Array).length) break;
+          chunk = (source as Uint8Array).subarray(offset, offset + FEED_CHUNK);
+          offset += chunk.length;
+        } else {
+          const next = await iterator.next();
+          if (next.done === true) break;
+          chunk = next.value;
+        }
+        compressed += chunk.length;
+        if (compressed > limits.maxTarballBytes) {
+          return finish(limitError(label, `is over the ${limits.maxTarballBytes}-byte limit`, 'DEPCAPS_MAX_TARBALL_BYTES'));
+        }
+        for (let at = 0; at < chunk.length && !settled; at += FEED_CHUNK) {
+          parser.write(chunk.subarray(at, at + FEED_CHUNK));
+          if (++writes % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        }
       }
-      if (!settled) parser.end();
+      if (settled) return;
+      if (compressed === 0) return finish(emptyError(label));
+      parser.end();
     })().catch((err: unknown) => finish(classifyTarError(label, err)));
   });
+}
+
+function emptyError(label: string): DepcapsError {
+  return new DepcapsError('E_TARBALL_INVALID', `${label}: the tarball is empty (0 bytes).`);
 }
 
 function limitError(label: string, what: string, setting: string): DepcapsError {

@@ -10,13 +10,10 @@ import semver from 'semver';
 import { catalog } from '../../capabilities/index.js';
 import { DepcapsError } from '../errors.js';
 import { LineLocator, stripBom } from '../lockfile/text.js';
-import type { GateRule } from '../contract/index.js';
+import type { GateRule, PlatformFamily } from '../contract/index.js';
+import { POLICY_FILE, POLICY_SCHEMA_URL } from './policy-file.js';
 
-/** Where the gate looks for the policy, relative to the repository root. */
-export const POLICY_FILE = 'depcaps.policy.json';
-
-/** The `$schema` a written policy points at, so editors complete and explain its keys. */
-export const POLICY_SCHEMA_URL = 'https://unpkg.com/depcaps/schema/depcaps.policy.schema.json';
+export { POLICY_FILE, POLICY_SCHEMA_URL };
 
 /**
  * What a policy key selects: `axios@^1`, `axios`, or a glob such as `@types/*`. A glob's
@@ -366,13 +363,14 @@ export function matchPolicy(policy: Policy, name: string, version: string): Gate
 }
 
 /**
- * Writes a policy that accepts the given packages as they are: one entry per name holding its
- * versions' capabilities beyond `default`. Byte-stable for the same input in any order, so the
- * policy's diff in a pull request shows only real changes.
+ * Writes a policy that accepts the given packages as they are: one entry per name holding its versions'
+ * capabilities beyond `default`, and one glob entry per platform family (`@esbuild/*`), so a new platform
+ * package of the family is covered too. Byte-stable for the same input in any order, so the policy's diff
+ * in a pull request shows only real changes.
  * @throws DepcapsError E_USAGE when `default` names an unknown capability.
  */
 export function initPolicy(
-  packages: readonly { name: string; version: string; capabilities: readonly string[] }[],
+  packages: readonly { name: string; version: string; capabilities: readonly string[]; family?: PlatformFamily }[],
   options: { default?: readonly string[] } = {},
 ): string {
   const unknown = (options.default ?? []).filter((id) => !CAPABILITY_IDS.has(id));
@@ -380,20 +378,23 @@ export function initPolicy(
     throw new DepcapsError('E_USAGE', `unknown capability ${unknown.map(quote).join(', ')} in the default allow list; capabilities are ${[...CAPABILITY_IDS].join(', ')}`);
   }
   const defaults = [...new Set(options.default)].sort();
-  const byName = new Map<string, Set<string>>();
+  const byKey = new Map<string, { allow: Set<string>; reason?: string }>();
   for (const pkg of packages) {
     const extra = pkg.capabilities.filter((id) => !defaults.includes(id));
     if (extra.length === 0) continue;
-    const set = byName.get(pkg.name) ?? new Set<string>();
-    for (const id of extra) set.add(id);
-    byName.set(pkg.name, set);
+    const glob = pkg.family?.glob;
+    const key = glob ?? pkg.name;
+    const entry = byKey.get(key) ?? { allow: new Set<string>(), ...(glob !== undefined ? { reason: `platform packages of ${pkg.family!.parent}` } : {}) };
+    for (const id of extra) entry.allow.add(id);
+    byKey.set(key, entry);
   }
   const head = JSON.stringify({ $schema: POLICY_SCHEMA_URL, version: 1, default: { allow: defaults } }, null, 2);
   // Written by hand, not as one object: JSON.stringify would hoist integer-like keys ("123")
   // ahead of the sorted ones, and an object would treat a package named `__proto__` specially.
-  const entries = [...byName.keys()].sort().map((name) => {
-    const allow = JSON.stringify({ allow: [...(byName.get(name) ?? [])].sort() }, null, 2).replace(/\n/g, '\n    ');
-    return `    ${JSON.stringify(name)}: ${allow}`;
+  const entries = [...byKey.keys()].sort().map((key) => {
+    const { allow, reason } = byKey.get(key)!;
+    const body = JSON.stringify({ allow: [...allow].sort(), ...(reason !== undefined ? { reason } : {}) }, null, 2).replace(/\n/g, '\n    ');
+    return `    ${JSON.stringify(key)}: ${body}`;
   });
   const body = entries.length === 0 ? '{}' : `{\n${entries.join(',\n')}\n  }`;
   return `${head.slice(0, -2)},\n  "packages": ${body}\n}\n`;

@@ -7,7 +7,7 @@
  */
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { DepcapsError } from '../errors.js';
-import { groupEntries, INSTALLED_GROUPS, LockfileCollector, ROOT_GROUPS, type ReaderOptions } from './entry.js';
+import { groupEntries, INSTALLED_GROUPS, LockfileCollector, optionalNames, platformOf, ROOT_GROUPS, type ReaderOptions } from './entry.js';
 import { isGitUrl, isHttpUrl } from './source.js';
 import { classifyGraph, type Edge, type GraphRoots } from './classify.js';
 import { asRecord, assertNoConflictMarkers, LineLocator, own, ownString, stringEntries, stripBom } from './text.js';
@@ -165,6 +165,8 @@ export function parseBun(text: string, path: string, opts: ReaderOptions = {}): 
         ...(classes.get(key) ?? { dev: false, optional: false }),
         ...(localPath !== undefined ? { path: localPath } : {}),
         dependencies: groupEntries(info, INSTALLED_GROUPS),
+        optionalDependencies: optionalNames(info),
+        platform: platformOf(info),
         key,
         line,
       },

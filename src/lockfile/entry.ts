@@ -5,7 +5,7 @@
  */
 import semver from 'semver';
 import { asRecord, own } from './text.js';
-import type { LockedPackage, LockedSource, Lockfile, LockfileDiagnostic } from './types.js';
+import type { LockedPackage, LockedPlatform, LockedSource, Lockfile, LockfileDiagnostic } from './types.js';
 
 /** npm's limit on package names. */
 const MAX_NAME_LENGTH = 214;
@@ -37,6 +37,34 @@ export function groupEntries(record: unknown, groups: readonly string[]): [strin
   return out;
 }
 
+/** The platform fields of a manifest or lockfile record, in the order npm writes them. */
+const PLATFORM_FIELDS = ['os', 'cpu', 'libc'] as const;
+/** Values kept per platform field: npm's own lists are a dozen long; more is not a real entry. */
+const MAX_PLATFORM_VALUES = 64;
+/** A platform value (`darwin`, `!win32`, `arm64`, `glibc`) is a short token. */
+const PLATFORM_VALUE = /^!?[A-Za-z0-9_.-]{1,32}$/;
+
+/**
+ * The `os`/`cpu`/`libc` of a record (each a string or a list of strings, as package.json allows),
+ * or undefined when it has none. Values that are not short tokens are dropped: the file is hostile.
+ */
+export function platformOf(record: unknown): LockedPlatform | undefined {
+  const from = asRecord(record);
+  let out: LockedPlatform | undefined;
+  for (const field of PLATFORM_FIELDS) {
+    const raw = own(from, field);
+    const list = (typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : []).slice(0, MAX_PLATFORM_VALUES);
+    const values = [...new Set(list.filter((v): v is string => typeof v === 'string' && PLATFORM_VALUE.test(v)))];
+    if (values.length > 0) (out ??= {})[field] = values;
+  }
+  return out;
+}
+
+/** The names of a record's `optionalDependencies` map (checked against its dependencies by the collector). */
+export function optionalNames(record: unknown): string[] {
+  return Object.keys(asRecord(own(asRecord(record), 'optionalDependencies')) ?? {});
+}
+
 /** Options of every `parseXxx` reader. */
 export interface ReaderOptions {
   /** The package.json next to the lockfile, when there is one: roots for formats without dev flags. */
@@ -62,6 +90,10 @@ export interface EntryCandidate {
   installScript?: boolean | undefined;
   /** What the entry depends on, as `(name, spec)` pairs ({@link groupEntries}); the first spec of a name wins. */
   dependencies?: [string, string][] | undefined;
+  /** Names among `dependencies` the record lists as optional; others are ignored. */
+  optionalDependencies?: readonly string[] | undefined;
+  /** The entry's `os`/`cpu`/`libc` ({@link platformOf}). */
+  platform?: LockedPlatform | undefined;
 }
 
 /** Why `name` is not an npm package name we accept, or undefined when it is one. */
@@ -179,6 +211,7 @@ export class LockfileCollector {
     }
 
     const dependencies = this.dependencyMap(c.key, c.line, subject, c.dependencies ?? []);
+    const optionalDependencies = dependencies === undefined ? [] : [...new Set(c.optionalDependencies ?? [])].filter((n) => Object.hasOwn(dependencies, n)).sort();
     const pkg: LockedPackage = {
       name,
       version,
@@ -192,6 +225,8 @@ export class LockfileCollector {
       ...(c.bundled ? { bundled: true } : {}),
       ...(c.installScript ? { installScript: true } : {}),
       ...(dependencies !== undefined ? { dependencies } : {}),
+      ...(optionalDependencies.length > 0 ? { optionalDependencies } : {}),
+      ...(c.platform !== undefined ? { platform: c.platform } : {}),
       key: c.key,
       line: c.line,
     };
@@ -212,6 +247,8 @@ export class LockfileCollector {
       seen.dependencies ??= {};
       for (const [name, spec] of Object.entries(pkg.dependencies)) if (!Object.hasOwn(seen.dependencies, name)) seen.dependencies[name] = spec;
     }
+    if (pkg.optionalDependencies !== undefined) seen.optionalDependencies = [...new Set([...(seen.optionalDependencies ?? []), ...pkg.optionalDependencies])].sort();
+    seen.platform ??= pkg.platform;
     // Integrity is merged, never overwritten: two different hashes for one tarball is suspicious.
     if (seen.integrity === undefined && pkg.integrity !== undefined) seen.integrity = pkg.integrity;
     else if (seen.integrity !== undefined && pkg.integrity !== undefined && seen.integrity !== pkg.integrity) {

@@ -6,7 +6,7 @@
  * resolved by `buildGraph` the way node_modules lookup works.
  */
 import { DepcapsError } from '../errors.js';
-import { groupEntries, INSTALLED_GROUPS, LockfileCollector, ROOT_GROUPS, type ReaderOptions } from './entry.js';
+import { groupEntries, INSTALLED_GROUPS, LockfileCollector, optionalNames, platformOf, ROOT_GROUPS, type ReaderOptions } from './entry.js';
 import { isGitUrl, isHttpUrl, isRegistryTarballUrl, workspaceMatcher } from './source.js';
 import { asRecord, assertNoConflictMarkers, LineLocator, own, ownString, parseJsonText, stripBom } from './text.js';
 import type { LockedSource, Lockfile } from './types.js';
@@ -111,6 +111,8 @@ function readPackages(packages: Record<string, unknown>, collector: LockfileColl
         bundled: own(entry, 'inBundle') === true,
         installScript: own(entry, 'hasInstallScript') === true,
         dependencies: groupEntries(entry, INSTALLED_GROUPS),
+        optionalDependencies: optionalNames(entry),
+        platform: platformOf(entry),
         key,
         line,
       },

@@ -8,7 +8,7 @@
 import { posix } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { DepcapsError } from '../errors.js';
-import { INSTALLED_GROUPS, isExactVersion, LockfileCollector, ROOT_GROUPS, type ReaderOptions } from './entry.js';
+import { INSTALLED_GROUPS, isExactVersion, LockfileCollector, optionalNames, platformOf, ROOT_GROUPS, type ReaderOptions } from './entry.js';
 import { isGitUrl, isHttpUrl } from './source.js';
 import { classifyGraph, type Classification, type Edge, type GraphRoots } from './classify.js';
 import { asRecord, assertNoConflictMarkers, own, ownString, parserMessage, stripBom } from './text.js';
@@ -176,6 +176,7 @@ export function parsePnpm(text: string, path: string, _opts: ReaderOptions = {})
   const classes = family === 9 ? classifyV9(importers, snapshots) : undefined;
   // v9 keeps dependencies in `snapshots`, one per peer variant of a `packages` entry: merged.
   const snapshotDeps = new Map<string, [string, string][]>();
+  const snapshotOptional = new Map<string, string[]>();
   if (family === 9) {
     for (const [key, snapshot] of Object.entries(snapshots)) {
       const pkg = key.replace(/\(.*$/s, '');
@@ -183,6 +184,7 @@ export function parsePnpm(text: string, path: string, _opts: ReaderOptions = {})
       const seen = snapshotDeps.get(pkg);
       if (seen) seen.push(...specs);
       else snapshotDeps.set(pkg, specs);
+      snapshotOptional.set(pkg, [...(snapshotOptional.get(pkg) ?? []), ...optionalNames(snapshot)]);
     }
   }
   for (const [key, value] of Object.entries(packages)) {
@@ -234,6 +236,8 @@ export function parsePnpm(text: string, path: string, _opts: ReaderOptions = {})
         ...flags,
         ...(localPath !== undefined ? { path: localPath } : {}),
         dependencies: family === 9 ? snapshotDeps.get(key) : dependencySpecs(entry, INSTALLED_GROUPS, packages, family),
+        optionalDependencies: family === 9 ? snapshotOptional.get(key) : optionalNames(entry),
+        platform: platformOf(entry),
         key,
         line,
       },

@@ -32,10 +32,27 @@ export interface LockedPackage {
    * Absent when it depends on nothing. See `buildGraph` for how a spec is resolved.
    */
   dependencies?: Record<string, string>;
+  /**
+   * The names among `dependencies` that the record lists as optional (`optionalDependencies`,
+   * berry's `dependenciesMeta.<name>.optional`): a parent's platform variants are among them.
+   */
+  optionalDependencies?: string[];
+  /** The platforms it installs on, when its lockfile entry records them (npm, pnpm, bun, yarn berry). */
+  platform?: LockedPlatform;
   /** The lockfile's own key for this entry (`node_modules/a/node_modules/b`, `a@^1.0.0`, `/a@1.0.0`). */
   key: string;
   /** 1-based line of the entry in the lockfile (for SARIF / GitHub annotations). */
   line: number;
+}
+
+/**
+ * The `os`, `cpu` and `libc` a package declares (as in its package.json, `!x` excluding x): a
+ * package that declares any is a platform variant (`@esbuild/linux-x64`).
+ */
+export interface LockedPlatform {
+  os?: string[];
+  cpu?: string[];
+  libc?: string[];
 }
 
 /** A problem with one lockfile entry: reported, never fatal for the others. */

@@ -8,7 +8,7 @@
  */
 import { parseSyml } from '@yarnpkg/parsers';
 import { DepcapsError } from '../errors.js';
-import { groupEntries, INSTALLED_GROUPS, LockfileCollector, ROOT_GROUPS, type ReaderOptions } from './entry.js';
+import { groupEntries, INSTALLED_GROUPS, LockfileCollector, platformOf, ROOT_GROUPS, type ReaderOptions } from './entry.js';
 import { isGitUrl, isHttpUrl } from './source.js';
 import { classifyGraph, NO_MANIFEST_MESSAGE, type Classification, type Edge, type GraphRoots } from './classify.js';
 import { asRecord, assertNoConflictMarkers, own, ownString, parserMessage, stringEntries, stripBom } from './text.js';
@@ -148,6 +148,8 @@ export function parseYarnBerry(text: string, path: string, opts: ReaderOptions =
       ...(src.path !== undefined ? { path: src.path } : {}),
       ...(classes.get(key) ?? { dev: false, optional: false }),
       dependencies,
+      optionalDependencies: optionalOf(entry),
+      platform: conditionsPlatform(ownString(entry, 'conditions')),
       key,
       line,
     });
@@ -167,6 +169,20 @@ function metaOptional(meta: Record<string, unknown> | undefined, dep: string): b
     return flag === true || flag === 'true';
   };
   return isTrue(dep) || Object.keys(meta).some((key) => key.startsWith(`${dep}@`) && isTrue(key));
+}
+
+/** The dependencies berry marks optional in `dependenciesMeta` ({@link metaOptional}): a parent's platform variants are among them. */
+function optionalOf(entry: Record<string, unknown>): string[] {
+  const meta = asRecord(own(entry, 'dependenciesMeta'));
+  return stringEntries(own(entry, 'dependencies')).map(([dep]) => dep).filter((dep) => metaOptional(meta, dep));
+}
+
+/** Berry's `conditions: os=darwin & cpu=arm64` (yarn 3.2+) as a platform. */
+function conditionsPlatform(conditions: string | undefined): ReturnType<typeof platformOf> {
+  if (conditions === undefined || conditions.length > 1024) return undefined;
+  const fields: Record<string, string[]> = {};
+  for (const m of conditions.matchAll(/\b(os|cpu|libc)=([^\s&|()]+)/g)) (fields[m[1]!] ??= []).push(m[2]!);
+  return platformOf(fields);
 }
 
 /**

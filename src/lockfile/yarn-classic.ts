@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { DepcapsError } from '../errors.js';
-import { groupEntries, INSTALLED_GROUPS, LockfileCollector, ROOT_GROUPS, sha1HexToIntegrity, type ReaderOptions } from './entry.js';
+import { groupEntries, INSTALLED_GROUPS, LockfileCollector, optionalNames, ROOT_GROUPS, sha1HexToIntegrity, type ReaderOptions } from './entry.js';
 import { isGitRange, isGitUrl, isHttpUrl, isRegistryTarballUrl } from './source.js';
 import { classifyGraph, manifestRoots, NO_MANIFEST_MESSAGE, type Classification, type Edge } from './classify.js';
 import { asRecord, assertNoConflictMarkers, own, parserMessage, stringEntries, stripBom } from './text.js';
@@ -140,6 +140,8 @@ export function parseYarnClassic(text: string, path: string, opts: ReaderOptions
         ...flags,
         ...(localPath !== undefined ? { path: localPath } : {}),
         dependencies: groupEntries(entry, INSTALLED_GROUPS),
+        // yarn classic records no os/cpu: its platform variants are known by their parents' optional edges only.
+        optionalDependencies: optionalNames(entry),
         key: id,
         line,
       },

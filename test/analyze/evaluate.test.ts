@@ -25,3 +25,19 @@ describe('evaluation through self-referential object literals', () => {
     expect(found).toContain('shell:child_process.exec:3');
   });
 });
+
+describe('evaluation of `a && b`', () => {
+  it('is the right operand (a falsy left operand names nothing): a guarded require is the module', () => {
+    const r = analyzeSource("const cp = process.env.SHELL && require('child_process');\ncp.exec(cmd);\n", 'guard.js');
+    expect(r.findings.map((f) => `${f.capability}:${f.api}:${f.line}`).sort()).toEqual([
+      'env:process.env.SHELL:1',
+      'shell:child_process.exec:2',
+      'shell:child_process:1',
+    ]);
+  });
+
+  it('falls back to the left operand when the right one is unknown', () => {
+    const r = analyzeSource('const f = globalThis.fetch && makeClient();\nf(url);\n', 'fallback.js');
+    expect(r.findings.map((f) => `${f.capability}:${f.api}:${f.line}`).sort()).toEqual(['network:fetch:1', 'network:fetch:2']);
+  });
+});

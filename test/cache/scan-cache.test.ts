@@ -4,7 +4,7 @@
  * freshness and ETag revalidation against a real registry on 127.0.0.1, --no-cache, --offline, and an
  * unusable cache directory.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -40,6 +40,13 @@ const SIMPLE = {
   'lib/net.js': "require('https').get('https://example.com/');\n",
 };
 
+/** A code file of 4,000 bytes (parsed under the default limit, scanned lexically under 1,000). */
+const BIG_CODE = {
+  'index.js': `module.exports = 1;\n${'// padding\n'.repeat(350)}require('child_process').exec('id');\n`,
+};
+/** A 3 MiB ELF executable: its header, then bytes no parser reads. */
+const ELF = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(3 * 1024 * 1024, 0x90)]);
+
 beforeAll(async () => {
   tmp = makeTmpEnv();
   pool = new AnalysisPool(resolveLimits(), 2);
@@ -54,6 +61,8 @@ beforeAll(async () => {
         },
       },
       'offline-pkg': { versions: { '1.0.0': { files: { 'index.js': "require('fs').writeFileSync('x', 'y');\n" } } } },
+      'limit-pkg': { versions: { '1.0.0': { files: BIG_CODE } } },
+      'native-pkg': { versions: { '1.0.0': { files: { 'index.js': 'module.exports = 1;\n', 'bin/engine': ELF } } } },
     },
   });
 });
@@ -309,6 +318,68 @@ describe('--no-cache and --offline', () => {
     }
     expect((await scan('offline-pkg@^1.0.0', { cacheDir, offline: true })).stats.cached).toBe(true);
     expect(registry.log.slice(before)).toEqual([]);
+  });
+});
+
+describe('results, not tarballs', () => {
+  it('offline after an analyzer upgrade: nothing to serve, and the message says the network is needed', async () => {
+    const cacheDir = freshCacheDir();
+    await scan('offline-pkg@1.0.0', { cacheDir, analyzerVersion: 'analyzer-A' });
+    const before = registry.log.length;
+    const err = await scan('offline-pkg@1.0.0', { cacheDir, analyzerVersion: 'analyzer-B', offline: true }).catch((e: unknown) => e as DepcapsError);
+    expect(err).toBeInstanceOf(DepcapsError);
+    expect((err as DepcapsError).code).toBe('E_REGISTRY');
+    expect((err as DepcapsError).message).toContain('offline-pkg@1.0.0');
+    expect((err as DepcapsError).message).toContain('keeps analysis results, not tarballs');
+    expect((err as DepcapsError).hint).toMatch(/upgrade.*needs the network/);
+    expect(registry.log.slice(before)).toEqual([]);
+    expect(readdirSync(cacheDir).filter((n) => !n.startsWith(DB_FILE))).toEqual([]);
+  });
+
+  it('the lockfile integrity finds a result offline even without the version mapping', async () => {
+    const cacheDir = freshCacheDir();
+    const online = await scan('exact-pkg@1.0.0', { cacheDir });
+    const db = new Database(join(cacheDir, DB_FILE));
+    try {
+      db.prepare('DELETE FROM versions').run();
+    } finally {
+      db.close();
+    }
+    const before = registry.log.length;
+    const offline = await scan('exact-pkg@1.0.0', { cacheDir, offline: true, integrity: registry.integrity('exact-pkg', '1.0.0') });
+    expect(offline.stats.cached).toBe(true);
+    expect(comparable(offline)).toEqual(comparable(online));
+    expect(registry.log.slice(before)).toEqual([]);
+  });
+
+  it('--max-file-bytes: a partial result of a smaller limit is not served under a larger one', async () => {
+    const cacheDir = freshCacheDir();
+    const small = await scan('limit-pkg@1.0.0', { cacheDir, limits: { maxFileBytes: 1000 } });
+    expect(small.status).toBe('partial');
+    expect(small.errors).toEqual([expect.objectContaining({ file: 'index.js', reason: 'file-too-large' })]);
+    // The lexical scan still found the call, at its line.
+    expect(small.findings).toEqual([expect.objectContaining({ capability: 'shell', file: 'index.js', line: 352, confidence: 'low' })]);
+    expect((await scan('limit-pkg@1.0.0', { cacheDir, limits: { maxFileBytes: 1000 } })).stats.cached).toBe(true);
+    expect((await scan('limit-pkg@1.0.0', { cacheDir, limits: { maxFileBytes: 500 } })).stats.cached).toBe(true);
+
+    const large = await scan('limit-pkg@1.0.0', { cacheDir, limits: { maxFileBytes: 10_000 } });
+    expect(large.stats.cached).toBe(false);
+    expect(large.status).toBe('ok');
+    expect(large.findings).toEqual(expect.arrayContaining([expect.objectContaining({ capability: 'shell', api: 'child_process.exec', line: 352, confidence: 'high' })]));
+    // The full result replaced the partial one; it is what every limit gets now.
+    const again = await scan('limit-pkg@1.0.0', { cacheDir, limits: { maxFileBytes: 1000 } });
+    expect(again.stats.cached).toBe(true);
+    expect(again.status).toBe('ok');
+  });
+
+  it('a binary far over the parse limit is native, and the package ok', async () => {
+    const report = await scan('native-pkg@1.0.0', { cacheDir: freshCacheDir(), limits: { maxFileBytes: 64 * 1024 } });
+    expect(report.status).toBe('ok');
+    expect(report.errors).toEqual([]);
+    expect(report.capabilities).toEqual(['native']);
+    expect(report.findings).toEqual([expect.objectContaining({ capability: 'native', api: 'ELF binary', file: 'bin/engine', excerpt: `ELF binary (${ELF.length} bytes)` })]);
+    expect(report.stats.files).toBe(3);
+    expect(report.stats.bytes).toBeGreaterThan(ELF.length);
   });
 });
 

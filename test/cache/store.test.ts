@@ -4,7 +4,7 @@
  * unusable-cache cases of RELIABILITY items 28 (unusable) and 29 (disk full).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -286,7 +286,7 @@ describe('prune, clear, info, integrity check', () => {
     at(now - DAY, () => store.putPackage(entry({ integrity: 'I-fresh2', name: 'fresh2', files: [file('2')], registryVersion: undefined })));
 
     const removed = store.prune(now - 30 * DAY, 'an-1');
-    expect(removed).toEqual({ packages: 2, files: 2, packuments: 1 });
+    expect(removed).toEqual({ packages: 2, files: 2, packuments: 1, legacyTarballBytes: 0 });
     const db = rawDb(dir);
     expect((db.prepare('SELECT integrity FROM packages ORDER BY integrity').all() as { integrity: string }[]).map((r) => r.integrity)).toEqual([
       'I-fresh',
@@ -299,7 +299,36 @@ describe('prune, clear, info, integrity check', () => {
     expect(store.integrityCheck()).toBe('ok');
 
     // A second prune with nothing to do removes nothing.
-    expect(store.prune(now - 30 * DAY, 'an-1')).toEqual({ packages: 0, files: 0, packuments: 0 });
+    expect(store.prune(now - 30 * DAY, 'an-1')).toEqual({ packages: 0, files: 0, packuments: 0, legacyTarballBytes: 0 });
+  });
+
+  it('prune removes the pacote tarball cache earlier versions left, and says how much it freed', () => {
+    const dir = freshDir();
+    const store = mustOpen(dir);
+    store.putPackage(entry());
+    mkdirSync(join(dir, 'pacote', '_cacache', 'content-v2', 'sha512', 'ab'), { recursive: true });
+    writeFileSync(join(dir, 'pacote', '_cacache', 'content-v2', 'sha512', 'ab', 'cd'), Buffer.alloc(3000));
+    writeFileSync(join(dir, 'pacote', '_cacache', 'index'), 'x'.repeat(100));
+    expect(store.info().breakdown.legacyTarballCache).toBe(3100);
+    expect(store.prune(0, 'an-1')).toEqual({ packages: 0, files: 0, packuments: 0, legacyTarballBytes: 3100 });
+    expect(existsSync(join(dir, 'pacote'))).toBe(false);
+    // The results themselves are untouched.
+    expect(store.getPackage('sha512-AAAA', 'an-1')).toEqual(entry().report);
+  });
+
+  it('a result that depended on the parse limit is served only under the same or a smaller limit', () => {
+    const store = mustOpen(freshDir());
+    store.putPackage(entry({ integrity: 'I-partial', maxFileBytes: 1000 }));
+    store.putPackage(entry({ integrity: 'I-ok' }));
+    expect(store.getPackage('I-partial', 'an-1', { maxFileBytes: 1000 })).toEqual(entry().report);
+    expect(store.getPackage('I-partial', 'an-1', { maxFileBytes: 10 })).toEqual(entry().report);
+    expect(store.getPackage('I-partial', 'an-1', { maxFileBytes: 1001 })).toBeUndefined();
+    // A result no limit touched is served under any limit.
+    expect(store.getPackage('I-ok', 'an-1', { maxFileBytes: 1 })).toEqual(entry().report);
+    expect(store.getPackage('I-ok', 'an-1', { maxFileBytes: 2 ** 40 })).toEqual(entry().report);
+    // Computed again under the larger limit without hitting it: served under every limit from now on.
+    store.putPackage(entry({ integrity: 'I-partial', report: { again: true } }));
+    expect(store.getPackage('I-partial', 'an-1', { maxFileBytes: 2 ** 40 })).toEqual({ again: true });
   });
 
   it('clear empties every table and deletes the pacote directory; the store stays usable', () => {
@@ -320,16 +349,25 @@ describe('prune, clear, info, integrity check', () => {
     expect(store.getPackage('sha512-AAAA', 'an-1')).toEqual(entry().report);
   });
 
-  it('info counts rows per analyzer and measures the files', () => {
-    const store = mustOpen(freshDir());
+  it('info counts rows per analyzer and measures everything under the directory', () => {
+    const dir = freshDir();
+    const store = mustOpen(dir);
     store.putPackage(entry());
+    mkdirSync(join(dir, 'pacote', '_cacache'), { recursive: true });
+    writeFileSync(join(dir, 'pacote', '_cacache', 'blob'), Buffer.alloc(5000));
+    writeFileSync(join(dir, `${DB_FILE}.corrupt-1`), Buffer.alloc(700));
     store.putPackage(entry({ integrity: 'I2', analyzer: 'an-2', files: [entry().files[0]!] }));
     const info = store.info();
     expect(info.analyzers).toEqual([
       { analyzer: 'an-1', packages: 1, files: 2 },
       { analyzer: 'an-2', packages: 1, files: 1 },
     ]);
-    expect(info.bytes).toBeGreaterThan(0);
+    const onDisk = (name: string) => (existsSync(join(dir, name)) ? statSync(join(dir, name)).size : 0);
+    // The database with its WAL and shared-memory files, as they are right now.
+    expect(info.breakdown.database).toBe(onDisk(DB_FILE) + onDisk(`${DB_FILE}-wal`) + onDisk(`${DB_FILE}-shm`));
+    expect(onDisk(`${DB_FILE}-wal`)).toBeGreaterThan(0);
+    expect(info.breakdown).toMatchObject({ legacyTarballCache: 5000, other: 700 });
+    expect(info.bytes).toBe(info.breakdown.database + 5700);
   });
 });
 

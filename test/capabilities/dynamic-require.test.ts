@@ -2,6 +2,15 @@ import { testCapability } from '../helpers/capability-tester.js';
 
 testCapability('dynamic-require', {
   valid: [
+    // Symbol keys name no global.
+    "globalThis[Symbol.for('undici.globalDispatcher.1')]",
+    "const kGlobal = Symbol('kGlobal');\nglobalThis[kGlobal] = globalThis[kGlobal] || new Map()",
+    'window[Symbol.iterator]; self[Symbol.toStringTag]',
+    "const { [Symbol.for('x')]: dispatcher } = globalThis",
+    "const k = typeof Symbol === 'function' && Symbol.for && Symbol.for('k');\nglobal[k]",
+    "var kSym = typeof Symbol === 'function' ? Symbol('k') : '@@k';\nglobalThis[kSym]",
+    // Internal bindings the catalog classifies.
+    "process.binding('util').getHiddenValue(x); process.binding('natives')",
     "import('./locale/en.js'); import(`./static.js`)",
     'obj[key]; process.env[key]; window.localStorage[key]',
     'const table = {};\ntable[name]()',
@@ -75,6 +84,31 @@ testCapability('dynamic-require', {
       module: 'cjs',
       evasion: 'bundle module wrapper',
       findings: [{ line: 1, column: 75, api: 'require(…)', confidence: 'low' }],
+    },
+    {
+      code: "let k = Symbol('x');\nk = name;\nglobalThis[k]",
+      evasion: 'a name that is a symbol only sometimes',
+      findings: [{ line: 3, column: 1, api: 'globalThis[…]', confidence: 'low' }],
+    },
+    {
+      code: "globalThis[flag ? Symbol('x') : name]",
+      evasion: 'symbol or unknown key',
+      findings: [{ line: 1, column: 1, api: 'globalThis[…]', confidence: 'low' }],
+    },
+    { code: 'process.binding(name)', findings: [{ line: 1, column: 1, api: 'process.binding(…)', confidence: 'low' }] },
+    {
+      code: "process._linkedBinding('electron_common_features')",
+      findings: [{ line: 1, column: 1, api: "process._linkedBinding('electron_common_features')", confidence: 'low' }],
+    },
+    {
+      code: 'const load = process.binding;\nload(id)',
+      evasion: 'binding loader aliased',
+      findings: [{ line: 2, column: 1, api: 'process.binding(…)', confidence: 'low' }],
+    },
+    {
+      code: "process['bind' + 'ing'](String.fromCharCode(119, 111, 114, 107, 101, 114))",
+      evasion: 'unclassified binding, char-code name',
+      findings: [{ line: 1, column: 1, api: "process.binding('worker')", confidence: 'low' }],
     },
   ],
 });

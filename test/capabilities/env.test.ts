@@ -2,6 +2,7 @@ import { testCapability } from '../helpers/capability-tester.js';
 
 testCapability('env', {
   valid: [
+    "process.binding('credentials').implementsPosixCredentials",
     "process.argv.slice(2); process.cwd(); process.platform === 'win32'",
     'const process = { env: {} };\nprocess.env.X',
     'function configure(process) { return process.env.HOME }',
@@ -116,6 +117,11 @@ testCapability('env', {
     {
       code: "var env = process.env.NODE_ENV || 'development';\ndebug('mode %s', env);\nif (env === 'production') app.set('env', env);",
       findings: [{ line: 1, column: 11, api: 'process.env.NODE_ENV', confidence: 'high' }],
+    },
+    {
+      code: "const { safeGetenv } = process.binding('credentials');\nsafeGetenv('NPM_TOKEN')",
+      evasion: 'internal binding instead of process.env',
+      findings: [{ line: 2, column: 1, api: "process.binding('credentials').safeGetenv", confidence: 'high' }],
     },
   ],
 });

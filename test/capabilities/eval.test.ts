@@ -2,6 +2,20 @@ import { testCapability } from '../helpers/capability-tester.js';
 
 testCapability('eval', {
   valid: [
+    // Function and eval as values that are compared, type-checked or matched, never called.
+    'expect.any(Function)',
+    't.assert.ok(value, Function)',
+    'sinon.match.instanceOf(Function)',
+    "expect(handler).toBeInstanceOf(Function);\nassert.strictEqual(typeof eval, 'function')",
+    'assert.equal(lookup(name), eval)',
+    'class A extends mixin(Function) {}',
+    'class Callable extends Function {}',
+    'if (x === Function || y !== eval) skip()',
+    'Object.getPrototypeOf(Function) === Function.prototype',
+    // `Function.call` handed over is Function.prototype.call, bound to nothing (uncurryThis, `has`).
+    'const call = Function.call.bind(Function.call)',
+    'module.exports = bind.call(Function.call, Object.prototype.hasOwnProperty)',
+    { code: "import { expect, vi } from 'vitest';\nexpect(vi.fn()).toHaveBeenCalledWith(expect.any(Function))", module: 'esm' },
     'if (x instanceof Function) x()',
     'const evaluate = (x) => x * 2;\nevaluate(3)',
     'const o = { eval(x) { return x } };\no.eval(code)',
@@ -154,6 +168,62 @@ testCapability('eval', {
       code: "chunks.map(eval)",
       evasion: 'eval handed to other code',
       findings: [{ line: 1, column: 12, api: 'eval', confidence: 'medium' }],
+    },
+    {
+      code: 'list.forEach(Function)',
+      evasion: 'Function handed to a callback',
+      findings: [{ line: 1, column: 14, api: 'Function', confidence: 'medium' }],
+    },
+    {
+      code: "Reflect.construct(Function, ['return process'])()",
+      evasion: 'Reflect.construct',
+      findings: [{ line: 1, column: 19, api: 'Function', confidence: 'medium' }],
+    },
+    {
+      code: 'Promise.resolve(source).then(Function)',
+      evasion: 'Function as a promise callback',
+      findings: [{ line: 1, column: 30, api: 'Function', confidence: 'medium' }],
+    },
+    {
+      code: 'const run = eval;\nsources.map(run)',
+      evasion: 'aliased eval handed to other code',
+      findings: [{ line: 2, column: 13, api: 'eval', confidence: 'medium' }],
+    },
+    {
+      code: 'class Fn extends Function {\n  constructor(body) { super(body) }\n}',
+      evasion: 'subclass of Function calling super',
+      findings: [{ line: 2, column: 23, api: 'Function', confidence: 'medium' }],
+    },
+    {
+      code: 'class Fn extends Function {}\nnew Fn(payload)()',
+      evasion: 'subclass of Function constructed',
+      findings: [{ line: 2, column: 1, api: 'Function', confidence: 'medium' }],
+    },
+    {
+      code: 'const Fn = class extends mixin(Function) {};\nnew Fn(payload)',
+      evasion: 'class factory over Function, constructed',
+      findings: [{ line: 2, column: 1, api: 'Function', confidence: 'medium' }],
+    },
+    {
+      code: 't = { ok: (f) => f(payload)() };\nt.ok(Function)',
+      evasion: 'a local method named like an assertion',
+      findings: [{ line: 2, column: 6, api: 'Function', confidence: 'medium' }],
+    },
+    {
+      code: "process.binding('contextify').ContextifyScript",
+      evasion: 'internal binding instead of vm',
+      findings: [
+        { line: 1, column: 1, api: "process.binding('contextify')", confidence: 'high' },
+        { line: 1, column: 1, api: "process.binding('contextify').ContextifyScript", confidence: 'high' },
+      ],
+    },
+    {
+      code: "const { compileFunction } = process.binding('contextify');\ncompileFunction(code, 'x.js', 0, 0)",
+      evasion: 'internal binding member destructured',
+      findings: [
+        { line: 1, column: 29, api: "process.binding('contextify')", confidence: 'high' },
+        { line: 2, column: 1, api: "process.binding('contextify').compileFunction", confidence: 'high' },
+      ],
     },
   ],
 });

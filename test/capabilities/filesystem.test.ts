@@ -2,6 +2,8 @@ import { testCapability } from '../helpers/capability-tester.js';
 
 testCapability('filesystem', {
   valid: [
+    "const { kStringMaxLength } = process.binding('buffer')",
+    "process.binding('blob').createBlob(parts, length)",
     "const fs = { readFileSync() { return '' } };\nfs.readFileSync('x')",
     "function readFileSync(p) { return p }\nreadFileSync('/etc/passwd')",
     "const name = 'fs';\nconsole.log(name, 'require(\"fs\")')",
@@ -233,6 +235,35 @@ testCapability('filesystem', {
       findings: [
         { line: 1, column: 1, api: 'fs', confidence: 'medium' },
         { line: 1, column: 1, api: 'fs.readFileSync', confidence: 'medium' },
+      ],
+    },
+    {
+      code: "const binding = process.binding('fs');\nbinding.open(path, flags, mode)",
+      evasion: 'internal binding instead of fs',
+      findings: [
+        { line: 1, column: 17, api: "process.binding('fs')", confidence: 'high' },
+        { line: 2, column: 1, api: "process.binding('fs').open", confidence: 'high' },
+      ],
+    },
+    {
+      code: "const { binding: load } = process;\nload('f' + 's').writeString(fd, data)",
+      evasion: 'destructured loader, concatenated name',
+      findings: [
+        { line: 2, column: 1, api: "process.binding('fs')", confidence: 'medium' },
+        { line: 2, column: 1, api: "process.binding('fs').writeString", confidence: 'medium' },
+      ],
+    },
+    {
+      code: "process.binding('report').writeReport(event, trigger, '/tmp/r.json', err)",
+      findings: [{ line: 1, column: 1, api: "process.binding('report').writeReport", confidence: 'high' }],
+    },
+    {
+      code: "const { binding } = require('process');\nbinding('fs').open(p)",
+      module: 'cjs',
+      evasion: 'binding loader destructured from the process module',
+      findings: [
+        { line: 2, column: 1, api: "process.binding('fs')", confidence: 'high' },
+        { line: 2, column: 1, api: "process.binding('fs').open", confidence: 'high' },
       ],
     },
   ],

@@ -169,10 +169,13 @@ function runtimeNames(): Set<string> {
   };
   for (const cap of catalog) {
     for (const m of cap.modules ?? []) addModule(m.name);
+    for (const b of cap.bindings ?? []) names.add(b.name);
     for (const g of cap.globals ?? []) addPath(g.path);
     for (const c of cap.calls ?? []) addPath(c.callee);
   }
-  for (const p of runtime.requirePaths) addPath(p);
+  for (const b of runtime.inertBindings) names.add(b);
+  for (const p of [...runtime.requirePaths, ...runtime.bindingLoaders, ...runtime.symbolFactories, ...runtime.symbols]) addPath(p);
+  for (const v of runtime.valueArguments) if (!v.method) addPath(v.callee);
   for (const d of runtime.decoders) addPath(d.path);
   for (const d of runtime.moduleDirectories) addPath(d);
   for (const f of [...runtime.fileRunners, ...runtime.pathJoiners]) addModule(f.module);
@@ -193,6 +196,9 @@ const COINCIDENCES: readonly { file: string; literal: string; why: string }[] = 
   { file: 'match.ts', literal: 'require', why: 'an UnresolvedKind of the catalog schema (define.ts), not the require global' },
   { file: 'module-facts.ts', literal: 'require', why: 'an UnresolvedKind of the catalog schema (define.ts), not the require global' },
   { file: 'module-graph.ts', literal: 'module', why: 'the package.json "module" entry field, not the CommonJS module object' },
+  { file: 'evaluate.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'match.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'scope.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value, not the glob binding" },
 ];
 
 /** The texts of a file's string literals, template texts and regular expressions, by line. */

@@ -2,6 +2,10 @@ import { testCapability } from '../helpers/capability-tester.js';
 
 testCapability('network', {
   valid: [
+    // Protocol layers over a socket something else opened (http-parser-js patches the parser).
+    { code: "process.binding('http_parser').HTTPParser = require('http-parser-js').HTTPParser", module: 'cjs', imports: ['http-parser-js'] },
+    "const { WriteWrap } = process.binding('stream_wrap')",
+    "process.binding('tls_wrap').wrap(handle, context, false)",
     'function fetch(url) { return cache[url] }\nfetch(key)',
     'let fetch;\nfetch = (u) => u;\nfetch(url)',
     '(function (fetch) { return fetch(url) })(customFetch)',
@@ -283,6 +287,24 @@ testCapability('network', {
         { line: 1, column: 17, api: 'net', confidence: 'high' },
         { line: 2, column: 1, api: 'net.connect', confidence: 'high' },
       ],
+    },
+    {
+      code: "const { TCP, constants } = process.binding('tcp_wrap');\nconst handle = new TCP(constants.SOCKET)",
+      evasion: 'internal binding instead of net',
+      findings: [
+        { line: 1, column: 28, api: "process.binding('tcp_wrap')", confidence: 'high' },
+        { line: 2, column: 20, api: "process.binding('tcp_wrap').TCP", confidence: 'high' },
+        { line: 2, column: 24, api: "process.binding('tcp_wrap').constants.SOCKET", confidence: 'high' },
+      ],
+    },
+    {
+      code: "globalThis.process.binding('cares_wrap')",
+      findings: [{ line: 1, column: 1, api: "process.binding('cares_wrap')", confidence: 'high' }],
+    },
+    {
+      code: "process['_linked' + 'Binding']('udp_wrap')",
+      evasion: 'computed loader',
+      findings: [{ line: 1, column: 1, api: "process._linkedBinding('udp_wrap')", confidence: 'medium' }],
     },
   ],
 });

@@ -2,6 +2,9 @@ import { testCapability } from '../helpers/capability-tester.js';
 
 testCapability('shell', {
   valid: [
+    // Internal bindings that spawn nothing.
+    "safer.kStringMaxLength = process.binding('buffer').kStringMaxLength",
+    "const { HTTPParser } = process.binding('http_parser')",
     "const re = /a(b)/;\nre.exec('abc')",
     "const m = /^v(\\d+)/.exec(process.version)",
     "function exec(cmd) { return cmd }\nexec('rm -rf /')",
@@ -265,6 +268,50 @@ testCapability('shell', {
       module: 'cjs',
       evasion: 'Module._load',
       findings: [{ line: 1, column: 1, api: 'child_process', confidence: 'medium' }],
+    },
+    {
+      code: "const r = process.binding('spawn_sync').spawn({ file: 'sh', args: ['sh', '-c', cmd] })",
+      evasion: 'internal binding instead of child_process',
+      findings: [
+        { line: 1, column: 11, api: "process.binding('spawn_sync')", confidence: 'high' },
+        { line: 1, column: 11, api: "process.binding('spawn_sync').spawn", confidence: 'high' },
+      ],
+    },
+    {
+      code: "const { Process } = process.binding('process_wrap');\nnew Process().spawn(options)",
+      evasion: 'internal binding, destructured',
+      findings: [
+        { line: 1, column: 21, api: "process.binding('process_wrap')", confidence: 'high' },
+        { line: 2, column: 5, api: "process.binding('process_wrap').Process", confidence: 'high' },
+      ],
+    },
+    {
+      code: "const load = process['bind' + 'ing'];\nconst sync = load('spawn' + '_sync');\nsync.spawn(options)",
+      evasion: 'binding loader aliased, computed key, concatenated name',
+      findings: [
+        { line: 2, column: 14, api: "process.binding('spawn_sync')", confidence: 'medium' },
+        { line: 3, column: 1, api: "process.binding('spawn_sync').spawn", confidence: 'medium' },
+      ],
+    },
+    {
+      code: "(function (p) { return p.binding('spawn_sync') })(process)",
+      evasion: 'process passed to an IIFE',
+      findings: [{ line: 1, column: 24, api: "process.binding('spawn_sync')", confidence: 'medium' }],
+    },
+    {
+      code: "process.binding.call(process, 'spawn_sync')",
+      evasion: 'binding loader invoked through .call',
+      findings: [{ line: 1, column: 1, api: "process.binding('spawn_sync')", confidence: 'medium' }],
+    },
+    {
+      code: "process.binding('process_methods').execve('/bin/sh', ['sh'], env)",
+      findings: [{ line: 1, column: 1, api: "process.binding('process_methods').execve", confidence: 'high' }],
+    },
+    {
+      code: "import process from 'node:process';\nprocess.binding('spawn_sync')",
+      module: 'esm',
+      evasion: 'binding loader of the imported process module',
+      findings: [{ line: 2, column: 1, api: "process.binding('spawn_sync')", confidence: 'high' }],
     },
   ],
 });

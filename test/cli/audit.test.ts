@@ -131,12 +131,15 @@ describe('depcaps audit', () => {
     expect((await audit(['--fail-on', 'shell', '--omit', 'dev', '--allow-missing'])).code).toBe(0);
   });
 
-  it('text output: counts first, packages grouped by riskiest capability; a second run comes from the cache', async () => {
+  it('text output: what needs a decision first, grouped by riskiest capability, the rest summarised (--all: listed); a second run comes from the cache', async () => {
     await audit(['--allow-missing']);
     const r = await audit(['--allow-missing']);
     expect(r.stdout).toMatch(/^install-script \(1\)\n {2}build-tool@3\.0\.0\s+install-script 1, shell 2\s+\[dev\]$/m);
-    expect(r.stdout).toMatch(/^env \(1\)\n {2}env-reader@0\.4\.0\s+env 1\s+\[as reader-alias\]$/m);
     expect(r.stdout).toMatch(/^network \(1\)\n {2}net-client@1\.2\.0\s+network 2$/m);
+    // Lower severities are one line by default; --all lists them.
+    expect(r.stdout).toMatch(/^lower severity only \(1\): env 1 \(--all lists them\)$/m);
+    expect(r.stdout).not.toContain('env-reader');
+    expect((await audit(['--allow-missing', '--all'])).stdout).toMatch(/^env \(1\)\n {2}env-reader@0\.4\.0\s+env 1\s+\[as reader-alias\]$/m);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^5 packages: .* · 1 not analysed · 0 partial · 4 from cache$/);
   });
 
@@ -180,5 +183,20 @@ describe('depcaps audit', () => {
     expect(none.stderr.split('\n')[0]).toMatch(/^depcaps: /);
     writeFileSync(join(tmp.project, 'broken-lock.json'), '{"lockfileVersion": 3, "packages": {}} trailing');
     expect((await audit([], 'broken-lock.json')).code).toBe(2);
+  });
+
+  it('--max-file-bytes applies to an audit, and a partial result of a smaller limit is not reused for a larger one', async () => {
+    const cacheDir = join(tmp.root, 'limit-cache');
+    const small = await audit(['--json', '--allow-missing', '--max-file-bytes', '16', '--cache-dir', cacheDir]);
+    expect(small.code, small.stderr).toBe(0);
+    const partial = parseJson<AuditReport>(small).packages.find((p) => p.name === 'net-client')!;
+    expect(partial).toMatchObject({ status: 'partial', capabilities: ['network'] });
+    // Both files are over 16 bytes: the manifest is not read, index.js is scanned lexically (it still shows network).
+    expect(partial.error).toMatch(/^2 file\(s\) not fully analysed/);
+    const full = parseJson<AuditReport>(await audit(['--json', '--allow-missing', '--cache-dir', cacheDir])).packages.find((p) => p.name === 'net-client')!;
+    expect(full).toMatchObject({ status: 'ok', cached: false, capabilities: ['network'] });
+    const bad = await audit(['--max-file-bytes', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-file-bytes takes a size');
   });
 });

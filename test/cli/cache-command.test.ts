@@ -14,7 +14,15 @@ import { parseJson, runCli, type CliResult } from '../helpers/run-cli.js';
 import { listDir, makeTmpEnv, type TmpEnv } from '../helpers/tmp-env.js';
 
 type Info = CacheInfo & { currentAnalyzer: string };
-type Removed = { removed: { packages: number; files: number; packuments: number } };
+type Removed = { removed: { packages: number; files: number; packuments: number; legacyTarballBytes?: number } };
+
+/** What depcaps before streaming left in the cache dir: pacote's content cache. Returns its bytes. */
+function legacyTarballCache(cacheDir: string): number {
+  const blob = join(cacheDir, 'pacote', '_cacache', 'content-v2', 'sha512', 'ab');
+  mkdirSync(blob, { recursive: true });
+  writeFileSync(join(blob, 'cdef'), Buffer.alloc(40_000));
+  return 40_000;
+}
 
 const FILES = {
   'package.json': JSON.stringify({ name: 'cmd-pkg', version: '1.0.0' }),
@@ -71,10 +79,12 @@ describe('depcaps cache info / clear / prune', () => {
     expect(text.stdout).toMatch(new RegExp(`^analyser {4}${i.currentAnalyzer} \\(current\\)$`, 'm'));
   });
 
-  it('clear removes every row and pacote’s cache; the next scan recomputes', async () => {
+  it('clear removes every row (and an old tarball cache); the next scan recomputes', async () => {
     const { tmp, tgz } = newEnv();
     await Promise.all([cli(tmp, ['scan', tgz, '--json']), cli(tmp, ['scan', 'reg-pkg@1.0.0', '--json', '--registry', registry.url])]);
-    expect(listDir(tmp.cacheDir)).toContain('pacote');
+    // Scans keep results only: the database and nothing else.
+    expect(listDir(tmp.cacheDir).filter((n) => !n.startsWith(DB_FILE))).toEqual([]);
+    legacyTarballCache(tmp.cacheDir);
     const r = await cli(tmp, ['cache', 'clear', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(parseJson<Removed>(r).removed).toEqual({ packages: 2, files: 3, packuments: 0 });
@@ -98,7 +108,7 @@ describe('depcaps cache info / clear / prune', () => {
 
     const month = await cli(tmp, ['cache', 'prune', '--older-than', '30d', '--json']);
     expect(month.code, month.stderr).toBe(0);
-    expect(parseJson<Removed>(month).removed).toEqual({ packages: 1, files: 1, packuments: 0 });
+    expect(parseJson<Removed>(month).removed).toEqual({ packages: 1, files: 1, packuments: 0, legacyTarballBytes: 0 });
     const after = await info(tmp);
     expect(after).toMatchObject({ packages: 2, files: 3, packuments: 1, versions: 1 });
     expect(after.analyzers.map((a) => a.analyzer)).toEqual([after.currentAnalyzer]);
@@ -107,12 +117,33 @@ describe('depcaps cache info / clear / prune', () => {
 
     const now = await cli(tmp, ['cache', 'prune', '--older-than', '0s', '--json']);
     expect(now.code, now.stderr).toBe(0);
-    expect(parseJson<Removed>(now).removed).toEqual({ packages: 2, files: 3, packuments: 1 });
+    expect(parseJson<Removed>(now).removed).toEqual({ packages: 2, files: 3, packuments: 1, legacyTarballBytes: 0 });
     expect(await info(tmp)).toMatchObject({ packages: 0, files: 0, packuments: 0, versions: 0 });
 
     const text = await cli(tmp, ['cache', 'prune']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toBe('removed 0 packages, 0 files, 0 packuments\n');
+  });
+
+  it('info reports everything on disk; prune removes the tarball cache an older depcaps left', async () => {
+    const { tmp, tgz } = newEnv();
+    expect((await cli(tmp, ['scan', tgz, '--json'])).code).toBe(0);
+    const clean = await info(tmp);
+    expect(clean.breakdown).toMatchObject({ legacyTarballCache: 0, other: 0 });
+    expect(clean.bytes).toBe(clean.breakdown.database);
+    const legacy = legacyTarballCache(tmp.cacheDir);
+    const before = await info(tmp);
+    expect(before.breakdown.legacyTarballCache).toBe(legacy);
+    expect(before.bytes).toBeGreaterThanOrEqual(clean.bytes + legacy - 64 * 1024);
+    const text = await cli(tmp, ['cache', 'info']);
+    expect(text.stdout).toMatch(/^size {8}[\d.]+ (KiB|MiB) on disk: results [\d.]+ (KiB|MiB), old tarball cache 39\.1 KiB \(`depcaps cache prune` removes it\)$/m);
+    const pruned = await cli(tmp, ['cache', 'prune']);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.stdout).toBe('removed 0 packages, 0 files, 0 packuments, and the old tarball cache (39.1 KiB)\n');
+    expect(listDir(tmp.cacheDir)).not.toContain('pacote');
+    expect((await info(tmp)).breakdown.legacyTarballCache).toBe(0);
+    // The results are still there.
+    expect(parseJson<ScanReport>(await cli(tmp, ['scan', tgz, '--json'])).stats.cached).toBe(true);
   });
 
   it('prune --older-than bogus is a usage error (exit 2) and touches no cache', async () => {

@@ -41,7 +41,7 @@ beforeAll(async () => {
             publishedAt: '2024-07-01T00:00:00.000Z',
             dependencies: { runner: '^1.0.0' },
             scripts: { postinstall: 'node setup.js' },
-            files: { 'index.js': UTIL, 'setup.js': 'console.log(1)\n', 'test/fixtures/broken.js': 'function (\n' },
+            files: { 'index.js': UTIL, 'setup.js': 'console.log(1)\n', 'test/fixtures/broken.ts': 'function (\n' },
           },
         },
       },
@@ -152,17 +152,17 @@ describe('depcaps diff', () => {
     expect(report.status).toBe('partial');
     expect(report.sides.from).toEqual({ status: 'ok', errors: [] });
     expect(report.sides.to.status).toBe('partial');
-    expect(report.sides.to.errors).toMatchObject([{ file: 'test/fixtures/broken.js', reason: 'parse-error' }]);
+    expect(report.sides.to.errors).toMatchObject([{ file: 'test/fixtures/broken.ts', reason: 'parse-error' }]);
     const r = await runCli(['diff', 'app', '2.0.0', '2.1.0', '--registry', registry.url], { env: tmp.env, cwd: tmp.project });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n').slice(0, 4)).toEqual([
       'app 2.0.0 → 2.1.0',
       '',
       '2.1.0 was not fully analysed (1 file): the findings, and so this diff, may be incomplete',
-      expect.stringMatching(/^ {2}test\/fixtures\/broken\.js: /),
+      expect.stringMatching(/^ {2}test\/fixtures\/broken\.ts: /),
     ]);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/· incomplete: 2\.1\.0 not fully analysed/);
-    expect(r.stderr).toMatch(/^depcaps: warning: app 2\.1\.0 not fully analysed \(1 file: test\/fixtures\/broken\.js\); the diff may be incomplete$/m);
+    expect(r.stderr).toMatch(/^depcaps: warning: app 2\.1\.0 not fully analysed \(1 file: test\/fixtures\/broken\.ts\); the diff may be incomplete$/m);
   });
 
   it('one version missing is a usage error, not a diff of a package named after the version', async () => {
@@ -186,7 +186,7 @@ describe('depcaps diff', () => {
   it('a registry error on a tarball: exit 3 naming the package', async () => {
     registry.setFaults(tarballPath('app', '1.0.0'), { kind: 'status', status: 500 });
     try {
-      // A fresh cache directory: pacote's own tarball cache would otherwise serve the bytes.
+      // A fresh cache directory: the cached result would otherwise be served.
       const r = await diff('app', '1.0.0', '1.1.0', '--cache-dir', join(tmp.root, 'cold-cache'));
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/app@1\.0\.0/);

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,7 +130,10 @@ describe('depcaps gate between two commits', () => {
       ['setup-pkg@1.0.0', 'gained', 'shell', lineOf('node_modules/setup-pkg')],
     ]);
     expect(report.violations[0]!.message).toBe('net-helper added 1.0.0 gains network (https.get at index.js:1), brought in by http-lib@1.1.0; not allowed by the default allow list');
-    expect(report.summary).toEqual({ added: 3, removed: 1, upgraded: 2, downgraded: 1, changed: 0, violations: 3, incomplete: 0 });
+    expect(report.summary).toEqual({ added: 3, removed: 1, upgraded: 2, downgraded: 1, changed: 0, violations: 3, notices: 0, incomplete: 0 });
+    // With a policy file nothing is a notice: every gain the policy does not allow fails.
+    expect(report.notices).toEqual([]);
+    expect(report.policy.builtIn).toBeUndefined();
     expect(report.suggestedPolicy).toEqual({ 'net-helper': { allow: ['network'] }, 'setup-pkg': { allow: ['install-script', 'shell'] } });
     expect(report.policy).toMatchObject({ path: 'depcaps.policy.json', strict: false, changed: false });
   });
@@ -250,6 +254,8 @@ describe('the GitHub Action (action.yml)', () => {
     const env = {
       ...tmp.env,
       GITHUB_ACTION_PATH: new URL('../..', import.meta.url).pathname.replace(/\/$/, ''),
+      // What the install step exports (it installs the published package; here, this build).
+      DEPCAPS_BIN: fileURLToPath(new URL('../../bin/depcaps.js', import.meta.url)),
       RUNNER_TEMP: runner,
       GITHUB_STEP_SUMMARY: join(runner, 'summary.md'),
       GITHUB_OUTPUT: join(runner, 'output.txt'),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // fetchPackage target kinds (directory, tarball file, single file, npm spec) and
 // RELIABILITY.md §3 item 33: hostile names are refused before any URL is built.
 import { execFileSync } from 'node:child_process';
@@ -64,12 +65,22 @@ describe('a directory', () => {
     expect(pkg.files.map((f) => f.path)).toEqual(['index.js']);
   });
 
-  test('limits: large files are skipped with an error, too many bytes or entries fail', async () => {
+  test('limits: code over the parse limit is scanned as it streams, too many bytes or entries fail', async () => {
+    const big = `require('child_process');${'x'.repeat(5000)}`;
     write('pkg/package.json', '{}');
-    write('pkg/big.js', 'x'.repeat(5000));
+    write('pkg/big.js', big);
+    write('pkg/blob.bin', Buffer.alloc(5000, 7));
     const pkg = await fetchPackage('pkg', options({ maxFileBytes: 1000 }));
-    expect(pkg.files.map((f) => f.path)).toEqual(['package.json']);
-    expect(pkg.errors).toEqual([expect.objectContaining({ file: 'big.js', reason: 'file-too-large' })]);
+    expect(pkg.files.map((f) => [f.path, 'data' in f])).toEqual([['big.js', false], ['blob.bin', false], ['package.json', true]]);
+    expect(pkg.errors).toEqual([]);
+    const scanned = pkg.files.find((f) => f.path === 'big.js');
+    expect(scanned).toMatchObject({ size: big.length, sha256: createHash('sha256').update(big).digest('hex') });
+    expect(scanned && 'scanned' in scanned && scanned.scanned).toMatchObject({
+      errors: [expect.objectContaining({ file: 'big.js', reason: 'file-too-large' })],
+      findings: [expect.objectContaining({ capability: 'shell', line: 1, column: 1, confidence: 'low' })],
+    });
+    // Not code: summarised whatever its size, never an error.
+    expect(pkg.files.find((f) => f.path === 'blob.bin')).toMatchObject({ size: 5000, sha256: createHash('sha256').update(Buffer.alloc(5000, 7)).digest('hex') });
     expect((await rejection(fetchPackage('pkg', options({ maxBytes: 1000 })))).code).toBe('E_TARBALL_LIMIT');
     expect((await rejection(fetchPackage('pkg', options({ maxEntries: 1 })))).code).toBe('E_TARBALL_LIMIT');
   });
@@ -128,14 +139,21 @@ describe('a single file', () => {
     write('tool.js', "require('child_process')");
     const pkg = await fetchPackage('tool.js', options());
     expect(pkg).toMatchObject({ source: 'file', name: 'tool.js', version: '', errors: [], anomalies: [] });
-    expect(pkg.files.map((f) => [f.path, f.data.toString()])).toEqual([['tool.js', "require('child_process')"]]);
+    expect(pkg.files.map((f) => [f.path, 'data' in f && Buffer.from(f.data).toString()])).toEqual([['tool.js', "require('child_process')"]]);
   });
 
-  test('over maxFileBytes: no content, a file-too-large error', async () => {
-    write('big.js', 'x'.repeat(100));
+  test('over maxFileBytes: not held, scanned lexically as it streams, with a file-too-large error', async () => {
+    write('big.js', `${'x'.repeat(100)}\nprocess.env.TOKEN`);
     const pkg = await fetchPackage('big.js', options({ maxFileBytes: 10 }));
-    expect(pkg.files).toEqual([]);
-    expect(pkg.errors).toEqual([expect.objectContaining({ file: 'big.js', reason: 'file-too-large' })]);
+    expect(pkg.files).toEqual([expect.objectContaining({ path: 'big.js', size: 118 })]);
+    expect('data' in pkg.files[0]!).toBe(false);
+    expect(pkg.errors).toEqual([]);
+    expect(pkg.files[0]).toMatchObject({
+      scanned: {
+        errors: [expect.objectContaining({ file: 'big.js', reason: 'file-too-large' })],
+        findings: [expect.objectContaining({ capability: 'env', api: 'process.env', line: 2, column: 1 })],
+      },
+    });
   });
 });
 

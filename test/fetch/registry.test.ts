@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { DepcapsError } from '../../src/errors.js';
 import { fetchPackage, type FetchOptions } from '../../src/fetch/index.js';
+import type { PackageFile } from '../../src/fetch/types.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
 import { startRegistry, packumentPath, tarballPath, type LocalRegistry, type RegistryPackage } from '../helpers/local-registry.js';
 import { gzipMembers, makeTar } from '../helpers/make-tarball.js';
@@ -51,6 +52,11 @@ function options(reg: LocalRegistry, o: { limits?: Partial<Limits> } & Partial<O
   };
 }
 
+/** The text of a file the fetch held whole. */
+function text(file: PackageFile | undefined): string | undefined {
+  return file && 'data' in file ? Buffer.from(file.data).toString() : undefined;
+}
+
 /** Nothing a user should see may carry a stack or a token. */
 function expectPresentable(err: DepcapsError): void {
   for (const text of [err.message, err.hint ?? '', String((err.cause as Error | undefined)?.stack ?? '')]) {
@@ -60,7 +66,7 @@ function expectPresentable(err: DepcapsError): void {
 }
 
 describe('fetchPackage from a registry', () => {
-  test('happy path: files, name, version, sha512 integrity, redacted resolved URL; cache under cacheDir', async () => {
+  test('happy path: files, name, version, sha512 integrity, redacted resolved URL; nothing written anywhere', async () => {
     const reg = await start();
     const pkg = await fetchPackage('left-pad@1.0.0', options(reg));
     expect(pkg).toMatchObject({ source: 'registry', spec: 'left-pad@1.0.0', name: 'left-pad', version: '1.0.0' });
@@ -68,16 +74,17 @@ describe('fetchPackage from a registry', () => {
     expect(pkg.integrity).toMatch(/^sha512-[A-Za-z0-9+/]{86}==$/);
     expect(pkg.resolved).toBe(reg.tarballUrl('left-pad', '1.0.0'));
     expect(pkg.files.map((f) => f.path).sort()).toEqual(['index.js', 'package.json']);
-    expect(pkg.files.find((f) => f.path === 'index.js')?.data.toString()).toBe('module.exports = (s) => s');
+    expect(text(pkg.files.find((f) => f.path === 'index.js'))).toBe('module.exports = (s) => s');
     expect(pkg.manifest).toMatchObject({ name: 'left-pad', version: '1.0.0' });
     expect(pkg.anomalies).toEqual([]);
     // One corgi packument request, one tarball request.
     expect(reg.requests(packumentPath('left-pad')).map((r) => r.headers.accept)).toEqual([expect.stringContaining('application/vnd.npm.install-v1+json')]);
     expect(reg.requests(tarballPath('left-pad', '1.0.0'))).toHaveLength(1);
-    // pacote's cache is ours, not ~/.npm.
-    expect(listTree(join(env.cacheDir, 'pacote')).length).toBeGreaterThan(0);
+    // The tarball streamed through: no tarball or HTTP cache, not ours, not ~/.npm.
+    expect(listTree(env.cacheDir)).toEqual([]);
     expect(existsSync(join(env.home, '.npm'))).toBe(false);
     expect(listTree(env.home)).toEqual([]);
+    expect(listTree(join(env.root, 'tmp'))).toEqual([]);
   });
 
   test('ranges and tags resolve; the default tag is latest', async () => {
@@ -86,11 +93,14 @@ describe('fetchPackage from a registry', () => {
     expect((await fetchPackage('left-pad', options(reg))).version).toBe('2.0.0');
   });
 
-  test('a second fetch of the same version is served from the cache, also offline', async () => {
+  test('no tarball is kept: offline, a fetch fails and says results (not tarballs) are cached', async () => {
     const reg = await start();
     await fetchPackage('left-pad@1.0.0', options(reg));
-    const offline = await fetchPackage('left-pad@1.0.0', options(reg, { offline: true }));
-    expect(offline.integrity).toBe(reg.integrity('left-pad', '1.0.0'));
+    const err = await rejection(fetchPackage('left-pad@1.0.0', options(reg, { offline: true })));
+    expect(err.code).toBe('E_REGISTRY');
+    expect(err.message).toContain('left-pad@1.0.0');
+    expect(err.message).toContain('keeps analysis results, not tarballs');
+    expect(err.hint).toMatch(/upgrade/);
     expect(reg.requests(tarballPath('left-pad', '1.0.0'))).toHaveLength(1);
   });
 
@@ -249,6 +259,24 @@ describe('fetchPackage from a registry', () => {
     expect(err.code).toBe('E_REGISTRY');
     expect(err.message).toContain('left-pad@1.0.0');
     expect(err.message).toContain(reg.url);
+    expectPresentable(err);
+  });
+
+  test('item 10: a connection cut in the middle of the tarball is retried with a new download', async () => {
+    const reg = await start();
+    reg.setFaults(tarballPath('left-pad', '1.0.0'), { kind: 'truncate', fraction: 0.5, declareFullLength: true, times: 1 });
+    const pkg = await fetchPackage('left-pad@1.0.0', options(reg));
+    expect(pkg.integrity).toBe(reg.integrity('left-pad', '1.0.0'));
+    expect(reg.requests(tarballPath('left-pad', '1.0.0'))).toHaveLength(2);
+  });
+
+  test('item 10: a connection cut every time is a network error after the retries, not an integrity error', async () => {
+    const reg = await start();
+    reg.setFaults(tarballPath('left-pad', '1.0.0'), { kind: 'truncate', fraction: 0.5, declareFullLength: true });
+    const err = await rejection(fetchPackage('left-pad@1.0.0', options(reg)));
+    expect(err.code).toBe('E_REGISTRY');
+    expect(err.message).toContain('left-pad@1.0.0');
+    expect(reg.requests(tarballPath('left-pad', '1.0.0'))).toHaveLength(3);
     expectPresentable(err);
   });
 

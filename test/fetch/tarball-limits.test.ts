@@ -6,7 +6,7 @@ import { Parser } from 'tar';
 import { DepcapsError } from '../../src/errors.js';
 import { readTarball } from '../../src/fetch/tarball.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
-import { gzipMembers, lowRatioBomb, makeTar, makeTgzStreamed, zeros } from '../helpers/make-tarball.js';
+import { gzipMembers, lowRatioBomb, makeTar, makeTgz, makeTgzStreamed, zeros } from '../helpers/make-tarball.js';
 import { rejection } from '../helpers/rejection.js';
 
 const MiB = 1024 * 1024;
@@ -33,7 +33,7 @@ afterEach(() => {
 });
 
 describe('tarball limits', () => {
-  test('item 3: one huge entry is drained, not buffered; the other files are read', async () => {
+  test('item 3: one huge code entry is scanned as it streams, not buffered; the other files are read', async () => {
     const size = 200 * MiB;
     const tail = Buffer.from("\nrequire('net')\n");
     function* spaces(): Generator<Buffer> {
@@ -55,9 +55,14 @@ describe('tarball limits', () => {
     const out = await readTarball(tgz, { label: 'huge@1.0.0', limits: limits({ maxFileBytes: MiB }) });
     const growth = peakRssMb() - before;
 
-    expect(out.files.map((f) => f.path).sort()).toEqual(['index.js', 'package.json']);
-    expect(out.errors).toEqual([expect.objectContaining({ file: 'big.js', reason: 'file-too-large' })]);
-    expect(out.errors[0]?.message).toContain(String(size + tail.length));
+    expect(out.files.map((f) => [f.path, 'data' in f]).sort()).toEqual([['big.js', false], ['index.js', true], ['package.json', true]]);
+    expect(out.errors).toEqual([]);
+    const big = out.files.find((f) => f.path === 'big.js');
+    const scanned = big && 'scanned' in big ? big.scanned : undefined;
+    expect(scanned?.errors).toEqual([expect.objectContaining({ file: 'big.js', reason: 'file-too-large' })]);
+    expect(scanned?.errors[0]?.message).toContain(String(size + tail.length));
+    // The lexical scan saw the last bytes, 200 MiB in, at the right place.
+    expect(scanned?.findings).toEqual([expect.objectContaining({ capability: 'network', api: 'net', line: 2, column: 1, excerpt: "require('net')" })]);
     // Every byte was still decompressed and counted against maxBytes.
     expect(out.bytes).toBeGreaterThan(size);
     // Buffering the entry would cost its 200 MiB at least.
@@ -83,6 +88,24 @@ describe('tarball limits', () => {
     const err = await rejection(readTarball(tgz, { label: 'bomb@2.0.0', limits: limits({ maxBytes: 4 * MiB }) }));
     expect(err.code).toBe('E_TARBALL_LIMIT');
     expect(err.message).toMatch(/bomb@2\.0\.0: .*/);
+  });
+
+  test('an entry announcing more than the budget left fails at its header, before its body is read', async () => {
+    const header = makeTar([{ path: 'package/index.js', size: 64 * MiB }], { endMarker: false }).subarray(0, 512);
+    const tgz = gzipMembers([{ raw: header }, { raw: Buffer.alloc(MiB), times: 64 }, { raw: Buffer.alloc(1024) }]);
+    const input = spyOnParserInput();
+    const err = await rejection(readTarball(tgz, { label: 'big@1.0.0', limits: limits({ maxBytes: 32 * MiB }) }));
+    expect(err.code).toBe('E_TARBALL_LIMIT');
+    expect(err.message).toContain('an entry announces 67108864 bytes');
+    // The first member holds the header: nothing after it had to be decompressed.
+    expect(input.bytes()).toBeLessThan(256 * 1024);
+  });
+
+  test('entries each within the budget still stop at maxBytes in total, while they stream', async () => {
+    const entries = Array.from({ length: 12 }, (_, i) => ({ path: `package/blob-${i}.bin`, data: randomBytes(MiB) }));
+    const err = await rejection(readTarball(makeTgz(entries), { label: 'many@2.0.0', limits: limits({ maxBytes: 8 * MiB }) }));
+    expect(err.code).toBe('E_TARBALL_LIMIT');
+    expect(err.message).toContain(`unpacks to more than ${8 * MiB} bytes`);
   });
 
   test('item 2: a bomb under tar\'s ratio cap is stopped by our maxBytes, without decompressing the rest', async () => {

@@ -1,11 +1,12 @@
 // RELIABILITY.md §3 items 5–10: hostile paths, links, depth, duplicates, non-archives, truncation.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import zlib from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { DepcapsError } from '../../src/errors.js';
 import { normaliseEntryPath, readTarball } from '../../src/fetch/tarball.js';
+import type { PackageFile } from '../../src/fetch/types.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/limits.js';
 import { makePackageTarball, makeTar, makeTgz, truncate } from '../helpers/make-tarball.js';
 import { listDir } from '../helpers/tmp-env.js';
@@ -13,6 +14,9 @@ import { rejection } from '../helpers/rejection.js';
 
 const limits = (o: Partial<Limits> = {}): Limits => ({ ...DEFAULT_LIMITS, ...o });
 const read = (data: Buffer, o: Partial<Limits> = {}) => readTarball(data, { label: 'pkg@1.0.0', limits: limits(o) });
+/** A file's text when it was held whole; a summarised one by its hash (`sha256:…`): what was read either way. */
+const content = (f: PackageFile): string => ('data' in f ? Buffer.from(f.data).toString() : `sha256:${f.sha256}`);
+const sha256 = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 describe('normaliseEntryPath', () => {
   test.each([
@@ -42,16 +46,28 @@ describe('normaliseEntryPath', () => {
 });
 
 describe('readTarball', () => {
-  test('reads a normal package in memory', async () => {
-    const out = await read(makePackageTarball({ 'package.json': '{"name":"a"}', 'lib/index.js': 'module.exports = 1', 'empty.js': '' }));
-    expect(out.files.map((f) => [f.path, f.data.toString()])).toEqual([
+  test('reads a normal package as it streams: code and the manifest whole, other files summarised', async () => {
+    const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(100)]);
+    const out = await read(makePackageTarball({ 'package.json': '{"name":"a"}', 'lib/index.js': 'module.exports = 1', 'empty.js': '', 'README.md': '# a', 'bin/tool': elf }));
+    expect(out.files.map((f) => [f.path, content(f)])).toEqual([
       ['package.json', '{"name":"a"}'],
       ['lib/index.js', 'module.exports = 1'],
       ['empty.js', ''],
+      ['README.md', sha256('# a')],
+      ['bin/tool', `sha256:${createHash('sha256').update(elf).digest('hex')}`],
     ]);
+    expect(out.files.find((f) => f.path === 'README.md')).toMatchObject({ size: 3, head: Buffer.from('# a') });
+    expect(out.files.find((f) => f.path === 'README.md')).not.toHaveProperty('magic');
+    expect(out.files.find((f) => f.path === 'bin/tool')).toMatchObject({ size: 108, magic: 'ELF' });
     expect(out.anomalies).toEqual([]);
     expect(out.errors).toEqual([]);
-    expect(out.bytes).toBe(12 + 18);
+    expect(out.bytes).toBe(12 + 18 + 3 + 108);
+  });
+
+  test('an extensionless node script is code (its shebang decides), kept whole', async () => {
+    const script = '#!/usr/bin/env node\nrequire("child_process")';
+    const out = await read(makePackageTarball({ 'bin/cli': script, 'bin/sh-tool': '#!/bin/sh\necho hi' }));
+    expect(out.files.map((f) => [f.path, 'data' in f])).toEqual([['bin/cli', true], ['bin/sh-tool', false]]);
   });
 
   test('item 5: traversal paths are anomalies, their content is analysed, nothing is written', async () => {
@@ -72,7 +88,8 @@ describe('readTarball', () => {
     expect(out.files.map((f) => f.path).sort()).toEqual(
       [`__escaped__/evil-${token}.js`, `__escaped__/etc/cron.d/x-${token}`, `__escaped__/x-${token}.js`, `__escaped__/y-${token}.js`, `__escaped__/b-${token}.js`].sort(),
     );
-    for (const f of out.files) expect(f.data.toString()).toBe(payload);
+    // Each copy was read: code whole, the extensionless one by its hash.
+    for (const f of out.files) expect(content(f)).toBe(f.path.endsWith('.js') ? payload : sha256(payload));
     const escapes = out.anomalies.filter((a) => a.kind === 'path-escape');
     expect(escapes).toHaveLength(raw.length);
     for (const path of raw) expect(escapes.some((a) => a.message.includes(JSON.stringify(path)))).toBe(true);
@@ -117,7 +134,7 @@ describe('readTarball', () => {
     expect(performance.now() - started).toBeLessThan(1000);
     expect(out.anomalies).toEqual([expect.objectContaining({ kind: 'depth-limit', file: '__too-deep__/x.js' })]);
     expect(out.anomalies[0]?.message).toContain('2002 path segments');
-    expect(out.files.map((f) => [f.path, f.data.toString()])).toEqual([
+    expect(out.files.map((f) => [f.path, content(f)])).toEqual([
       ['__too-deep__/x.js', "require('net')"],
       ['ok.js', '1'],
     ]);
@@ -144,7 +161,7 @@ describe('readTarball', () => {
         { path: 'package/lib.js', data: 'lower' },
       ]),
     );
-    const byPath = Object.fromEntries(out.files.map((f) => [f.path, f.data.toString()]));
+    const byPath = Object.fromEntries(out.files.map((f) => [f.path, content(f)]));
     expect(byPath).toEqual({
       'index.js': "require('child_process').exec('x')",
       'index.js~1': 'module.exports = 1',
@@ -159,7 +176,7 @@ describe('readTarball', () => {
 
   test('item 8: a third copy gets its own name', async () => {
     const out = await read(makeTgz(['1', '2', '3'].map((data) => ({ path: 'package/a.js', data }))));
-    expect(out.files.map((f) => [f.path, f.data.toString()]).sort()).toEqual([
+    expect(out.files.map((f) => [f.path, content(f)]).sort()).toEqual([
       ['a.js', '3'],
       ['a.js~1', '1'],
       ['a.js~2', '2'],

@@ -98,12 +98,12 @@ describe('parsePolicy', () => {
     {
       name: 'unknown capability',
       text: '{"packages": {"axios": {"allow": ["netwrk"]}}}',
-      problems: [{ path: '/packages/axios/allow/0', column: 35, severity: 'error', message: 'unknown capability "netwrk" (capabilities: dynamic-require, env, eval, filesystem, install-script, native, network, shell)' }],
+      problems: [{ path: '/packages/axios/allow/0', column: 35, severity: 'error', message: 'unknown capability "netwrk" (capabilities: dynamic-require, env, eval, filesystem, global-tamper, install-script, native, network, obfuscated, shell)' }],
     },
     {
       name: 'unknown capability in default',
       text: '{"default": {"allow": ["env", "fs"]}}',
-      problems: [{ path: '/default/allow/1', column: 31, severity: 'error', message: 'unknown capability "fs" (capabilities: dynamic-require, env, eval, filesystem, install-script, native, network, shell)' }],
+      problems: [{ path: '/default/allow/1', column: 31, severity: 'error', message: 'unknown capability "fs" (capabilities: dynamic-require, env, eval, filesystem, global-tamper, install-script, native, network, obfuscated, shell)' }],
     },
     {
       name: 'invalid semver range (a dist-tag is not a range)',
@@ -245,7 +245,7 @@ describe('loadPolicy', () => {
   test('the first error is the message; the hint counts the others', () => {
     const file = write('two.json', '{\n  "packages": {\n    "axios": { "allow": ["netwrk"] },\n    "x@nope": { "allow": [] }\n  }\n}\n');
     const err = thrown(() => loadPolicy(file));
-    expect(err.message).toBe(`${file}:3:26: unknown capability "netwrk" (capabilities: dynamic-require, env, eval, filesystem, install-script, native, network, shell)`);
+    expect(err.message).toBe(`${file}:3:26: unknown capability "netwrk" (capabilities: dynamic-require, env, eval, filesystem, global-tamper, install-script, native, network, obfuscated, shell)`);
     expect(err.hint).toBe('The file has 1 more error. The policy format is described by schema/depcaps.policy.schema.json.');
   });
 
@@ -461,11 +461,30 @@ describe('initPolicy', () => {
     );
   });
 
+  test('a platform family is one glob entry, with the union of its members and a reason; it also covers a new member', () => {
+    const family = { parent: 'esbuild', glob: '@esbuild/*' };
+    const text = initPolicy([
+      ...packages,
+      { name: '@esbuild/linux-x64', version: '0.21.5', capabilities: ['native'], family },
+      { name: '@esbuild/android-arm', version: '0.21.5', capabilities: ['eval', 'native'], family },
+      // A family without a safe glob: its members keep entries of their own.
+      { name: '@parcel/watcher-linux-x64-glibc', version: '2.4.1', capabilities: ['native'], family: { parent: '@parcel/watcher' } },
+    ], { default: ['env', 'filesystem'] });
+    const written = JSON.parse(text) as { packages: Record<string, unknown> };
+    expect(written.packages['@esbuild/*']).toEqual({ allow: ['eval', 'native'], reason: 'platform packages of esbuild' });
+    expect(written.packages['@parcel/watcher-linux-x64-glibc']).toEqual({ allow: ['native'] });
+    expect(Object.keys(written.packages).filter((k) => k.startsWith('@esbuild/'))).toEqual(['@esbuild/*']);
+    const policy = policyOf(text);
+    expect(matchPolicy(policy, '@esbuild/openharmony-arm64', '0.25.0')).toMatchObject({ rule: '@esbuild/*', allowed: ['env', 'eval', 'filesystem', 'native'] });
+    // The parent keeps its own entry: the glob is about its platform packages only.
+    expect(matchPolicy(policy, 'esbuild', '0.21.5').rule).toBe('esbuild');
+  });
+
   test('an unknown default capability is E_USAGE', () => {
     const err = thrown(() => initPolicy([], { default: ['net'] }));
     expect([err.code, err.message]).toEqual([
       'E_USAGE',
-      'unknown capability "net" in the default allow list; capabilities are dynamic-require, env, eval, filesystem, install-script, native, network, shell',
+      'unknown capability "net" in the default allow list; capabilities are dynamic-require, env, eval, filesystem, global-tamper, install-script, native, network, obfuscated, shell',
     ]);
   });
 });

@@ -62,7 +62,7 @@ const MODULE_FILES: Record<ModuleKind, string> = { cjs: 'case.cjs', esm: 'case.m
 
 /** True when the catalog entry matches nothing in source code: its cases are package manifests. */
 export function isManifestOnly(cap: CapabilityDefinition): boolean {
-  return !cap.modules?.length && !cap.globals?.length && !cap.calls?.length && !cap.unresolved?.length;
+  return !cap.modules?.length && !cap.globals?.length && !cap.calls?.length && !cap.unresolved?.length && !cap.tamper && !cap.obfuscation;
 }
 
 function runSource(code: string, kind: ModuleKind): Run {

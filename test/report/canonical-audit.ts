@@ -26,11 +26,18 @@ export const CANONICAL_AUDIT: AuditReport = {
       name: 'plain', version: '0.1.0', alias: 'plain-alias', source: 'registry', dev: false, optional: true, key: 'node_modules/plain-alias', line: 41,
       status: 'ok', capabilities: [], counts: {}, evidence: [], cached: true,
     },
+    // Two platform packages of esbuild: one line in the text and the markdown.
+    ...['darwin-arm64', 'linux-x64'].map((platform, i) => ({
+      name: `@esbuild/${platform}`, version: '0.21.5', source: 'registry' as const, dev: true, optional: true, key: `node_modules/@esbuild/${platform}`, line: 70 + i,
+      family: { parent: 'esbuild', glob: '@esbuild/*' }, status: 'ok' as const, capabilities: ['native'], counts: { native: 1 },
+      evidence: [{ capability: 'native', api: platform.startsWith('darwin') ? 'Mach-O binary' : 'ELF binary', file: 'bin/esbuild', line: 1, excerpt: 'binary (9811968 bytes)' }],
+      cached: true,
+    })),
     {
       name: 'gitdep', version: '0.0.0', source: 'git', dev: false, optional: false, key: 'node_modules/gitdep', line: 50,
       status: 'error', capabilities: [], counts: {}, evidence: [], error: 'unsupported-source: git dependency (git+ssh://git@github.com/u/gitdep.git) is not analysed', cached: false,
     },
   ],
-  summary: { packages: 4, analyzed: 3, partial: 0, errors: 1, cached: 2, capabilities: { env: 1, filesystem: 1, 'install-script': 1, network: 1, shell: 1 } },
+  summary: { packages: 6, analyzed: 5, partial: 0, errors: 1, cached: 4, capabilities: { env: 1, filesystem: 1, 'install-script': 1, native: 2, network: 1, shell: 1 } },
   diagnostics: [{ key: 'node_modules/broken', line: 60, message: 'malformed integrity "sha512-!!!": ignored' }],
 };

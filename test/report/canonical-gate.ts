@@ -80,6 +80,16 @@ export const CANONICAL_GATE: GateReport = {
       name: 'big-bundle', change: 'upgraded', from: '3.0.0', to: '3.1.0', version: '3.1.0', key: 'node_modules/big-bundle', line: 80, status: 'partial',
       capabilities: ['filesystem'], previous: ['filesystem'], error: 'dist/big.js: file-too-large (6.1 MiB > 5 MiB)',
     }),
+    // Platform packages of esbuild: two new ones gain native (one family, two violations), two others only move on.
+    ...['netbsd-arm64', 'openharmony-arm64'].map((platform, i) => pkg({
+      name: `@esbuild/${platform}`, change: 'added', to: '0.21.0', version: '0.21.0', key: `node_modules/@esbuild/${platform}`, line: 100 + i, optional: true,
+      family: { parent: 'esbuild', glob: '@esbuild/*' }, capabilities: ['native'], gained: ['native'], via: ['esbuild@0.21.0', `@esbuild/${platform}@0.21.0`],
+      evidence: [{ capability: 'native', api: 'ELF binary', file: 'bin/esbuild', line: 1, column: 1, excerpt: 'ELF binary (9811968 bytes)' }],
+    })),
+    ...['darwin-arm64', 'linux-x64'].map((platform, i) => pkg({
+      name: `@esbuild/${platform}`, change: 'upgraded', from: '0.20.0', to: '0.21.0', version: '0.21.0', key: `node_modules/@esbuild/${platform}`, line: 110 + i, optional: true,
+      family: { parent: 'esbuild', glob: '@esbuild/*' }, capabilities: ['native'], previous: ['native'], via: ['esbuild@0.21.0', `@esbuild/${platform}@0.21.0`],
+    })),
     // A hostile name and excerpt.
     pkg({
       name: HOSTILE_NAME, change: 'added', to: '0.0.1', version: '0.0.1', key: `node_modules/${HOSTILE_NAME}`, line: 60,
@@ -104,13 +114,19 @@ export const CANONICAL_GATE: GateReport = {
       package: `${HOSTILE_NAME}@0.0.1`, name: HOSTILE_NAME, version: '0.0.1', kind: 'gained', capability: 'eval', key: `node_modules/${HOSTILE_NAME}`, line: 60, rule: 'default', via: [`${HOSTILE_NAME}@0.0.1`],
       message: `${HOSTILE_NAME}@0.0.1 (added) has eval: ${HOSTILE_EXCERPT}\r\n::warning::also injected`,
     },
+    ...['netbsd-arm64', 'openharmony-arm64'].map((platform, i) => ({
+      package: `@esbuild/${platform}@0.21.0`, name: `@esbuild/${platform}`, version: '0.21.0', kind: 'gained' as const, capability: 'native', key: `node_modules/@esbuild/${platform}`, line: 100 + i, rule: 'default',
+      via: ['esbuild@0.21.0', `@esbuild/${platform}@0.21.0`], message: `@esbuild/${platform} added 0.21.0 gains native (ELF binary at bin/esbuild:1), brought in by esbuild@0.21.0; not allowed by the default allow list`,
+    })),
     {
       package: 'big-bundle@3.1.0', name: 'big-bundle', version: '3.1.0', kind: 'incomplete', key: 'node_modules/big-bundle', line: 80, rule: 'default', via: ['big-bundle@3.1.0'],
       message: 'big-bundle@3.1.0 was not fully analysed: dist/big.js: file-too-large (6.1 MiB > 5 MiB)',
     },
   ],
-  summary: { added: 3, removed: 1, upgraded: 4, downgraded: 1, changed: 1, violations: 5, incomplete: 1 },
+  notices: [],
+  summary: { added: 5, removed: 1, upgraded: 6, downgraded: 1, changed: 1, violations: 7, notices: 0, incomplete: 1 },
   suggestedPolicy: {
+    '@esbuild/*': { allow: ['native'] },
     'left-pad': { allow: ['network'] },
     'evil-pkg': { allow: ['network', 'install-script'] },
     [HOSTILE_NAME]: { allow: ['eval'] },
@@ -124,7 +140,57 @@ export const EMPTY_GATE: GateReport = {
   verdict: 'pass',
   packages: [],
   violations: [],
-  summary: { added: 0, removed: 0, upgraded: 0, downgraded: 0, changed: 0, violations: 0, incomplete: 0 },
+  summary: { added: 0, removed: 0, upgraded: 0, downgraded: 0, changed: 0, violations: 0, notices: 0, incomplete: 0 },
   suggestedPolicy: {},
   diagnostics: [],
+};
+
+/**
+ * A first run without a policy file: gaining a high or critical capability fails, a medium one is a notice
+ * (a package can have both), an allowed-by-nothing change that gains nothing passes.
+ */
+export const BUILT_IN_GATE: GateReport = {
+  ...EMPTY_GATE,
+  verdict: 'fail',
+  policy: { strict: false, allowIncomplete: false, builtIn: { fails: ['eval', 'global-tamper', 'install-script', 'native', 'network', 'obfuscated', 'shell'], notices: ['dynamic-require', 'env', 'filesystem'] } },
+  packages: [
+    pkg({
+      name: 'debug', change: 'upgraded', from: '4.3.4', to: '4.4.0', version: '4.4.0', key: 'node_modules/debug', line: 30,
+      capabilities: ['env'], previous: [], gained: ['env'],
+      evidence: [{ capability: 'env', api: 'process.env.DEBUG', file: 'src/node.js', line: 12, column: 9, excerpt: 'return process.env.DEBUG;' }],
+    }),
+    pkg({
+      name: 'knex', change: 'added', to: '2.5.1', version: '2.5.1', key: 'node_modules/knex', line: 50,
+      capabilities: ['env', 'filesystem', 'shell'], gained: ['env', 'filesystem', 'shell'], transitive: [{ capability: 'shell', via: ['commander@10.0.1'] }, { capability: 'env', via: ['commander@10.0.1'] }],
+      evidence: [
+        { capability: 'env', api: 'process.env.KNEX_PATH', file: 'bin/cli.js', line: 98, column: 3, excerpt: 'process.env.KNEX_PATH;' },
+        { capability: 'filesystem', api: 'fs', file: 'lib/util/fs.js', line: 1, column: 12, excerpt: "const fs = require('fs');" },
+        { capability: 'shell', api: 'child_process', file: 'scripts/build.js', line: 4, column: 23, excerpt: "const child_process = require('child_process');" },
+        { capability: 'shell', api: 'child_process.execSync', file: 'scripts/build.js', line: 20, column: 3, excerpt: "child_process.execSync('npm pack');" },
+      ],
+    }),
+    pkg({ name: 'ms', change: 'upgraded', from: '2.1.2', to: '2.1.3', version: '2.1.3', key: 'node_modules/ms', line: 70 }),
+  ],
+  violations: [
+    {
+      package: 'knex@2.5.1', name: 'knex', version: '2.5.1', kind: 'gained', capability: 'shell', key: 'node_modules/knex', line: 50, rule: 'default', via: ['knex@2.5.1'],
+      message: 'knex added 2.5.1 gains shell (child_process.execSync at scripts/build.js:20); not allowed without a policy file (high and critical capabilities fail the gate)',
+    },
+  ],
+  notices: [
+    {
+      package: 'debug@4.4.0', name: 'debug', version: '4.4.0', kind: 'gained', capability: 'env', key: 'node_modules/debug', line: 30, rule: 'default', via: ['debug@4.4.0'],
+      message: 'debug 4.3.4 → 4.4.0 gains env (process.env.DEBUG at src/node.js:12); a notice: without a policy file only high and critical capabilities fail the gate',
+    },
+    {
+      package: 'knex@2.5.1', name: 'knex', version: '2.5.1', kind: 'gained', capability: 'env', key: 'node_modules/knex', line: 50, rule: 'default', via: ['knex@2.5.1'],
+      message: 'knex added 2.5.1 gains env (process.env.KNEX_PATH at bin/cli.js:98); a notice: without a policy file only high and critical capabilities fail the gate',
+    },
+    {
+      package: 'knex@2.5.1', name: 'knex', version: '2.5.1', kind: 'gained', capability: 'filesystem', key: 'node_modules/knex', line: 50, rule: 'default', via: ['knex@2.5.1'],
+      message: 'knex added 2.5.1 gains filesystem (fs at lib/util/fs.js:1); a notice: without a policy file only high and critical capabilities fail the gate',
+    },
+  ],
+  summary: { added: 1, removed: 0, upgraded: 2, downgraded: 0, changed: 0, violations: 1, notices: 3, incomplete: 0 },
+  suggestedPolicy: { debug: { allow: ['env'] }, knex: { allow: ['env', 'filesystem', 'shell'] } },
 };

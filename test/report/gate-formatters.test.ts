@@ -8,7 +8,7 @@ import { formatGateGithub } from '../../src/report/formatters/gate-github.js';
 import { formatGateMarkdown } from '../../src/report/formatters/gate-markdown.js';
 import { formatGateSarif } from '../../src/report/formatters/gate-sarif.js';
 import { formatGateText } from '../../src/report/formatters/gate-text.js';
-import { CANONICAL_GATE, EMPTY_GATE, HOSTILE_EXCERPT, HOSTILE_NAME } from './canonical-gate.js';
+import { BUILT_IN_GATE, CANONICAL_GATE, EMPTY_GATE, HOSTILE_EXCERPT, HOSTILE_NAME } from './canonical-gate.js';
 
 const require = createRequire(import.meta.url);
 const SARIF_OPTIONS = { toolVersion: '0.1.0', lockfileUri: 'package-lock.json' };
@@ -80,7 +80,7 @@ function violating(i: number, size: number): { pkg: GatePackage; violation: Gate
 describe('gate formatters render the canonical gate', () => {
   it('markdown: verdict headline, counts, table, evidence, incomplete packages, the policy to accept', async () => {
     const md = formatGateMarkdown(CANONICAL_GATE);
-    expect(md.split('\n')[0]).toBe('### ❌ depcaps: 4 dependency changes need review');
+    expect(md.split('\n')[0]).toBe('### ❌ depcaps: 6 dependency changes need review');
     await expect(md).toMatchFileSnapshot('__snapshots__/gate.md');
   });
 
@@ -88,8 +88,8 @@ describe('gate formatters render the canonical gate', () => {
     const md = formatGateMarkdown(CANONICAL_GATE);
     const block = /\n(`{3,})json\n([\s\S]*?)\n\1\n/.exec(md);
     expect(block).not.toBeNull();
-    expect(JSON.parse(block![2]!)).toEqual({ packages: { 'evil-pkg': { allow: ['install-script', 'network'] }, [HOSTILE_NAME]: { allow: ['eval'] }, 'left-pad': { allow: ['network'] } } });
-    expect(block![2]!.split('\n').slice(2, 5).map((l) => l.trim().split('"')[1])).toEqual(['evil-pkg', HOSTILE_NAME, 'left-pad']);
+    expect(JSON.parse(block![2]!)).toEqual({ packages: { '@esbuild/*': { allow: ['native'] }, 'evil-pkg': { allow: ['install-script', 'network'] }, [HOSTILE_NAME]: { allow: ['eval'] }, 'left-pad': { allow: ['network'] } } });
+    expect(block![2]!.split('\n').slice(2, 6).map((l) => l.trim().split('"')[1])).toEqual(['@esbuild/*', 'evil-pkg', HOSTILE_NAME, 'left-pad']);
     expect(formatGateMarkdown({ ...CANONICAL_GATE, verdict: 'pass', violations: [] })).not.toContain('To accept this change');
   });
 
@@ -120,7 +120,7 @@ describe('gate formatters render the canonical gate', () => {
     const md = formatGateMarkdown(report);
     expect(md.length).toBeLessThan(65_536);
     expect(md).toContain('### ❌ depcaps: 3000 dependency changes need review');
-    expect(md).toMatch(/… 2900 more packages left out/);
+    expect(md).toMatch(/… 2900 more failing packages left out/);
     expect(md).toMatch(/… evidence for \d+ more packages left out/);
     expect(md).toMatch(/… \d+ more entries left out/);
     const block = /\n(`{3,})json\n([\s\S]*?)\n\1\n/.exec(md);
@@ -131,12 +131,14 @@ describe('gate formatters render the canonical gate', () => {
   it('github: one annotation per violation at the lockfile line, then a notice', () => {
     const out = formatGateGithub(CANONICAL_GATE, { lockfileUri: 'package-lock.json' });
     expect(out.split('\n')).toEqual([
+      '::error file=package-lock.json,line=100,title=depcaps%3A @esbuild/netbsd-arm64@0.21.0 gained native::@esbuild/netbsd-arm64 added 0.21.0 gains native (ELF binary at bin/esbuild:1), brought in by esbuild@0.21.0; not allowed by the default allow list%0Aevidence: bin/esbuild:1 ELF binary%0Apath: esbuild@0.21.0 › @esbuild/netbsd-arm64@0.21.0%0Apolicy rule: default',
+      '::error file=package-lock.json,line=101,title=depcaps%3A @esbuild/openharmony-arm64@0.21.0 gained native::@esbuild/openharmony-arm64 added 0.21.0 gains native (ELF binary at bin/esbuild:1), brought in by esbuild@0.21.0; not allowed by the default allow list%0Aevidence: bin/esbuild:1 ELF binary%0Apath: esbuild@0.21.0 › @esbuild/openharmony-arm64@0.21.0%0Apolicy rule: default',
       '::error file=package-lock.json,line=80,title=depcaps%3A big-bundle@3.1.0 not fully analysed::big-bundle@3.1.0 was not fully analysed: dist/big.js: file-too-large (6.1 MiB > 5 MiB)%0Apolicy rule: default',
       '::error file=package-lock.json,line=40,title=depcaps%3A evil-pkg@1.0.0 gained install-script::evil-pkg@1.0.0 (added) has install-script; policy rule default does not allow it%0Aevidence: package.json:7 postinstall: curl, pipe to shell%0Apath: build-tools@4.1.0 › evil-pkg@1.0.0%0Apolicy rule: default',
       '::error file=package-lock.json,line=40,title=depcaps%3A evil-pkg@1.0.0 gained network::evil-pkg@1.0.0 (added) has network; policy rule default does not allow it%0Aevidence: lib/index.js:4 https.get%0Apath: build-tools@4.1.0 › evil-pkg@1.0.0%0Apolicy rule: default',
       '::error file=package-lock.json,line=60,title=depcaps%3A h%25st%2Cile%3A`|<img src=x onerror=alert(1)>@0.0.1 gained eval::h%25st,ile:`|<img src=x onerror=alert(1)>@0.0.1 (added) has eval: eval(atob(p))\\x1b[2J ` </details><script>alert(1)</script> ``` | x | y |%0A::error::injected%0D%0A::warning::also injected%0Aevidence: index.js:1 eval%0Apolicy rule: default',
       '::error file=package-lock.json,line=20,title=depcaps%3A left-pad@1.3.0 gained network::left-pad 1.2.0 → 1.3.0 gained network through tiny-fetch@2.0.0; policy rule default does not allow it%0Avia tiny-fetch@2.0.0%0Apolicy rule: default',
-      '::notice title=depcaps gate::depcaps gate failed: 5 violations in 10 dependency changes (3 added, 4 upgraded, 1 downgraded, 1 removed, 1 changed)',
+      '::notice title=depcaps gate::depcaps gate failed: 7 violations in 14 dependency changes (5 added, 6 upgraded, 1 downgraded, 1 removed, 1 changed)',
       '',
     ]);
   });
@@ -148,9 +150,9 @@ describe('gate formatters render the canonical gate', () => {
     const out = formatGateGithub(CANONICAL_GATE, { lockfileUri: 'package-lock.json' });
     const lines = out.trimEnd().split('\n');
     // The runner reads a command from each line that starts with `::`: exactly ours, no more.
-    expect(lines.filter((l) => l.startsWith('::')).map((l) => /^::(\w+) /.exec(l)?.[1])).toEqual(['error', 'error', 'error', 'error', 'error', 'notice']);
+    expect(lines.filter((l) => l.startsWith('::')).map((l) => /^::(\w+) /.exec(l)?.[1])).toEqual(['error', 'error', 'error', 'error', 'error', 'error', 'error', 'notice']);
     expect(out).not.toMatch(/[\r\u001b]/);
-    const line = lines[3]!;
+    const line = lines[5]!;
     const [, props, message] = /^::error ([^:]*)::(.*)$/.exec(line)!;
     const unescape = (s: string) => s.replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
     expect(props!.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)].map(unescape))).toEqual([['file', 'package-lock.json'], ['line', '60'], ['title', `depcaps: ${HOSTILE_NAME}@0.0.1 gained eval`]]);
@@ -160,8 +162,8 @@ describe('gate formatters render the canonical gate', () => {
   it('github: with --allow-incomplete, a partial package that is not a violation is a warning', () => {
     const report: GateReport = { ...CANONICAL_GATE, policy: { ...CANONICAL_GATE.policy, allowIncomplete: true }, violations: CANONICAL_GATE.violations.filter((v) => v.kind !== 'incomplete') };
     const lines = formatGateGithub(report, { lockfileUri: 'package-lock.json' }).trimEnd().split('\n');
-    expect(lines.map((l) => /^::(\w+)/.exec(l)?.[1])).toEqual(['error', 'error', 'error', 'error', 'warning', 'notice']);
-    expect(lines[4]).toBe('::warning file=package-lock.json,line=80,title=depcaps%3A big-bundle@3.1.0 not fully analysed::big-bundle@3.1.0 was not fully analysed (partial): dist/big.js: file-too-large (6.1 MiB > 5 MiB)%0Aaccepted by --allow-incomplete; its capabilities may be incomplete');
+    expect(lines.map((l) => /^::(\w+)/.exec(l)?.[1])).toEqual(['error', 'error', 'error', 'error', 'error', 'error', 'warning', 'notice']);
+    expect(lines[6]).toBe('::warning file=package-lock.json,line=80,title=depcaps%3A big-bundle@3.1.0 not fully analysed::big-bundle@3.1.0 was not fully analysed (partial): dist/big.js: file-too-large (6.1 MiB > 5 MiB)%0Aaccepted by --allow-incomplete; its capabilities may be incomplete');
   });
 
   it('SARIF 2.1.0 is valid against the official schema, one result per violation at the lockfile line', async () => {
@@ -170,10 +172,10 @@ describe('gate formatters render the canonical gate', () => {
     expect(validate(JSON.parse(text)), JSON.stringify(validate.errors, null, 2)).toBe(true);
     const results = sarifResults(text);
     expect(results.map((r) => `${r.ruleId}:${r.level}:${r.locations[0]!.physicalLocation.region.startLine}`)).toEqual([
-      'incomplete:error:80', 'install-script:error:40', 'network:error:40', 'eval:error:60', 'network:error:20',
+      'native:error:100', 'native:error:101', 'incomplete:error:80', 'install-script:error:40', 'network:error:40', 'eval:error:60', 'network:error:20',
     ]);
-    expect(results[4]!.message.text).toBe('left-pad@1.3.0 (upgraded from 1.2.0) gained network through tiny-fetch@2.0.0, which policy rule "default" does not allow; it allows nothing. A direct dependency.');
-    expect(results[1]!.message.text).toContain('Dependency path: build-tools@4.1.0 › evil-pkg@1.0.0.');
+    expect(results[6]!.message.text).toBe('left-pad@1.3.0 (upgraded from 1.2.0) gained network through tiny-fetch@2.0.0, which policy rule "default" does not allow; it allows nothing. A direct dependency.');
+    expect(results[3]!.message.text).toContain('Dependency path: build-tools@4.1.0 › evil-pkg@1.0.0.');
     await expect(text).toMatchFileSnapshot('__snapshots__/gate.sarif.json');
   });
 
@@ -190,17 +192,28 @@ describe('gate formatters render the canonical gate', () => {
       packages: CANONICAL_GATE.packages.map((p) => (p.name === 'left-pad' ? { ...p, to: '1.3.1', version: '1.3.1' } : p)),
       violations: CANONICAL_GATE.violations.map((v) => (v.name === 'left-pad' ? { ...v, version: '1.3.1', package: 'left-pad@1.3.1' } : v)),
     };
-    expect(fingerprints(CANONICAL_GATE)).toEqual(['big-bundle::incomplete', 'evil-pkg:install-script:gained', 'evil-pkg:network:gained', `${HOSTILE_NAME}:eval:gained`, 'left-pad:network:gained']);
+    expect(fingerprints(CANONICAL_GATE)).toEqual(['@esbuild/netbsd-arm64:native:gained', '@esbuild/openharmony-arm64:native:gained', 'big-bundle::incomplete', 'evil-pkg:install-script:gained', 'evil-pkg:network:gained', `${HOSTILE_NAME}:eval:gained`, 'left-pad:network:gained']);
     expect(fingerprints(bumped)).toEqual(fingerprints(CANONICAL_GATE));
   });
 
-  it('text: verdict first, violations marked, no escape codes without colour (not even a hostile one)', async () => {
+  it('text: verdict first, only what fails listed with its evidence, a platform family as one, the rest summarised', async () => {
     const text = formatGateText(CANONICAL_GATE, { color: false });
     expect(text).not.toContain('\u001b');
-    expect(text.split('\n')[0]).toBe('depcaps gate: FAIL · 5 violations in 4 of 10 dependency changes');
-    expect(text.split('\n').filter((l) => l.startsWith('✗ ')).map((l) => l.split(' ')[2])).toEqual(['big-bundle', 'evil-pkg', HOSTILE_NAME.split(' ')[0], 'left-pad']);
-    expect(text.split('\n').filter((l) => /^ {2}[+↑↓~-] /.test(l)).map((l) => l.slice(2, 3))).toEqual(['↑', '↑', '~', '-', '↓', '+']);
+    expect(text.split('\n')[0]).toBe('depcaps gate: FAIL · 7 violations in 6 of 14 dependency changes');
+    expect(text.split('\n').filter((l) => l.startsWith('✗ ')).map((l) => l.split(' ')[l.startsWith('✗ @esbuild/*') ? 1 : 2])).toEqual(['@esbuild/*', 'big-bundle', 'evil-pkg', HOSTILE_NAME.split(' ')[0], 'left-pad']);
+    expect(text).toContain('✗ @esbuild/* (2 platform packages of esbuild) added 0.21.0\n      members: @esbuild/netbsd-arm64, @esbuild/openharmony-arm64\n');
+    // Passing changes: counts, one line for the family, what they gained; no block of their own.
+    expect(text).toContain('passing · 8 changes: 4 upgraded, 1 added, 1 removed, 1 downgraded, 1 changed\n  @esbuild/* (2 platform packages of esbuild) 0.20.0 → 0.21.0\n');
+    expect(text).not.toMatch(/^ {2}[+↑↓~-] /m);
     await expect(text).toMatchFileSnapshot('__snapshots__/gate.txt');
+  });
+
+  it('text --verbose: every passing change listed too, after what fails', () => {
+    const text = formatGateText(CANONICAL_GATE, { color: false, verbose: true });
+    expect(text.split('\n').filter((l) => /^ {2}[+↑↓~-] /.test(l)).map((l) => l.slice(2).split(' ').slice(0, 2).join(' '))).toEqual([
+      '↑ @esbuild/darwin-arm64', '↑ @esbuild/linux-x64', '↑ axios', '↑ esbuild', '~ local-lib', '- request', '↓ semver', '+ tiny-fetch',
+    ]);
+    expect(text.indexOf('✗ + evil-pkg')).toBeLessThan(text.indexOf('↑ axios'));
   });
 
   it('text: with colour, escape codes', () => {
@@ -240,5 +253,112 @@ describe('gate formatters: no changes pass', () => {
     expect(formatGateMarkdown(report).split('\n')[0]).toBe('### ✅ depcaps: 2 dependency changes, all allowed by the policy');
     expect(formatGateText(report, { color: false }).split('\n')[0]).toBe('depcaps gate: PASS · 2 dependency changes, all allowed by the policy');
     expect(formatGateGithub(report, { lockfileUri: 'package-lock.json' })).toBe('::notice title=depcaps gate::depcaps gate passed: 2 dependency changes (1 added, 1 upgraded), allowed by the policy\n');
+  });
+});
+
+describe('gate formatters: without a policy file (built-in default)', () => {
+  it('text: says how it judged and how to be stricter, lists the notices apart from the violations', async () => {
+    const text = formatGateText(BUILT_IN_GATE, { color: false });
+    expect(text.split('\n').slice(0, 3)).toEqual([
+      'depcaps gate: FAIL · 1 violation in 1 of 3 dependency changes · 3 notices',
+      'base origin/main (package-lock.json) → head HEAD (package-lock.json) · no policy file',
+      'no policy file: gaining eval, global-tamper, install-script, native, network, obfuscated or shell fails the gate; gaining dynamic-require, env or filesystem is a notice. Stricter: `--strict`, or a depcaps.policy.json (`depcaps policy init` writes one).',
+    ]);
+    expect(text).toContain('notices · gained, not failing without a policy file (2 packages)\n  env (2): debug@4.4.0, knex@2.5.1\n  filesystem (1): knex@2.5.1\n');
+    // The most telling evidence of what fails: the call, not the bare import.
+    expect(text).toContain('+ shell  child_process.execSync  scripts/build.js:20');
+    await expect(text).toMatchFileSnapshot('__snapshots__/gate-builtin.txt');
+  });
+
+  it('markdown: the same line, a notices section, the policy to create', async () => {
+    const md = formatGateMarkdown(BUILT_IN_GATE);
+    expect(md).toContain('\n> no policy file: gaining eval, global-tamper, install-script, native, network, obfuscated or shell fails the gate;');
+    expect(md).toContain('#### Notices: gained, not failing without a policy file (2 packages)\n\n- `debug@4.4.0` upgraded from 4.3.4: env (`process.env.DEBUG` at `src/node.js:12`)\n');
+    expect(md).toContain('To accept this change, create `depcaps.policy.json`');
+    expect(markdownProblems(md)).toEqual([]);
+    await expect(md).toMatchFileSnapshot('__snapshots__/gate-builtin.md');
+  });
+
+  it('github: a notice annotation per package with notices, the verdict notice carries the line', () => {
+    const lines = formatGateGithub(BUILT_IN_GATE, { lockfileUri: 'package-lock.json' }).trimEnd().split('\n');
+    expect(lines.map((l) => /^::(\w+)/.exec(l)?.[1])).toEqual(['error', 'notice', 'notice', 'notice']);
+    expect(lines[2]).toBe('::notice file=package-lock.json,line=50,title=depcaps%3A knex@2.5.1 gained env%2C filesystem (notice)::knex@2.5.1 (added) gained env, filesystem: a notice, not a failure; without a policy file only high and critical capabilities fail the gate%0Aevidence: bin/cli.js:98 process.env.KNEX_PATH%0Aevidence: lib/util/fs.js:1 fs');
+    expect(lines[3]).toMatch(/^::notice title=depcaps gate::depcaps gate failed: 1 violation in 3 dependency changes \(1 added, 2 upgraded\); 3 notices%0Ano policy file: /);
+  });
+
+  it('SARIF: notices are `note` results of their own kind, valid against the schema', () => {
+    const text = formatGateSarif(BUILT_IN_GATE, SARIF_OPTIONS);
+    expect(sarifValidator()(JSON.parse(text))).toBe(true);
+    const results = sarifResults(text);
+    expect(results.map((r) => `${r.ruleId}:${r.level}:${r.partialFingerprints['depcaps/gate/v1']}`)).toEqual([
+      'shell:error:knex:shell:gained', 'env:note:debug:env:notice', 'env:note:knex:env:notice', 'filesystem:note:knex:filesystem:notice',
+    ]);
+    expect(results[1]!.message.text).toBe('debug@4.4.0 (upgraded from 4.3.4) gained env: a notice, not a failure, because without a policy file only high and critical capabilities fail the gate. A direct dependency. Evidence: src/node.js:12 (process.env.DEBUG).');
+  });
+});
+
+describe('gate formatters: a 200-change bump with 20 violations', () => {
+  /**
+   * 14 new packages that gain shell (6 of them network too: 20 violations), 30 upgrades that gain env
+   * (notices), 23 platform packages, 133 quiet upgrades.
+   */
+  function bump(): GateReport {
+    const packages: GatePackage[] = [];
+    const violations: GateReport['violations'] = [];
+    const notices: GateReport['notices'] = [];
+    const base = { source: 'registry' as const, dev: false, optional: false, status: 'ok' as const, lost: [], transitive: [], policy: { rule: 'default', allowed: [] } };
+    for (let i = 0; i < 14; i++) {
+      const name = `bad-${String(i).padStart(2, '0')}`;
+      const gained = i < 6 ? ['network', 'shell'] : ['shell'];
+      const via = ['framework@2.0.0', 'plugin@1.4.0', `${name}@1.0.0`];
+      packages.push({
+        ...base, name, change: 'added', to: '1.0.0', version: '1.0.0', key: `node_modules/${name}`, line: 100 + i, capabilities: gained, gained, via,
+        evidence: gained.flatMap((capability) => [1, 2, 3].map((line) => ({ capability, api: capability === 'shell' ? 'child_process.spawn' : 'https.request', file: `lib/${capability}.js`, line, column: 1, excerpt: `${capability}Call(${'arg, '.repeat(20)})` }))),
+      });
+      for (const capability of gained) violations.push({ package: `${name}@1.0.0`, name, version: '1.0.0', kind: 'gained', capability, message: `${name} added 1.0.0 gains ${capability}`, key: `node_modules/${name}`, line: 100 + i, rule: 'default', via });
+    }
+    for (let i = 0; i < 30; i++) {
+      const name = `env-reader-${String(i).padStart(2, '0')}`;
+      packages.push({
+        ...base, name, change: 'upgraded', from: '1.0.0', to: '1.1.0', version: '1.1.0', key: `node_modules/${name}`, line: 200 + i, capabilities: ['env'], previous: [], gained: ['env'], via: [`${name}@1.1.0`],
+        evidence: [{ capability: 'env', api: 'process.env.FORCE_COLOR', file: 'index.js', line: 3, column: 1, excerpt: 'process.env.FORCE_COLOR' }],
+      });
+      notices.push({ package: `${name}@1.1.0`, name, version: '1.1.0', kind: 'gained', capability: 'env', message: `${name} gains env`, key: `node_modules/${name}`, line: 200 + i, rule: 'default', via: [`${name}@1.1.0`] });
+    }
+    for (let i = 0; i < 23; i++) {
+      const name = `@esbuild/platform-${String(i).padStart(2, '0')}`;
+      packages.push({ ...base, name, change: 'upgraded', from: '0.20.0', to: '0.21.0', version: '0.21.0', key: `node_modules/${name}`, line: 300 + i, optional: true, family: { parent: 'esbuild', glob: '@esbuild/*' }, capabilities: ['native'], previous: ['native'], gained: [], via: ['esbuild@0.21.0', `${name}@0.21.0`], evidence: [] });
+    }
+    for (let i = 0; i < 133; i++) {
+      const name = `quiet-${String(i).padStart(3, '0')}`;
+      packages.push({ ...base, name, change: 'upgraded', from: '2.0.0', to: '2.0.1', version: '2.0.1', key: `node_modules/${name}`, line: 400 + i, capabilities: [], previous: [], gained: [], via: [`${name}@2.0.1`], evidence: [] });
+    }
+    return {
+      ...BUILT_IN_GATE, packages, violations, notices,
+      summary: { added: 14, removed: 0, upgraded: 186, downgraded: 0, changed: 0, violations: 20, notices: 30, incomplete: 0 },
+      suggestedPolicy: Object.fromEntries([...packages.slice(0, 44)].map((p) => [p.name, { allow: p.gained }])),
+    };
+  }
+
+  it('text fits in about two screens and names every failing package; markdown fits one comment with room to spare', () => {
+    const report = bump();
+    const text = formatGateText(report, { color: false });
+    const lines = text.trimEnd().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(120);
+    expect(report.packages).toHaveLength(200);
+    expect(report.violations).toHaveLength(20);
+    for (let i = 0; i < 14; i++) expect(text).toContain(`✗ + bad-${String(i).padStart(2, '0')} 1.0.0`);
+    expect(text).toContain('@esbuild/* (23 platform packages of esbuild) 0.20.0 → 0.21.0');
+    expect(text).not.toContain('quiet-000');
+    // --verbose lists them all.
+    expect(formatGateText(report, { color: false, verbose: true })).toContain('quiet-132');
+    const md = formatGateMarkdown(report);
+    expect(md.length).toBeLessThan(40_000);
+    expect(md).not.toMatch(/left out|was cut/);
+    for (let i = 0; i < 14; i++) expect(md).toContain(`\`bad-${String(i).padStart(2, '0')}\``);
+    expect(markdownProblems(md)).toEqual([]);
+    const verbose = formatGateMarkdown(report, { verbose: true });
+    expect(verbose.length).toBeLessThan(65_536);
+    expect(markdownProblems(verbose)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { GatePackage, GateReport, GateViolation } from '../../contract/index.js';
-import { gateChangeCount, gateChangeCounts, gatePackageOf, gateViolationsOf, sortEvidence, sortGatePackages, sortGateViolations } from './gate-text.js';
+import { gateBuiltInLine, gateChangeCount, gateChangeCounts, gateNoticesOf, gatePackageOf, gateViolationsOf, sortEvidence, sortGatePackages, sortGateViolations } from './gate-parts.js';
 
 /** Options of the GitHub workflow-command formatter. */
 export interface GateGithubOptions {
@@ -46,7 +46,8 @@ function violationMessage(v: GateViolation, p: GatePackage | undefined): string 
 /**
  * GitHub Actions workflow commands: one `::error` annotation per violation at the package's line in the
  * lockfile; with `--allow-incomplete`, a `::warning` per package that was not fully analysed but does not
- * fail the gate (ignored packages stay quiet); then one `::notice` with the verdict.
+ * fail the gate (ignored packages stay quiet); a `::notice` per package with notices (capabilities gained
+ * that do not fail without a policy file); then one `::notice` with the verdict.
  */
 export function formatGateGithub(report: GateReport, options: GateGithubOptions): string {
   const lines: string[] = [];
@@ -66,6 +67,17 @@ export function formatGateGithub(report: GateReport, options: GateGithubOptions)
       lines.push(command('warning', { file: options.lockfileUri, line: Math.max(1, p.line), title: `depcaps: ${id} not fully analysed` }, message));
     }
   }
+  for (const p of sortGatePackages(report.packages)) {
+    const notices = gateNoticesOf(report, p);
+    if (notices.length === 0) continue;
+    const id = `${p.name}@${p.to ?? p.version}`;
+    const caps = notices.map((n) => n.capability);
+    const evidence = sortEvidence(p.evidence).filter((e) => caps.includes(e.capability)).slice(0, 3).map((e) => `evidence: ${e.file}:${e.line} ${e.api}`);
+    const change = p.change === 'added' ? 'added' : `${p.change} from ${p.from ?? '?'}`;
+    const first = `${id} (${change}) gained ${caps.join(', ')}: a notice, not a failure; without a policy file only high and critical capabilities fail the gate`;
+    const message = [first, ...evidence, ...(p.via.length > 1 ? [`path: ${p.via.join(' › ')}`] : [])].join('\n');
+    lines.push(command('notice', { file: options.lockfileUri, line: Math.max(1, p.line), title: `depcaps: ${id} gained ${caps.join(', ')} (notice)` }, message));
+  }
   const total = gateChangeCount(report);
   const counts = total === 0 ? '' : ` (${gateChangeCounts(report)})`;
   const verdict = report.verdict === 'fail'
@@ -73,6 +85,9 @@ export function formatGateGithub(report: GateReport, options: GateGithubOptions)
     : total === 0
       ? 'depcaps gate passed: no dependency changes'
       : `depcaps gate passed: ${total} dependency change${total === 1 ? '' : 's'}${counts}, allowed by the policy`;
-  lines.push(command('notice', { title: 'depcaps gate' }, verdict));
+  const notices = (report.notices ?? []).length;
+  const builtIn = total === 0 ? undefined : gateBuiltInLine(report);
+  const tail = [notices > 0 ? `; ${notices} notice${notices === 1 ? '' : 's'}` : '', builtIn === undefined ? '' : `\n${builtIn}`].join('');
+  lines.push(command('notice', { title: 'depcaps gate' }, `${verdict}${tail}`));
   return `${lines.join('\n')}\n`;
 }

@@ -1,21 +1,31 @@
 import type { GatePackage, GateReport } from '../../contract/index.js';
-import { gateAllowed, gateChangeCount, gateChangeCounts, gatePolicyEntries, gateVersions, gateViolationsOf, printable, sortEvidence, sortGatePackages } from './gate-text.js';
+import { familyLabel, groupFamilies, type Grouped } from './family.js';
+import {
+  bestEvidence, gateAllowed, gateBuiltInLine, gateChange, gateChangeCount, gateChangeCounts, gateNoticesOf, gatePolicyEntries, gateSections, gateVersions, gateVersionSpan,
+  gateViolationsOf, printable, sortEvidence, sortGatePackages, transitiveByPath,
+} from './gate-parts.js';
 
 /** Options of the gate Markdown formatter. */
 export interface GateMarkdownOptions {
   /** A link to a line of the head lockfile (e.g. on the PR's head commit); package names link there when given. */
   lockfileUrl?: (line: number) => string;
+  /** List every change, passing ones too, in a table (default: what fails, the notices, a summary of the rest). */
+  verbose?: boolean;
 }
 
 /**
  * Characters per section. GitHub rejects a comment over 65,536 characters; these budgets plus the headline
- * (refs clipped) and the left-out notes stay under ~62,000, leaving room for a marker the caller adds.
+ * (refs clipped) and the left-out notes stay under ~60,000, and {@link MAX_COMMENT} cuts whatever is left
+ * over, leaving room for a marker the caller adds.
  */
-const BUDGET = { table: 24_000, details: 20_000, incomplete: 6_000, diagnostics: 2_000, policy: 8_000 };
+const BUDGET = { table: 16_000, details: 14_000, notices: 8_000, passing: 10_000, incomplete: 3_000, diagnostics: 2_000, policy: 6_000 };
+/** The whole comment at most; the end is cut at a line with a note past this. */
+const MAX_COMMENT = 62_000;
 /** Table rows at most: beyond that a table stops being read. */
 const MAX_ROWS = 100;
-/** Evidence lines per package (the report holds at most 3 per gained capability). */
+/** Evidence lines per package (the report holds at most 3 per gained capability), and per capability. */
 const MAX_EVIDENCE = 6;
+const MAX_EVIDENCE_PER_CAPABILITY = 2;
 
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -63,40 +73,77 @@ function fill(items: string[], budget: number, max = Infinity): { taken: string[
   return { taken, left: items.length - taken.length };
 }
 
-function verdictCell(report: GateReport, p: GatePackage): string {
-  const violations = gateViolationsOf(report, p);
+function verdictCell(report: GateReport, items: readonly GatePackage[]): string {
+  const p = items[0]!;
+  const violations = items.flatMap((x) => gateViolationsOf(report, x));
   const rule = code(clip(p.policy.rule, 80), true);
   const reason = p.policy.reason === undefined ? '' : `: ${text(clip(p.policy.reason, 200))}`;
   if (violations.length > 0) {
     const denied = [...new Set(violations.flatMap((v) => (v.kind === 'incomplete' || v.capability === undefined ? [] : [v.capability])))].sort();
     const what = [denied.length > 0 ? `${denied.map(text).join(', ')} not allowed` : '', violations.some((v) => v.kind === 'incomplete') ? 'not fully analysed' : ''];
-    return `❌ ${what.filter(Boolean).join('; ')} (rule ${rule})`;
+    const by = report.policy.builtIn && p.policy.rule === 'default' ? 'no policy file' : `rule ${rule}`;
+    return `❌ ${what.filter(Boolean).join('; ')} (${by})`;
   }
+  const notices = [...new Set(items.flatMap((x) => gateNoticesOf(report, x).map((n) => n.capability)))].sort();
+  if (notices.length > 0) return `ℹ️ notice: ${notices.map(text).join(', ')}`;
   if (p.policy.ignored) return `➖ ignored (rule ${rule})${reason}`;
-  if (p.status !== 'ok') return '⚠️ not fully analysed, allowed';
-  if (p.gained.length + p.transitive.length > 0) return `✅ allowed by ${rule}${reason}`;
-  return p.change === 'removed' ? '—' : '✅ nothing gained';
+  if (items.some((x) => x.status !== 'ok')) return '⚠️ not fully analysed, allowed';
+  if (items.some((x) => x.gained.length + x.transitive.length > 0)) return `✅ allowed by ${rule}${reason}`;
+  return items.every((x) => x.change === 'removed') ? '—' : '✅ nothing gained';
 }
 
-function row(report: GateReport, p: GatePackage, options: GateMarkdownOptions): string {
+function nameCell(group: Grouped<GatePackage>, options: GateMarkdownOptions): string {
+  if (group.kind === 'family') {
+    const label = familyLabel(group.family, group.items.length);
+    const name = group.family.glob ?? group.family.parent;
+    return `${code(clip(name, 100), true)}${text(label.slice(name.length))}`;
+  }
+  const p = group.item;
   const name = code(clip(p.name, 100), true) + (p.alias === undefined ? '' : ` as ${code(clip(p.alias, 100), true)}`);
   const linked = options.lockfileUrl === undefined ? name : `[${name}](${options.lockfileUrl(p.line).replace(/[\s()<>]/g, encodeURIComponent)})`;
   const tags = [p.dev ? 'dev' : '', p.optional ? 'optional' : ''].filter(Boolean).join(', ');
-  const gained = [...p.gained.map(text), ...p.transitive.map((t) => `${text(t.capability)} via ${path(t.via, true)}`)].join(', ');
-  const via = p.via.length <= 1 ? 'direct' : path(p.via, true);
-  return `| ${linked}${tags === '' ? '' : ` (${tags})`} | ${p.change} ${text(clip(gateVersions(p), 80))} | ${gained === '' ? '—' : gained} | ${verdictCell(report, p)} | ${via} |`;
+  return `${linked}${tags === '' ? '' : ` (${tags})`}`;
 }
 
-function details(p: GatePackage): string {
-  const caps = [...p.gained, ...p.transitive.map((t) => t.capability)];
-  const lines = [`<details><summary><code>${html(clip(`${p.name}@${p.to ?? p.version}`, 120))}</code> gained ${html([...new Set(caps)].join(', '))}</summary>`, ''];
-  for (const e of sortEvidence(p.evidence).slice(0, MAX_EVIDENCE)) {
-    lines.push(`- ${text(e.capability)} · ${code(clip(e.api, 80), false)} · ${code(`${clip(e.file, 100)}:${e.line}`, false)} — ${code(clip(e.excerpt, 160), false)}`);
+function row(report: GateReport, group: Grouped<GatePackage>, options: GateMarkdownOptions): string {
+  const items = group.kind === 'one' ? [group.item] : group.items;
+  const p = items[0]!;
+  const change = group.kind === 'one' ? `${p.change} ${text(clip(gateVersions(p), 80))}` : text(clip(gateVersionSpan(items), 120));
+  const own = [...new Set(items.flatMap((x) => x.gained))].sort().map(text).join(', ');
+  const through = transitiveByPath(items).map(([v, caps]) => `via ${path(v, true)}: ${caps.map(text).join(', ')}`);
+  const gained = [own, ...through].filter(Boolean).join('; ');
+  const via = p.via.length <= 1 ? 'direct' : path(p.via, true);
+  return `| ${nameCell(group, options)} | ${change} | ${gained === '' ? '—' : gained} | ${verdictCell(report, items)} | ${via} |`;
+}
+
+function details(report: GateReport, group: Grouped<GatePackage>): string {
+  const items = group.kind === 'one' ? [group.item] : group.items;
+  const p = items[0]!;
+  const caps = [...new Set(items.flatMap((x) => [...x.gained, ...x.transitive.map((t) => t.capability)]))].sort();
+  const title = group.kind === 'one' ? `${p.name}@${p.to ?? p.version}` : familyLabel(group.family, items.length);
+  const lines = [`<details><summary><code>${html(clip(title, 120))}</code> gained ${html(caps.join(', '))}</summary>`, ''];
+  // What fails first, then the notices, then the rest; at most two findings per capability.
+  const denied = new Set(items.flatMap((x) => gateViolationsOf(report, x).map((v) => v.capability ?? '')));
+  const noticed = new Set(items.flatMap((x) => gateNoticesOf(report, x).map((n) => n.capability)));
+  const rank = (c: string) => (denied.has(c) ? 0 : noticed.has(c) ? 1 : 2);
+  const evidence = items.flatMap((x) => sortEvidence(x.evidence).map((e) => ({ e, x }))).sort((a, b) => rank(a.e.capability) - rank(b.e.capability));
+  const perCapability = new Map<string, number>();
+  const shown = evidence.filter(({ e }) => {
+    const n = perCapability.get(e.capability) ?? 0;
+    if (n >= (group.kind === 'one' ? MAX_EVIDENCE_PER_CAPABILITY : 1)) return false;
+    perCapability.set(e.capability, n + 1);
+    return true;
+  });
+  for (const { e, x } of shown.slice(0, MAX_EVIDENCE)) {
+    const where = group.kind === 'one' ? '' : `${code(clip(x.name, 80), false)} · `;
+    lines.push(`- ${text(e.capability)} · ${where}${code(clip(e.api, 80), false)} · ${code(`${clip(e.file, 100)}:${e.line}`, false)} — ${code(clip(e.excerpt, 160), false)}`);
   }
-  if (p.evidence.length > MAX_EVIDENCE) lines.push(`- … ${plural(p.evidence.length - MAX_EVIDENCE, 'more finding')} left out`);
-  for (const t of p.transitive) lines.push(`- ${text(t.capability)} via ${path(t.via, false)}`);
+  if (shown.length > MAX_EVIDENCE) lines.push(`- … ${plural(shown.length - MAX_EVIDENCE, 'more finding')} left out`);
+  for (const [v, c] of transitiveByPath(items)) lines.push(`- ${c.map(text).join(', ')} via ${path(v, false)}`);
+  if (group.kind === 'family') lines.push(`- members: ${items.map((x) => code(clip(`${x.name}@${x.to ?? x.version}`, 100), false)).join(', ')}`);
   const reason = p.policy.reason === undefined ? '' : `: ${text(clip(p.policy.reason, 200))}`;
-  lines.push(`- policy rule ${code(clip(p.policy.rule, 80), false)}${p.policy.ignored ? ' ignores it' : ` allows ${text(gateAllowed(p))}`}${reason}`, '', '</details>');
+  const rule = report.policy.builtIn && p.policy.rule === 'default' ? '- no policy file: high and critical capabilities fail, the others are notices' : `- policy rule ${code(clip(p.policy.rule, 80), false)}${p.policy.ignored ? ' ignores it' : ` allows ${text(gateAllowed(p))}`}${reason}`;
+  lines.push(rule, '', '</details>');
   return lines.join('\n');
 }
 
@@ -110,43 +157,111 @@ function headline(report: GateReport): string {
   return `### ✅ depcaps: ${plural(total, 'dependency change')}, ${total === 1 ? '' : 'all '}allowed by the policy`;
 }
 
+const TABLE_HEAD = ['| package | change | gained | verdict | via |', '|---|---|---|---|---|'];
+
+/** `name@version` of a package or a family's label, as inert Markdown. */
+function listName(group: Grouped<GatePackage>): string {
+  if (group.kind === 'family') return `${code(clip(group.family.glob ?? group.family.parent, 100), false)}${text(familyLabel(group.family, group.items.length).slice((group.family.glob ?? group.family.parent).length))}`;
+  return code(clip(`${group.item.name}@${group.item.to ?? group.item.version}`, 120), false);
+}
+
+/** The notices, one line per package (or family): what it gained and the first finding of it. */
+function noticeLines(report: GateReport, packages: readonly GatePackage[]): string[] {
+  return groupFamilies(packages).map((g) => {
+    const items = g.kind === 'one' ? [g.item] : g.items;
+    const caps = [...new Set(items.flatMap((p) => gateNoticesOf(report, p).map((n) => n.capability)))].sort();
+    const firsts = caps.map((c) => {
+      const e = bestEvidence(items, c);
+      return e === undefined ? text(c) : `${text(c)} (${code(clip(e.api, 60), false)} at ${code(`${clip(e.file, 80)}:${e.line}`, false)})`;
+    });
+    const change = g.kind === 'one' ? text(clip(gateChange(g.item), 60)) : text(clip(gateVersionSpan(items), 80));
+    return `- ${listName(g)} ${change}: ${firsts.join(', ')}`;
+  });
+}
+
+/** Passing changes in a few lines: counts per kind, one line per platform family, what they gained. */
+function passingLines(passing: readonly GatePackage[]): string[] {
+  const lines: string[] = [];
+  for (const g of groupFamilies(passing)) if (g.kind === 'family') lines.push(`- ${listName(g)} ${text(gateVersionSpan(g.items))}`);
+  const allowed = passing.filter((p) => !p.policy.ignored && p.gained.length > 0);
+  for (const c of [...new Set(allowed.flatMap((p) => p.gained))].sort()) {
+    const groups = groupFamilies(allowed.filter((p) => p.gained.includes(c)));
+    lines.push(`- gained ${text(c)}, allowed by the policy: ${groups.map(listName).join(', ')}`);
+  }
+  const ignored = passing.filter((p) => p.policy.ignored && p.gained.length + p.transitive.length > 0);
+  if (ignored.length > 0) lines.push(`- gained, ignored by the policy: ${groupFamilies(ignored).map(listName).join(', ')}`);
+  const through = passing.filter((p) => p.gained.length === 0 && p.transitive.length > 0).length;
+  if (through > 0) lines.push(`- ${plural(through, 'package')} gained capabilities only through their dependencies (\`--verbose\` shows the paths)`);
+  return lines;
+}
+
+/** Cuts the comment at a line break before {@link MAX_COMMENT}, never inside a `<details>` block or a fence, with a note. */
+function capped(markdown: string): string {
+  if (markdown.length <= MAX_COMMENT) return markdown;
+  const note = '\n\n… the comment was cut here to stay under GitHub\'s size limit; `depcaps gate --json` has the whole report.\n';
+  let cut = markdown.lastIndexOf('\n', MAX_COMMENT - note.length);
+  const open = markdown.lastIndexOf('\n<details>', cut);
+  if (open > markdown.lastIndexOf('</details>', cut)) cut = open;
+  const fences = [...markdown.slice(0, cut).matchAll(/^`{3,}/gm)];
+  if (fences.length % 2 === 1) cut = fences[fences.length - 1]!.index - 1;
+  return `${markdown.slice(0, cut)}${note}`;
+}
+
 /**
- * The gate as a pull-request comment: a verdict headline, one line of counts, a table of the changed
- * packages (violations first), collapsible evidence per package that gained capabilities, what could not be
- * analysed, and the policy entries that would accept the change. Everything that comes from a package or a
- * lockfile is escaped, and each section has a character budget so the comment stays under GitHub's limit;
- * what does not fit is counted.
+ * The gate as a pull-request comment: a verdict headline, one line of counts (and, without a policy file,
+ * how the gate judged); a table of the changes that fail with collapsible evidence; the notices; a summary
+ * of what passed (`verbose`: a table of every change); what could not be analysed; the policy entries that
+ * would accept the change. Platform families are one row. Everything that comes from a package or a
+ * lockfile is escaped, and each section has a character budget so the comment stays under GitHub's
+ * limit; what does not fit is counted, and a last cut says so.
  */
 export function formatGateMarkdown(report: GateReport, options: GateMarkdownOptions = {}): string {
   const s = report.summary;
+  const notices = report.notices ?? [];
   const counts = [
     gateChangeCount(report) === 0 ? '' : `**${plural(gateChangeCount(report), 'change')}**: ${gateChangeCounts(report)}`,
     s.violations > 0 ? `**${plural(s.violations, 'violation')}**` : '',
+    notices.length > 0 ? plural(notices.length, 'notice') : '',
     s.incomplete > 0 ? `${s.incomplete} not fully analysed` : '',
     `base ${code(clip(report.base.ref, 100), false)} → head ${code(clip(report.head.ref, 100), false)} (${code(clip(report.head.lockfile, 100), false)})`,
-    `policy ${report.policy.path === undefined ? 'default' : code(clip(report.policy.path, 100), false)}${report.policy.strict ? ' (strict)' : ''}`,
+    `${report.policy.path === undefined ? 'no policy file' : `policy ${code(clip(report.policy.path, 100), false)}`}${report.policy.strict ? ' (strict)' : ''}`,
   ];
   const out = [headline(report), '', counts.filter(Boolean).join(' · ')];
-  const rank = (p: GatePackage) => {
-    if (gateViolationsOf(report, p).length > 0) return 0;
-    if (p.status !== 'ok' && !p.policy.ignored) return 1;
-    if (p.gained.length + p.transitive.length === 0) return 4;
-    return p.policy.ignored ? 3 : 2;
-  };
-  const ranks = new Map(report.packages.map((p) => [p, rank(p)]));
-  const packages = sortGatePackages(report.packages).sort((a, b) => ranks.get(a)! - ranks.get(b)!);
-  if (packages.length > 0) {
-    const table = fill(packages.map((p) => row(report, p, options)), BUDGET.table, MAX_ROWS);
-    out.push('', '| package | change | gained | verdict | via |', '|---|---|---|---|---|', ...table.taken);
-    if (table.left > 0) out.push('', `… ${plural(table.left, 'more package')} left out; \`depcaps gate --json\` lists them all.`);
-  }
-  const gaining = packages.filter((p) => p.gained.length + p.transitive.length > 0);
-  if (gaining.length > 0) {
-    const blocks = fill(gaining.map(details), BUDGET.details);
+  const builtIn = gateBuiltInLine(report);
+  // The line is ours (catalog ids and flags), not the packages': it keeps its code spans.
+  if (builtIn !== undefined && gateChangeCount(report) > 0) out.push('', `> ${builtIn}`);
+  const { failing, noticed, passing } = gateSections(report);
+  const failingGroups = groupFamilies(failing);
+  if (failingGroups.length > 0) {
+    const table = fill(failingGroups.map((g) => row(report, g, options)), BUDGET.table, MAX_ROWS);
+    out.push('', ...TABLE_HEAD, ...table.taken);
+    if (table.left > 0) out.push('', `… ${plural(table.left, 'more failing package')} left out; \`depcaps gate --json\` lists them all.`);
+    const blocks = fill(failingGroups.filter((g) => (g.kind === 'one' ? [g.item] : g.items).some((p) => p.gained.length + p.transitive.length > 0)).map((g) => details(report, g)), BUDGET.details);
     for (const block of blocks.taken) out.push('', block);
     if (blocks.left > 0) out.push('', `… evidence for ${plural(blocks.left, 'more package')} left out.`);
   }
-  const broken = packages.filter((p) => p.status !== 'ok');
+  const withNotices = sortGatePackages([...failing, ...noticed].filter((p) => gateNoticesOf(report, p).length > 0));
+  if (withNotices.length > 0) {
+    const list = fill(noticeLines(report, withNotices), BUDGET.notices);
+    out.push('', `#### Notices: gained, not failing without a policy file (${plural(withNotices.length, 'package')})`, '', ...list.taken);
+    if (list.left > 0) out.push(`- … ${list.left} more; \`depcaps gate --json\` has them in \`notices\``);
+  }
+  const shownPassing = options.verbose ? [...noticed, ...passing] : passing;
+  if (shownPassing.length > 0) {
+    const kinds = (['upgraded', 'added', 'removed', 'downgraded', 'changed'] as const).map((k) => [shownPassing.filter((p) => p.change === k).length, k] as const).filter(([n]) => n > 0);
+    out.push('', `#### ${options.verbose ? 'Every other change' : 'Passing'}: ${plural(shownPassing.length, 'change')} (${kinds.map(([n, k]) => `${n} ${k}`).join(', ')})`);
+    if (options.verbose) {
+      const table = fill(shownPassing.map((p) => row(report, { kind: 'one', item: p }, options)), BUDGET.passing);
+      out.push('', ...TABLE_HEAD, ...table.taken);
+      if (table.left > 0) out.push('', `… ${plural(table.left, 'more package')} left out; \`depcaps gate --json\` lists them all.`);
+    } else {
+      const list = fill(passingLines(passing), BUDGET.passing);
+      if (list.taken.length > 0) out.push('', ...list.taken);
+      if (list.left > 0) out.push(`- … ${list.left} more`);
+      out.push('', '`--verbose` lists every change.');
+    }
+  }
+  const broken = [...failing, ...noticed, ...passing].filter((p) => p.status !== 'ok');
   if (broken.length > 0) {
     const items = broken.map((p) => {
       const mark = gateViolationsOf(report, p).some((v) => v.kind === 'incomplete') ? '❌' : '⚠️';
@@ -168,8 +283,10 @@ export function formatGateMarkdown(report: GateReport, options: GateMarkdownOpti
     const body = ['{', '  "packages": {', ...policy.taken.map((e, i) => `    ${e}${i < policy.taken.length - 1 ? ',' : ''}`), '  }', '}'].join('\n');
     // JSON keeps line breaks escaped, but a key may hold backticks: the fence outruns them.
     const fence = '`'.repeat(Math.max(3, ...(body.match(/`+/g) ?? []).map((run) => run.length + 1)));
-    out.push('', `To accept this change, add to ${code(clip(report.policy.path ?? 'depcaps.policy.json', 100), false)}:`, '', `${fence}json`, body, fence);
+    const where = code(clip(report.policy.path ?? 'depcaps.policy.json', 100), false);
+    const intro = report.policy.path === undefined ? `To accept this change, create ${where} with these entries (they cover the notices too: with a policy file every gain counts):` : `To accept this change, add to ${where}:`;
+    out.push('', intro, '', `${fence}json`, body, fence);
     if (policy.left > 0) out.push('', `… ${policy.left} more ${policy.left === 1 ? 'entry' : 'entries'} left out; \`depcaps gate --json\` has them in \`suggestedPolicy\`.`);
   }
-  return `${out.join('\n')}\n`;
+  return capped(`${out.join('\n')}\n`);
 }

@@ -1,5 +1,5 @@
-import type { GatePackage, GateReport, GateViolation } from '../../contract/index.js';
-import { gateAllowed, gateChange, gatePackageOf, gateSourceOf, sortEvidence, sortGateViolations } from './gate-text.js';
+import type { GateNotice, GatePackage, GateReport, GateViolation } from '../../contract/index.js';
+import { gateAllowed, gateChange, gatePackageOf, gateSourceOf, sortEvidence, sortGateViolations } from './gate-parts.js';
 import { formatSarifLog, sarifLocation, sarifRules, type SarifOptions } from './sarif.js';
 
 function violationText(v: GateViolation, p: GatePackage | undefined): string {
@@ -18,10 +18,17 @@ function violationText(v: GateViolation, p: GatePackage | undefined): string {
   return `${subject} ${verb} ${capability}${source === '' ? '' : ` ${source}`}, which policy rule "${v.rule}" does not allow${strict}; it allows ${gateAllowed(p)}.${path}${where}`;
 }
 
+function noticeText(n: GateNotice, p: GatePackage | undefined): string {
+  const evidence = p === undefined ? [] : sortEvidence(p.evidence).filter((e) => e.capability === n.capability).map((e) => `${e.file}:${e.line} (${e.api})`);
+  const subject = p === undefined ? n.package : `${n.package} (${gateChange(p)})`;
+  const path = n.via.length > 1 ? ` Dependency path: ${n.via.join(' › ')}.` : ' A direct dependency.';
+  return `${subject} gained ${n.capability}: a notice, not a failure, because without a policy file only high and critical capabilities fail the gate.${path}${evidence.length === 0 ? '' : ` Evidence: ${evidence.join('; ')}.`}`;
+}
+
 /**
- * SARIF 2.1.0 of the gate for code scanning: the catalog rules plus `incomplete`, and one `error` result
- * per violation at the package's line in the head lockfile (a violation fails the gate whatever the
- * capability's severity; the rules keep the catalog levels). Fingerprints hold the package name, the
+ * SARIF 2.1.0 of the gate for code scanning: the catalog rules plus `incomplete`, one `error` result per
+ * violation at the package's line in the head lockfile (a violation fails the gate whatever the
+ * capability's severity; the rules keep the catalog levels), then one `note` result per notice. Fingerprints hold the package name, the
  * capability and the kind, not the version: the same finding on the next push is the same alert.
  */
 export function formatGateSarif(report: GateReport, options: SarifOptions): string {
@@ -56,5 +63,20 @@ export function formatGateSarif(report: GateReport, options: SarifOptions): stri
       },
     };
   });
-  return formatSarifLog({ ...options, automationId: 'depcaps/gate/' }, rules, results);
+  const notices = [...(report.notices ?? [])]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.capability < b.capability ? -1 : 1))
+    .map((n) => {
+      const index = ruleIndex.get(n.capability);
+      const p = report.packages.find((x) => x.name === n.name && x.to === n.version);
+      return {
+        ruleId: n.capability,
+        ...(index === undefined ? {} : { ruleIndex: index }),
+        level: 'note' as const,
+        message: { text: noticeText(n, p) },
+        locations: sarifLocation(options.lockfileUri, n.line),
+        partialFingerprints: { 'depcaps/gate/v1': `${n.name}:${n.capability}:notice` },
+        properties: { package: n.name, version: n.version, ...(p?.from === undefined ? {} : { from: p.from }), ...(p === undefined ? {} : { change: p.change, dev: p.dev }), kind: 'notice', rule: n.rule, via: n.via },
+      };
+    });
+  return formatSarifLog({ ...options, automationId: 'depcaps/gate/' }, rules, [...results, ...notices]);
 }

@@ -1,161 +1,213 @@
 import { catalog } from '../../../capabilities/index.js';
-import type { ChangeKind, GateEvidence, GatePackage, GateReport, GateViolation } from '../../contract/index.js';
-import { makeStyle } from './style.js';
+import type { GatePackage, GateReport } from '../../contract/index.js';
+import { familyLabel, groupFamilies, type Grouped } from './family.js';
+import {
+  bestEvidence, CHANGE_SYMBOL, gateAllowed, gateBuiltInLine, gateChangeCount, gateChangeCounts, gateGroupTitle, gateNoticesOf, gatePolicyEntries, gateSections,
+  gateVersions, gateVersionSpan, gateViolationsOf, plural, printable, sortGatePackages, transitiveByPath,
+} from './gate-parts.js';
+import { makeStyle, type Style } from './style.js';
+
+export { gateVersions, gateChange, gateViolationsOf, gatePackageOf, sortGatePackages, sortGateViolations, sortEvidence, gateSourceOf, gateAllowed, gatePolicyEntries, gateChangeCount, gateChangeCounts, printable } from './gate-parts.js';
 
 /** Options of the gate text formatter. */
 export interface GateTextOptions {
   color: boolean;
+  /** List every change in full (passing ones too), not only what fails and a summary of the rest. */
+  verbose?: boolean;
 }
 
-const SYMBOL: Record<ChangeKind, string> = { added: '+', upgraded: '↑', downgraded: '↓', removed: '-', changed: '~' };
-const KIND_ORDER: Record<GateViolation['kind'], number> = { gained: 0, unallowed: 1, incomplete: 2 };
 const severityOf = new Map(catalog.map((c) => [c.id, c.severity]));
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const INDENT = '      ';
+/** Suggested policy entries listed without `verbose`. */
+const MAX_POLICY_LINES = 12;
+/** Lockfile problems listed without `verbose`. */
+const MAX_DIAGNOSTICS = 10;
+/** Lists of names wrap at this width. */
+const WIDTH = 100;
 
-/** `1.2.0 → 1.3.0` for a package on both sides, its one version otherwise. */
-export function gateVersions(p: GatePackage): string {
-  return p.from !== undefined && p.to !== undefined ? `${p.from} → ${p.to}` : (p.to ?? p.from ?? p.version);
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+interface Paint {
+  s: Style;
+  red: (t: string) => string;
+  green: (t: string) => string;
+  cap: (id: string) => string;
 }
 
-/** How a package changed, in words: `upgraded from 1.2.0`, `added`, `removed`. */
-export function gateChange(p: GatePackage): string {
-  if (p.change === 'added' || p.change === 'removed' || p.from === undefined) return p.change;
-  return `${p.change} from ${p.from}`;
+/** `a, b, c` wrapped at {@link WIDTH} under a first line that starts with `head`. */
+function wrapped(head: string, items: readonly string[], indent: string): string[] {
+  const lines: string[] = [];
+  let line = head;
+  items.forEach((item, i) => {
+    const piece = `${item}${i < items.length - 1 ? ',' : ''}`;
+    if (line.length > indent.length && line !== head && line.length + 1 + piece.length > WIDTH) {
+      lines.push(line);
+      line = `${indent}${piece}`;
+    } else line = line === head ? `${head}${piece}` : `${line} ${piece}`;
+  });
+  lines.push(line);
+  return lines;
 }
 
-/** The violations of one changed package. Violations name the head version, so a removed package has none. */
-export function gateViolationsOf(report: GateReport, p: GatePackage): GateViolation[] {
-  return p.to === undefined ? [] : report.violations.filter((v) => v.name === p.name && v.version === p.to);
-}
-
-/** The changed package a violation is about, if the report lists it. */
-export function gatePackageOf(report: GateReport, v: GateViolation): GatePackage | undefined {
-  return report.packages.find((p) => p.name === v.name && p.to === v.version);
-}
-
-/** Packages sorted by name, then version. */
-export function sortGatePackages(packages: readonly GatePackage[]): GatePackage[] {
-  return [...packages].sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version));
-}
-
-/** Violations sorted by name, version, kind (gained, unallowed, incomplete), capability. */
-export function sortGateViolations(violations: readonly GateViolation[]): GateViolation[] {
-  return [...violations].sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compare(a.capability ?? '', b.capability ?? ''));
-}
-
-/** Evidence sorted by capability, file, line, column. */
-export function sortEvidence(evidence: readonly GateEvidence[]): GateEvidence[] {
-  return [...evidence].sort((a, b) => compare(a.capability, b.capability) || compare(a.file, b.file) || a.line - b.line || a.column - b.column);
-}
-
-/** Where a package's capability comes from: `in its own code`, `through dep@1.0.3 › leaf@2.0.0`, or both. */
-export function gateSourceOf(p: GatePackage, capability: string): string {
-  const parts = p.gained.includes(capability) ? ['in its own code'] : [];
-  for (const t of p.transitive) if (t.capability === capability) parts.push(`through ${t.via.join(' › ')}`);
-  return parts.join(' and ');
-}
-
-/** What a policy rule allows, in words. */
-export function gateAllowed(p: GatePackage): string {
-  return p.policy.allowed.length > 0 ? p.policy.allowed.join(', ') : 'nothing';
+/** `name@version` of a package or the label of a family, for lists. */
+function listName(group: Grouped<GatePackage>): string {
+  if (group.kind === 'family') return familyLabel(group.family, group.items.length);
+  return `${group.item.name}@${group.item.to ?? group.item.version}`;
 }
 
 /**
- * The suggested policy entries, one JSON line per package, sorted by key, allow lists sorted:
- * `"left-pad": { "allow": ["network"] }`. Joined with commas they are the body of the policy's `packages`.
+ * The lines of one changed package (or one platform family of them): what it gained, marked `✗ not
+ * allowed` or `notice`, with the first finding of each capability that fails (of each, with `detail`);
+ * what it gained through dependencies, one line per path; what it lost; whether it was fully analysed;
+ * the rule that decided it; its path.
  */
-export function gatePolicyEntries(report: GateReport): string[] {
-  return Object.keys(report.suggestedPolicy).sort(compare).map((key) => {
-    const allow = [...new Set(report.suggestedPolicy[key]!.allow)].sort(compare);
-    return `${JSON.stringify(key)}: { "allow": [${allow.map((c) => JSON.stringify(c)).join(', ')}] }`;
+function block(report: GateReport, group: Grouped<GatePackage>, paint: Paint, detail: boolean): string[] {
+  const { s, red, cap } = paint;
+  const items = group.kind === 'one' ? [group.item] : group.items;
+  const first = items[0]!;
+  const violations = items.flatMap((p) => gateViolationsOf(report, p));
+  const notices = new Set(items.flatMap((p) => gateNoticesOf(report, p)).map((n) => n.capability));
+  const denied = (c: string) => violations.some((v) => v.capability === c && v.kind !== 'incomplete');
+  const lines: string[] = [];
+  if (group.kind === 'one') {
+    const p = group.item;
+    const tags = [p.alias ? `as ${p.alias}` : '', p.dev ? 'dev' : '', p.optional ? 'optional' : '', p.source === 'registry' ? '' : p.source].filter(Boolean);
+    lines.push(`${violations.length > 0 ? red('✗') : ' '} ${CHANGE_SYMBOL[p.change]} ${s.bold(printable(p.name))} ${printable(gateVersions(p))}${tags.length > 0 ? s.dim(`  [${printable(tags.join(', '))}]`) : ''}`);
+  } else {
+    lines.push(`${violations.length > 0 ? red('✗') : ' '} ${s.bold(printable(familyLabel(group.family, items.length)))} ${printable(gateVersionSpan(items))}`);
+    lines.push(...wrapped(`${INDENT}members: `, items.map((p) => printable(p.name)), `${INDENT}  `).map(s.dim));
+  }
+  const gained = [...new Set(items.flatMap((p) => p.gained))].sort();
+  const brief = { notice: [] as string[], allowed: [] as string[] };
+  for (const c of gained) {
+    const mark = denied(c) ? `  ${red('✗ not allowed')}` : notices.has(c) ? `  ${s.dim('notice')}` : '';
+    if (!detail && !denied(c)) {
+      brief[notices.has(c) ? 'notice' : 'allowed'].push(cap(c));
+      continue;
+    }
+    const e = bestEvidence(items, c);
+    const where = e === undefined ? '' : `  ${printable(e.api)}  ${printable(e.file)}:${e.line}  ${s.dim(printable(clip(e.excerpt, 80)))}`;
+    lines.push(`${INDENT}+ ${cap(c)}${where}${mark}`);
+  }
+  if (brief.notice.length > 0) lines.push(`${INDENT}+ ${brief.notice.join(', ')}  ${s.dim(brief.notice.length === 1 ? 'notice' : 'notices')}`);
+  if (brief.allowed.length > 0) lines.push(`${INDENT}+ ${brief.allowed.join(', ')}  ${s.dim('allowed')}`);
+  for (const [via, caps] of transitiveByPath(items)) {
+    // A capability that fails only through a dependency (not gained in the package's own code) is marked here.
+    const failing = caps.filter((c) => denied(c) && !gained.includes(c));
+    const mark = failing.length === 0 ? '' : `  ${red(`✗ ${failing.length === caps.length ? '' : `${failing.join(', ')} `}not allowed`)}`;
+    lines.push(`${INDENT}+ ${caps.map(cap).join(', ')} ${s.dim(`via ${printable(via.join(' › '))}`)}${mark}`);
+  }
+  for (const v of violations) if (v.kind === 'unallowed') lines.push(`${INDENT}${red(`✗ ${v.capability ?? ''} not allowed`)} ${s.dim('(strict: held, not only gained)')}`);
+  const lost = [...new Set(items.flatMap((p) => p.lost))].sort();
+  if (lost.length > 0) lines.push(s.dim(`${INDENT}- ${lost.join(', ')}`));
+  const broken = items.filter((p) => p.status !== 'ok');
+  if (broken.length > 0) {
+    // A family's members fail alike (the same limit, the same parser): the first one's reason stands for them.
+    const p = broken[0]!;
+    const who = group.kind === 'family' ? `${broken.length === items.length ? 'all' : broken.length} ${broken.length === 1 ? 'member' : 'members'} (${printable(p.name)}${broken.length > 1 ? ', …' : ''}) ` : '';
+    const text = `${who}not fully analysed (${p.status}): ${printable(p.error ?? 'no reason given')}`;
+    lines.push(`${INDENT}${broken.some((x) => gateViolationsOf(report, x).some((v) => v.kind === 'incomplete')) ? red(`✗ ${text}`) : `! ${text}`}`);
+  }
+  const reason = first.policy.reason === undefined ? '' : `: ${printable(first.policy.reason)}`;
+  if (first.policy.ignored) lines.push(s.dim(`${INDENT}ignored by policy rule ${printable(first.policy.rule)}${reason}`));
+  else if (report.policy.builtIn && first.policy.rule === 'default') {
+    // The header's line says how the gate judges without a policy file.
+  } else if (violations.length > 0) lines.push(s.dim(`${INDENT}policy rule ${printable(first.policy.rule)} allows ${gateAllowed(first)}${reason}`));
+  else if (first.gained.length + first.transitive.length > 0) lines.push(s.dim(`${INDENT}allowed by policy rule ${printable(first.policy.rule)}${reason}`));
+  if (first.via.length > 1) lines.push(s.dim(`${INDENT}path: ${printable(first.via.join(' › '))}`));
+  return lines;
+}
+
+/** Capabilities gained by `packages` (by `pick`), each with the packages or families that gained it, one wrapped line each. */
+function byCapability(packages: readonly GatePackage[], pick: (p: GatePackage) => readonly string[], paint: Paint, indent = '  '): string[] {
+  const caps = [...new Set(packages.flatMap((p) => [...pick(p)]))].sort();
+  return caps.flatMap((c) => {
+    const groups = groupFamilies(packages.filter((p) => pick(p).includes(c)));
+    const count = groups.reduce((n, g) => n + (g.kind === 'one' ? 1 : g.items.length), 0);
+    return wrapped(`${indent}${paint.cap(c)} (${count}): `, groups.map((g) => printable(listName(g))), `${indent}    `);
   });
 }
 
-/** Total number of changed packages, from the summary counts. */
-export function gateChangeCount(report: GateReport): number {
-  const s = report.summary;
-  return s.added + s.removed + s.upgraded + s.downgraded + s.changed;
-}
-
-/** Non-zero change counts: `3 added, 4 upgraded, 1 removed`. */
-export function gateChangeCounts(report: GateReport): string {
-  const s = report.summary;
-  const counts: [number, string][] = [[s.added, 'added'], [s.upgraded, 'upgraded'], [s.downgraded, 'downgraded'], [s.removed, 'removed'], [s.changed, 'changed']];
-  return counts.filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`).join(', ');
+/** Passing changes in a few lines: counts per kind, one line per platform family, then what they gained. */
+function passingSummary(report: GateReport, passing: readonly GatePackage[], paint: Paint): string[] {
+  const { s } = paint;
+  const counts = (['upgraded', 'added', 'removed', 'downgraded', 'changed'] as const)
+    .map((kind) => [passing.filter((p) => p.change === kind).length, kind] as const)
+    .filter(([n]) => n > 0)
+    .map(([n, kind]) => `${n} ${kind}`);
+  const lines = ['', s.bold(`passing · ${plural(passing.length, 'change')}${counts.length > 0 ? `: ${counts.join(', ')}` : ''}`)];
+  for (const g of groupFamilies(passing)) if (g.kind === 'family') lines.push(`  ${printable(gateGroupTitle(g))}`);
+  const allowed = passing.filter((p) => !p.policy.ignored && p.gained.length > 0);
+  if (allowed.length > 0) lines.push(`  gained, allowed by the policy:`, ...byCapability(allowed, (p) => p.gained, paint, '    '));
+  const ignored = passing.filter((p) => p.policy.ignored && p.gained.length + p.transitive.length > 0);
+  if (ignored.length > 0) lines.push(...wrapped(`  gained, ignored by the policy (${ignored.length}): `, groupFamilies(ignored).map((g) => printable(listName(g))), '    '));
+  const through = passing.filter((p) => p.gained.length === 0 && p.transitive.length > 0).length;
+  if (through > 0) lines.push(s.dim(`  ${plural(through, 'package')} gained capabilities only through their dependencies (--verbose shows the paths)`));
+  const incomplete = passing.filter((p) => p.change !== 'removed' && p.status !== 'ok');
+  if (incomplete.length > 0) lines.push(...wrapped(`  not fully analysed, accepted by --allow-incomplete (${incomplete.length}): `, incomplete.map((p) => printable(`${p.name}@${p.version}`)), '    '));
+  lines.push(s.dim('  --verbose lists every change'));
+  return lines;
 }
 
 /**
- * The text with control characters shown as `\xNN`/`\uNNNN` and line breaks as spaces: names and excerpts
- * come from the packages under review, and an escape sequence in them must not drive the reader's terminal
- * (nor a bidi override reorder what they see).
- */
-export function printable(text: string): string {
-  return text
-    .replace(/[\t\r\n\u2028\u2029]+/g, ' ')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-      const code = c.charCodeAt(0);
-      return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-    });
-}
-
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/**
- * The gate as a person reads it in a terminal: the verdict, then each changed package (`+` added,
- * `↑` upgraded, `↓` downgraded, `-` removed, `~` changed; `✗` marks a violation) with what it gained, from
- * where, the first finding per gained capability and the policy rule that decided it.
+ * The gate as a person reads it in a terminal: the verdict (and, without a policy file, how it was judged);
+ * then the changed packages that fail, each with the first finding of what it gained and why it fails
+ * (platform families as one); the notices; a summary of what passed (`--verbose`: every passing change);
+ * the policy lines that would accept the change; the counts.
  */
 export function formatGateText(report: GateReport, options: GateTextOptions): string {
   const s = makeStyle(options.color);
-  const red = (t: string) => s.severity('critical', t);
-  const green = (t: string) => (options.color ? `\u001b[32m${t}\u001b[39m` : t);
-  const cap = (id: string) => s.severity(severityOf.get(id) ?? 'low', id);
+  const paint: Paint = {
+    s,
+    red: (t) => s.severity('critical', t),
+    green: (t) => (options.color ? `\u001b[32m${t}\u001b[39m` : t),
+    cap: (id) => s.severity(severityOf.get(id) ?? 'low', id),
+  };
   const total = gateChangeCount(report);
-  const violators = new Set(report.violations.map((v) => `${v.name}@${v.version}`)).size;
+  const { failing, noticed, passing } = gateSections(report);
+  const notices = (report.notices ?? []).length;
+  const noticeText = notices > 0 ? ` · ${plural(notices, 'notice')}` : '';
   const verdict = report.verdict === 'fail'
-    ? `${red(s.bold('FAIL'))} · ${plural(report.violations.length, 'violation')} in ${violators} of ${plural(total, 'dependency change')}`
-    : `${green(s.bold('PASS'))} · ${total === 0 ? 'no dependency changes' : `${plural(total, 'dependency change')}, ${total === 1 ? '' : 'all '}allowed by the policy`}`;
+    ? `${paint.red(s.bold('FAIL'))} · ${plural(report.violations.length, 'violation')} in ${failing.length} of ${plural(total, 'dependency change')}${noticeText}`
+    : `${paint.green(s.bold('PASS'))} · ${total === 0 ? 'no dependency changes' : `${plural(total, 'dependency change')}, ${total === 1 ? '' : 'all '}allowed by the policy`}${noticeText}`;
   const side = (x: GateReport['base']) => `${printable(x.ref)} (${printable(x.lockfile)})`;
-  const lines = [
-    `depcaps gate: ${verdict}`,
-    s.dim(`base ${side(report.base)} → head ${side(report.head)} · policy ${printable(report.policy.path ?? 'default')}${report.policy.strict ? ' (strict)' : ''}`),
-  ];
-  const indent = '      ';
-  for (const p of sortGatePackages(report.packages)) {
-    const violations = gateViolationsOf(report, p);
-    const denied = (c: string) => violations.some((v) => v.capability === c && v.kind !== 'incomplete');
-    const mark = (c: string) => (denied(c) ? `  ${red('✗ not allowed')}` : '');
-    const tags = [p.alias ? `as ${p.alias}` : '', p.dev ? 'dev' : '', p.optional ? 'optional' : '', p.source === 'registry' ? '' : p.source].filter(Boolean);
-    lines.push('', `${violations.length > 0 ? red('✗') : ' '} ${SYMBOL[p.change]} ${s.bold(printable(p.name))} ${printable(gateVersions(p))}${tags.length > 0 ? s.dim(`  [${printable(tags.join(', '))}]`) : ''}`);
-    for (const c of p.gained) {
-      const e = sortEvidence(p.evidence).find((x) => x.capability === c);
-      const where = e === undefined ? '' : `  ${printable(e.api)}  ${printable(e.file)}:${e.line}  ${s.dim(printable(clip(e.excerpt, 80)))}`;
-      lines.push(`${indent}+ ${cap(c)}${where}${mark(c)}`);
+  const policy = report.policy.path === undefined ? 'no policy file' : `policy ${printable(report.policy.path)}`;
+  const lines = [`depcaps gate: ${verdict}`, s.dim(`base ${side(report.base)} → head ${side(report.head)} · ${policy}${report.policy.strict ? ' (strict)' : ''}`)];
+  const builtIn = gateBuiltInLine(report);
+  if (builtIn !== undefined && total > 0) lines.push(builtIn);
+  const verbose = options.verbose === true;
+  for (const g of groupFamilies(failing)) lines.push('', ...block(report, g, paint, verbose));
+  if (noticed.length + failing.length > 0 && notices > 0) {
+    if (verbose) {
+      lines.push('', s.bold(`notices · gained, not failing without a policy file (${plural(noticed.length, 'package')} besides those above)`));
+      for (const g of groupFamilies(noticed)) lines.push('', ...block(report, g, paint, true));
+    } else {
+      const withNotices = sortGatePackages([...failing, ...noticed].filter((p) => gateNoticesOf(report, p).length > 0));
+      lines.push('', s.bold(`notices · gained, not failing without a policy file (${plural(withNotices.length, 'package')})`));
+      lines.push(...byCapability(withNotices, (p) => gateNoticesOf(report, p).map((n) => n.capability), paint));
     }
-    for (const t of p.transitive) lines.push(`${indent}+ ${cap(t.capability)} ${s.dim(`via ${printable(t.via.join(' › '))}`)}${mark(t.capability)}`);
-    for (const v of violations) if (v.kind === 'unallowed') lines.push(`${indent}${red(`✗ ${v.capability ?? ''} not allowed`)} ${s.dim('(strict: held, not only gained)')}`);
-    if (p.lost.length > 0) lines.push(s.dim(`${indent}- ${p.lost.join(', ')}`));
-    if (p.status !== 'ok') {
-      const text = `not fully analysed (${p.status}): ${printable(p.error ?? 'no reason given')}`;
-      lines.push(`${indent}${violations.some((v) => v.kind === 'incomplete') ? red(`✗ ${text}`) : `! ${text}`}`);
-    }
-    const reason = p.policy.reason === undefined ? '' : `: ${printable(p.policy.reason)}`;
-    if (p.policy.ignored) lines.push(s.dim(`${indent}ignored by policy rule ${printable(p.policy.rule)}${reason}`));
-    else if (violations.length > 0) lines.push(s.dim(`${indent}policy rule ${printable(p.policy.rule)} allows ${gateAllowed(p)}${reason}`));
-    else if (p.gained.length + p.transitive.length > 0) lines.push(s.dim(`${indent}allowed by policy rule ${printable(p.policy.rule)}${reason}`));
-    if (p.via.length > 1) lines.push(s.dim(`${indent}path: ${printable(p.via.join(' › '))}`));
+  }
+  if (passing.length > 0) {
+    if (verbose) {
+      lines.push('', s.bold(`passing · ${plural(passing.length, 'change')}`));
+      for (const p of passing) lines.push('', ...block(report, { kind: 'one', item: p }, paint, true));
+    } else lines.push(...passingSummary(report, passing, paint));
   }
   if (report.diagnostics.length > 0) {
     lines.push('', s.bold(`lockfile problems (${report.diagnostics.length})`));
-    for (const d of report.diagnostics) lines.push(`  ${printable(d.lockfile)} ${printable(d.key)}${d.line ? ` (line ${d.line})` : ''}: ${printable(d.message)}`);
+    const shown = verbose ? report.diagnostics : report.diagnostics.slice(0, MAX_DIAGNOSTICS);
+    for (const d of shown) lines.push(`  ${printable(d.lockfile)} ${printable(d.key)}${d.line ? ` (line ${d.line})` : ''}: ${printable(d.message)}`);
+    if (shown.length < report.diagnostics.length) lines.push(s.dim(`  … ${report.diagnostics.length - shown.length} more (--verbose or --json lists them)`));
   }
   const entries = gatePolicyEntries(report);
   if (report.violations.length > 0 && entries.length > 0) {
-    lines.push('', `to accept this change, add to "packages" in ${printable(report.policy.path ?? 'depcaps.policy.json')}:`);
-    lines.push(...entries.map((e, i) => `  ${printable(e)}${i < entries.length - 1 ? ',' : ''}`));
+    const where = printable(report.policy.path ?? 'depcaps.policy.json');
+    lines.push('', report.policy.path === undefined ? `to accept this change, create ${where} with these "packages" (they cover the notices too: with a policy file every gain counts):` : `to accept this change, add to "packages" in ${where}:`);
+    const shown = verbose ? entries : entries.slice(0, MAX_POLICY_LINES);
+    lines.push(...shown.map((e, i) => `  ${printable(e)}${i < entries.length - 1 ? ',' : ''}`));
+    if (shown.length < entries.length) lines.push(s.dim(`  … ${entries.length - shown.length} more entries (--verbose lists them; --json has them all in suggestedPolicy)`));
   }
   const counts = gateChangeCounts(report);
-  lines.push('', `${counts === '' ? 'no changes' : counts} · ${plural(report.summary.violations, 'violation')} · ${report.summary.incomplete} not fully analysed`);
+  lines.push('', `${counts === '' ? 'no changes' : counts} · ${plural(report.summary.violations, 'violation')}${notices > 0 ? ` · ${plural(notices, 'notice')}` : ''} · ${report.summary.incomplete} not fully analysed`);
   return `${lines.join('\n')}\n`;
 }

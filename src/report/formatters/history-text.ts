@@ -19,6 +19,8 @@ const ABBREVIATIONS: Record<string, string> = {
   'install-script': 'inst',
   native: 'native',
   'dynamic-require': 'dyn',
+  'global-tamper': 'tamper',
+  obfuscated: 'obf',
 };
 const COLUMN_ORDER = Object.keys(ABBREVIATIONS);
 const VERSION_WIDTH = 20;
