@@ -1,12 +1,9 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { failureExitCode } from '../commands/lockfile-scan.js';
-import { approvalWrite, scriptsInventory, type ScriptsOptions } from '../commands/scripts.js';
+import type { ScriptsOptions } from '../commands/scripts.js';
 import type { ApprovalManager } from '../contract/index.js';
 import { DepcapsError } from '../errors.js';
 import { findLockfile } from '../lockfile/index.js';
-import { formatScriptsMarkdown } from '../report/formatters/scripts-markdown.js';
-import { formatScriptsText } from '../report/formatters/scripts-text.js';
 import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeFileAtomic, writeReport } from './output.js';
 import { bar, progressLine } from './progress.js';
@@ -65,6 +62,9 @@ export function registerScripts(program: Command, io: Io, setExit: (code: number
       },
       onProgress: (p) => progress.update(`${bar(p.done, p.total)} · ${p.cached} cached · ${p.current}`, p.done === p.total),
     };
+    // Loaded when the action runs: `--help` and the other commands never pay for them.
+    const { approvalWrite, scriptsInventory } = await import('../commands/scripts.js');
+    const { failureExitCode } = await import('../commands/lockfile-scan.js');
     let inventory;
     try {
       inventory = await scriptsInventory(lockfile, options);
@@ -87,8 +87,8 @@ export function registerScripts(program: Command, io: Io, setExit: (code: number
     const text = flags.json
       ? `${JSON.stringify(report, null, 2)}\n`
       : flags.markdown
-        ? formatScriptsMarkdown(report)
-        : formatScriptsText(report, { color: wantsColor(io, false, flags.color) && !flags.output });
+        ? (await import('../report/formatters/scripts-markdown.js')).formatScriptsMarkdown(report)
+        : (await import('../report/formatters/scripts-text.js')).formatScriptsText(report, { color: wantsColor(io, false, flags.color) && !flags.output });
     await writeReport(io, text, flags.output);
     // After --write --all, what was unreviewed is approved now (denies stay denied).
     const unreviewed = report.packages.filter((p) => p.approval === 'unreviewed' && !(flags.write !== undefined && flags.all));

@@ -199,6 +199,10 @@ const COINCIDENCES: readonly { file: string; literal: string; why: string }[] = 
   { file: 'evaluate.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
   { file: 'match.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
   { file: 'scope.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value, not the glob binding" },
+  { file: 'module-facts.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'obfuscation.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'tamper.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'intake.ts', literal: 'buffer', why: "the intake's mode for a file held whole, not the buffer binding" },
 ];
 
 /** The texts of a file's string literals, template texts and regular expressions, by line. */
