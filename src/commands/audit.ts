@@ -1,6 +1,8 @@
 import { platformFamilies, type LockedFamily } from '../lockfile/families.js';
 import type { LockedPackage } from '../lockfile/types.js';
-import type { AuditPackage, AuditReport, Runs, ScanReport } from '../contract/index.js';
+import type { AuditInstall, AuditPackage, AuditReport, Runs, ScanReport } from '../contract/index.js';
+import { findingsFor, runsRank } from '../diff/runs.js';
+import { installCodeOf } from './install-code.js';
 import { failureExitCode, NOT_ON_DISK, scanLockfile, type LockfileScanOptions, type LockfileScanProgress } from './lockfile-scan.js';
 
 /** Progress of an audit, for a progress bar. */
@@ -9,11 +11,35 @@ export type AuditProgress = LockfileScanProgress;
 /** Options of an audit. */
 export type AuditOptions = LockfileScanOptions;
 
+/** The install-time code of a package for the audit: its scripts, what the code can do, one finding per capability. */
+function installOf(pkg: LockedPackage, report: ScanReport): AuditInstall | undefined {
+  const code = installCodeOf(pkg, report);
+  if (code === undefined) return undefined;
+  const evidence: AuditInstall['evidence'] = [];
+  for (const capability of code.capabilities) {
+    const mine = code.findings.filter((f) => f.capability === capability);
+    // The most telling finding: a call or member (`https.get`) over a bare import (`https`).
+    const f = mine.find((x) => x.api.includes('.')) ?? mine[0]!;
+    evidence.push({ capability, api: f.api, file: f.file, line: f.line, excerpt: f.excerpt });
+  }
+  return {
+    scripts: code.commands,
+    ...(code.when !== undefined ? { when: code.when } : {}),
+    files: code.files,
+    programs: code.programs,
+    capabilities: code.capabilities,
+    evidence,
+  };
+}
+
 function summarise(pkg: LockedPackage, report: ScanReport, family: LockedFamily | undefined): AuditPackage {
   const counts: Record<string, number> = {};
   const runs: Record<Runs, number> = { install: 0, import: 0, call: 0, unreached: 0 };
   const evidence: AuditPackage['evidence'] = [];
-  for (const f of report.findings) {
+  const install = installOf(pkg, report);
+  // Evidence shows what runs earliest first: install-time code before the rest.
+  const findings = findingsFor(report, pkg.source).sort((a, b) => runsRank(a.runs) - runsRank(b.runs));
+  for (const f of findings) {
     counts[f.capability] = (counts[f.capability] ?? 0) + 1;
     runs[f.runs ?? 'call']++;
     if (counts[f.capability]! <= 3) evidence.push({ capability: f.capability, api: f.api, file: f.file, line: f.line, excerpt: f.excerpt });
@@ -23,8 +49,9 @@ function summarise(pkg: LockedPackage, report: ScanReport, family: LockedFamily 
     status: report.status,
     capabilities: report.capabilities,
     counts,
-    runsAtInstall: report.runsAtInstall,
+    runsAtInstall: install !== undefined,
     runs,
+    ...(install ? { install } : {}),
     evidence,
     ...(report.status === 'partial' ? { error: `${report.errors.length} file(s) not fully analysed: ${report.errors[0]?.message ?? ''}` } : {}),
     cached: report.stats.cached,
@@ -74,6 +101,8 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
   });
   const capabilities: Record<string, number> = {};
   for (const p of packages) for (const c of p.capabilities) capabilities[c] = (capabilities[c] ?? 0) + 1;
+  const installCapabilities: Record<string, number> = {};
+  for (const p of packages) for (const c of p.install?.capabilities ?? []) installCapabilities[c] = (installCapabilities[c] ?? 0) + 1;
   return {
     schemaVersion: 1,
     lockfile: { path: lockfile.path, format: lockfile.format, formatVersion: lockfile.formatVersion },
@@ -87,6 +116,8 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
       tarballBytes: packages.reduce((n, p) => n + p.tarballBytes, 0),
       parsedBytes: packages.reduce((n, p) => n + p.parsedBytes, 0),
       capabilities: Object.fromEntries(Object.entries(capabilities).sort()),
+      runsAtInstall: packages.filter((p) => p.install !== undefined).length,
+      installCapabilities: Object.fromEntries(Object.entries(installCapabilities).sort()),
       ...(shared
         ? {
             sharedCache: {

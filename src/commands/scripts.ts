@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ApprovalManager, ApprovalState, Finding, ScanReport, ScriptsPackage, ScriptsReport } from '../contract/index.js';
+import type { ApprovalManager, ApprovalState, ScanReport, ScriptsPackage, ScriptsReport } from '../contract/index.js';
 import type { LockedPackage, Lockfile } from '../lockfile/types.js';
+import { installCodeOf } from './install-code.js';
 import { NOT_ON_DISK, scanLockfile, type LockfileScanOptions } from './lockfile-scan.js';
 import type { LockedScan } from './scan-locked.js';
 import { readApprovals, writeApprovals, type ApprovalDecision, type ApprovalFiles, type ApprovalWrite } from './script-approvals.js';
@@ -61,19 +62,17 @@ function installEntry(pkg: LockedPackage, scanned: LockedScan): Omit<ScriptsPack
     return { ...base, scripts: {}, steps: [], runs: [], programs: [], capabilities: [], findings: [], status: 'error', error: `not analysed (${scanned.error}); the lockfile says it has install scripts` };
   }
   // `prepare` runs for packages from git, a directory or a tarball URL, never from a registry tarball.
-  const scripts = (report.install?.scripts ?? []).filter((s) => s.when === 'always' || pkg.source !== 'registry');
-  if (scripts.length === 0) return undefined;
-  const findings: Finding[] = report.findings.filter((f) => f.runs === 'install');
-  const steps = scripts.flatMap((s) => s.steps.map((st) => ({ event: s.event, ...st })));
+  const code = installCodeOf(pkg, report);
+  if (code === undefined) return undefined;
   return {
     ...base,
-    scripts: Object.fromEntries(scripts.map((s) => [s.event, s.command])),
-    ...(scripts.every((s) => s.when === 'git') ? { when: 'git' as const } : {}),
-    steps,
-    runs: report.install?.files ?? [],
-    programs: [...new Set(steps.flatMap((s) => (s.program !== undefined ? [s.program] : [])))].sort(),
-    capabilities: [...new Set(findings.map((f) => f.capability))].sort(),
-    findings,
+    scripts: code.commands,
+    ...(code.when !== undefined ? { when: code.when } : {}),
+    steps: code.steps,
+    runs: code.files,
+    programs: code.programs,
+    capabilities: code.capabilities,
+    findings: code.findings,
     status: report.status,
     ...(report.status === 'partial' ? { error: `${report.errors.length} file(s) not fully analysed: ${report.errors[0]?.message ?? ''}` } : {}),
   };
