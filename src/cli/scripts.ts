@@ -1,8 +1,11 @@
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import type { ScriptsOptions } from '../commands/scripts.js';
 import type { ApprovalManager } from '../contract/index.js';
 import { DepcapsError } from '../errors.js';
+import { POLICY_FILE } from '../gate/policy-file.js';
+import { gitTopLevel } from '../git.js';
 import { findLockfile } from '../lockfile/index.js';
 import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeFileAtomic, writeReport } from './output.js';
@@ -18,6 +21,18 @@ interface ScriptsFlags extends CommonFlags {
   omit?: string[];
   concurrency?: string;
   allowMissing?: boolean;
+  /** A path, or false for `--no-policy`. */
+  policy?: string | false;
+}
+
+/** The policy file `scripts` reads: `--policy`, else depcaps.policy.json next to the lockfile, else at the repository root. */
+async function findPolicy(flag: string | false | undefined, cwd: string, lockfile: string): Promise<string | undefined> {
+  if (flag === false) return undefined;
+  if (typeof flag === 'string') return resolve(cwd, flag);
+  const candidates = [join(dirname(lockfile), POLICY_FILE)];
+  const top = await gitTopLevel(dirname(lockfile));
+  if (top !== undefined) candidates.push(join(top, POLICY_FILE));
+  return candidates.find((c) => existsSync(c));
 }
 
 const MANAGERS = ['npm', 'pnpm', 'bun'];
@@ -35,6 +50,8 @@ export function registerScripts(program: Command, io: Io, setExit: (code: number
       .option('--write <manager>', "rewrite npm's allowScripts (package.json) or pnpm's onlyBuiltDependencies for exactly the allowed packages")
       .option('--all', 'with --write: approve every listed package that is not denied (after reviewing the inventory)')
       .option('--manager <name>', 'whose approvals to read: npm, pnpm or bun (default: the lockfile\'s)')
+      .option('--policy <file>', `the gate's policy: a package whose install-time code it allows at install (install-script included) counts as approved (default: ${POLICY_FILE} next to the lockfile or at the repository root, if present)`)
+      .option('--no-policy', 'ignore the policy file: only the package manager\'s approvals count')
       .option('--omit <kind...>', 'skip dev and/or optional packages, like npm --omit', [])
       .option('--concurrency <n>', 'packages fetched at once', '8')
       .option('--allow-missing', 'exit 0 (not 3) when some packages could not be analysed'),
@@ -63,7 +80,15 @@ export function registerScripts(program: Command, io: Io, setExit: (code: number
       onProgress: (p) => progress.update(`${bar(p.done, p.total)} · ${p.cached} cached · ${p.current}`, p.done === p.total),
     };
     // Loaded when the action runs: `--help` and the other commands never pay for them.
-    const { approvalWrite, scriptsInventory } = await import('../commands/scripts.js');
+    const { approvalWrite, scriptPolicy, scriptsInventory } = await import('../commands/scripts.js');
+    const policyPath = await findPolicy(flags.policy, cwd, lockfile);
+    if (policyPath !== undefined) {
+      const { loadPolicy } = await import('../gate/policy.js');
+      const policy = loadPolicy(policyPath, { onWarning: (p) => warn(io, `${policyPath}:${p.line}:${p.column}: ${p.message}`) });
+      options.policy = scriptPolicy(policy);
+      const rel = relative(cwd, policyPath);
+      options.policyPath = rel === '' || rel.startsWith('..') ? policyPath : rel.split(sep).join('/');
+    }
     const { failureExitCode } = await import('../commands/lockfile-scan.js');
     let inventory;
     try {
@@ -93,7 +118,10 @@ export function registerScripts(program: Command, io: Io, setExit: (code: number
     // After --write --all, what was unreviewed is approved now (denies stay denied).
     const unreviewed = report.packages.filter((p) => p.approval === 'unreviewed' && !(flags.write !== undefined && flags.all));
     if (flags.check && unreviewed.length > 0) {
-      warn(io, `--check: ${unreviewed.length} package(s) run code at install without approval: ${unreviewed.slice(0, 5).map((p) => `${p.name}@${p.version}`).join(', ')}${unreviewed.length > 5 ? ', …' : ''}`);
+      const why = (p: (typeof unreviewed)[number]) => (p.policy === undefined ? '' : p.policy.notAllowed.length > 0 ? ` (the policy does not allow ${p.policy.notAllowed.join(', ')} at install)` : p.policy.reason !== undefined ? ` (the policy: ${p.policy.reason})` : '');
+      const shown = unreviewed.slice(0, 5).map((p) => `${p.name}@${p.version}${why(p)}`).join(', ');
+      const approvedBy = policyPath === undefined ? 'approval' : 'approval or policy allowance';
+      warn(io, `--check: ${unreviewed.length} package(s) run code at install without ${approvedBy}: ${shown}${unreviewed.length > 5 ? ', …' : ''}`);
       setExit(1);
     } else if (report.errors.length > 0 && !flags.allowMissing) {
       for (const e of report.errors.slice(0, 10)) warn(io, `${e.package}: ${e.message}`);

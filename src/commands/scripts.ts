@@ -1,14 +1,32 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ApprovalManager, ApprovalState, ScanReport, ScriptsPackage, ScriptsReport } from '../contract/index.js';
+import type { ApprovalManager, ApprovalState, ScanReport, ScanStatus, ScriptsPackage, ScriptsPolicyVerdict, ScriptsReport } from '../contract/index.js';
+import { matchPolicy, type Policy } from '../gate/policy.js';
 import type { LockedPackage, Lockfile } from '../lockfile/types.js';
 import { installCodeOf } from './install-code.js';
 import { NOT_ON_DISK, scanLockfile, type LockfileScanOptions } from './lockfile-scan.js';
 import type { LockedScan } from './scan-locked.js';
 import { readApprovals, writeApprovals, type ApprovalDecision, type ApprovalFiles, type ApprovalWrite } from './script-approvals.js';
 
-/** Decides whether the project's policy lets a package run install scripts (the policy file passes one in). */
-export type ScriptPolicy = (pkg: LockedPackage) => boolean;
+/** Decides whether the project's policy lets a package run install scripts, given what its install-time code can do. */
+export type ScriptPolicy = (pkg: LockedPackage, code: { capabilities: readonly string[]; status: ScanStatus }) => ScriptsPolicyVerdict;
+
+/**
+ * The gate's policy file as a judge of install scripts: a package may run them when its rule allows
+ * `install-script` at install and every capability its install-time code uses at install (`atInstall`,
+ * else `allow`: see matchPolicy). An ignored package is not vouched for, nor is one not fully analysed
+ * (what was not analysed may do anything).
+ */
+export function scriptPolicy(policy: Policy): ScriptPolicy {
+  return (pkg, code) => {
+    const rule = matchPolicy(policy, pkg.name, pkg.version);
+    if (rule.ignored) return { rule: rule.rule, allowed: false, notAllowed: [], reason: 'ignored by the policy: it vouches for nothing' };
+    const atInstall = new Set(rule.allowedAtInstall ?? rule.allowed);
+    const notAllowed = [...new Set(['install-script', ...code.capabilities])].filter((c) => !atInstall.has(c)).sort();
+    if (code.status !== 'ok') return { rule: rule.rule, allowed: false, notAllowed, reason: 'not fully analysed: the policy cannot vouch for code it has not seen' };
+    return { rule: rule.rule, allowed: notAllowed.length === 0, notAllowed };
+  };
+}
 
 /** Options of the install-script inventory. */
 export interface ScriptsOptions extends LockfileScanOptions {
@@ -16,6 +34,8 @@ export interface ScriptsOptions extends LockfileScanOptions {
   manager?: ApprovalManager;
   /** A package the policy allows is `allowed` even without an approval entry. */
   policy?: ScriptPolicy;
+  /** The policy file behind `policy`, named in the report. */
+  policyPath?: string;
 }
 
 /** The inventory, with the lockfile entries behind its packages (what `--write` needs). */
@@ -107,18 +127,19 @@ export async function scriptsInventory(lockfilePath: string, options: ScriptsOpt
     const v = approvals.verdict(r.pkg);
     let approval: ApprovalState = v.verdict;
     let approvedBy = v.entry;
-    if (approval === 'unreviewed' && options.policy?.(r.pkg)) {
+    const policy = options.policy?.(r.pkg, r.entry);
+    if (approval === 'unreviewed' && policy?.allowed) {
       approval = 'allowed';
       approvedBy = 'policy';
     }
-    packages.push({ ...r.entry, approval, ...(approvedBy !== undefined ? { approvedBy } : {}) });
+    packages.push({ ...r.entry, approval, ...(approvedBy !== undefined ? { approvedBy } : {}), ...(policy !== undefined ? { policy } : {}) });
     locked.push(r.pkg);
   }
   const count = (state: ApprovalState) => packages.filter((p) => p.approval === state).length;
   const report: ScriptsReport = {
     schemaVersion: 1,
     lockfile: { path: lockfile.path, format: lockfile.format, formatVersion: lockfile.formatVersion },
-    approvals: { manager, sources: approvals.sources },
+    approvals: { manager, sources: approvals.sources, ...(options.policyPath !== undefined ? { policy: options.policyPath } : {}) },
     packages,
     summary: {
       scanned: results.length,

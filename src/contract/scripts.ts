@@ -10,6 +10,20 @@ export type ApprovalManager = 'npm' | 'pnpm' | 'bun';
  */
 export type ApprovalState = 'approved' | 'allowed' | 'denied' | 'unreviewed';
 
+/**
+ * What the policy file says about a package's install-time code: it may run install scripts when its rule
+ * allows `install-script` at install and every capability of that code at install (`atInstall`, else `allow`).
+ */
+export interface ScriptsPolicyVerdict {
+  /** The policy key that decided (`esbuild`, `@esbuild/*`, `default`). */
+  rule: string;
+  allowed: boolean;
+  /** Capabilities of its install-time code (`install-script` for the scripts themselves) the rule does not allow at install. */
+  notAllowed: string[];
+  /** Why it is not allowed when that is not `notAllowed`: ignored by the policy, or not fully analysed. */
+  reason?: string;
+}
+
 /** One package of the lockfile whose install runs code. */
 export interface ScriptsPackage {
   name: string;
@@ -38,6 +52,8 @@ export interface ScriptsPackage {
   approval: ApprovalState;
   /** The entry that decided `approved`/`denied` (`"esbuild@0.25.0"`, `allowScripts`), or `policy`. */
   approvedBy?: string;
+  /** With a policy file: what it says about this package's install-time code (whatever the approvals say). */
+  policy?: ScriptsPolicyVerdict;
   status: ScanStatus;
   /** Why the package was not (fully) analysed; for a package not analysed at all, the lockfile's word that it has install scripts. */
   error?: string;
@@ -47,8 +63,8 @@ export interface ScriptsPackage {
 export interface ScriptsReport {
   schemaVersion: 1;
   lockfile: { path: string; format: string; formatVersion: string };
-  /** Where approvals were read: the manager and the files and fields consulted. */
-  approvals: { manager: ApprovalManager; sources: string[] };
+  /** Where approvals were read: the manager, the files and fields consulted, and the policy file when one was read. */
+  approvals: { manager: ApprovalManager; sources: string[]; policy?: string };
   packages: ScriptsPackage[];
   summary: {
     /** Packages of the lockfile looked at. */

@@ -24,7 +24,7 @@ export function formatScriptsMarkdown(report: ScriptsReport): string {
   const lines = [
     '### Install-time code',
     '',
-    `${sum.packages} of ${sum.scanned} packages run code when installed: ${sum.unreviewed} unreviewed, ${sum.denied} denied, ${sum.allowed} allowed by the policy, ${sum.approved} approved${sum.errors ? `; ${sum.errors} not analysed` : ''}. Approvals: ${cell(report.approvals.sources.join(', '))}.`,
+    `${sum.packages} of ${sum.scanned} packages run code when installed: ${sum.unreviewed} unreviewed, ${sum.denied} denied, ${sum.allowed} allowed by the policy, ${sum.approved} approved${sum.errors ? `; ${sum.errors} not analysed` : ''}. Approvals: ${cell(report.approvals.sources.join(', '))}${report.approvals.policy !== undefined ? `; policy ${cell(report.approvals.policy)}` : ''}.`,
   ];
   if (report.packages.length > 0) {
     lines.push('', '| package | approval | scripts | runs | can |', '|---|---|---|---|---|');
@@ -34,7 +34,8 @@ export function formatScriptsMarkdown(report: ScriptsReport): string {
       const scripts = Object.entries(p.scripts).map(([e, c]) => `${e}: ${code(c)}`).join('<br>');
       const runs = p.runs.length > 0 ? p.runs.slice(0, 4).map(code).join(', ') + (p.runs.length > 4 ? ` … ${p.runs.length - 4} more` : '') : p.programs.map(code).join(', ');
       const can = p.status === 'error' ? 'not analysed' : p.capabilities.length > 0 ? p.capabilities.join(', ') : '—';
-      lines.push(`| ${cell(`${p.name}@${p.version}`)} | ${STATE[p.approval]} | ${scripts} | ${runs} | ${can} |`);
+      const policy = p.policy !== undefined && !p.policy.allowed && p.policy.notAllowed.length > 0 ? ` (policy: not ${p.policy.notAllowed.map(cell).join(', ')} at install)` : '';
+      lines.push(`| ${cell(`${p.name}@${p.version}`)} | ${STATE[p.approval]}${policy} | ${scripts} | ${runs} | ${can} |`);
     }
   }
   return `${lines.join('\n')}\n`;

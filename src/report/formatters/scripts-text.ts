@@ -52,6 +52,11 @@ function packageLines(p: ScriptsPackage, s: Style, perCapability: number): strin
       if (list.length > perCapability) lines.push(s.dim(`      ${cap.padEnd(16)} … ${list.length - perCapability} more`));
     }
   }
+  if (p.policy !== undefined && !p.policy.allowed) {
+    const rule = p.policy.rule === 'default' ? 'the default rule' : `policy entry ${JSON.stringify(p.policy.rule)}`;
+    const why = p.policy.notAllowed.length > 0 ? `${rule} does not allow ${p.policy.notAllowed.join(', ')} at install` : `${rule}: ${p.policy.reason ?? 'not allowed'}`;
+    lines.push(s.dim(`    policy: ${why}`));
+  }
   if (p.error) lines.push(s.dim(`    ${p.error}`));
   return lines;
 }
@@ -66,7 +71,7 @@ export function formatScriptsText(report: ScriptsReport, options: ScriptsTextOpt
   const per = options.evidence ?? 3;
   const lines: string[] = [
     s.bold(`depcaps scripts: install-time code in ${report.lockfile.path}`) + s.dim(` (${report.lockfile.format} v${report.lockfile.formatVersion})`),
-    s.dim(`approvals read from ${report.approvals.sources.join(', ')}`),
+    s.dim(`approvals read from ${report.approvals.sources.join(', ')}${report.approvals.policy !== undefined ? `; policy ${report.approvals.policy}` : ''}`),
   ];
   for (const section of SECTIONS) {
     const list = report.packages.filter((p) => p.approval === section.state);
