@@ -146,6 +146,56 @@ describe('depcaps scripts', () => {
     expect(existsSync(yaml)).toBe(false);
   });
 
+  it('with a policy: what it allows at install counts as approved; --write npm writes exactly that; --check follows', async () => {
+    writeFileSync(join(tmp.project, 'package.json'), manifest);
+    const policyFile = join(tmp.project, 'depcaps.policy.json');
+    const policy = (prebuiltAtInstall: string[]) => ({
+      version: 1,
+      default: { allow: [], atInstall: [] },
+      packages: {
+        'dl-tool': { allow: ['install-script', 'network', 'shell'], atInstall: ['install-script', 'network', 'shell'] },
+        'native-addon': { allow: ['install-script', 'native'], atInstall: ['install-script', 'native'] },
+        prebuilt: { allow: ['install-script'], atInstall: prebuiltAtInstall },
+      },
+    });
+    writeFileSync(policyFile, JSON.stringify(policy(['install-script'])));
+    try {
+      // Found next to the lockfile: every package is allowed by it, with no approval entry at all.
+      const allowed = await scripts(['--check', '--json']);
+      expect(allowed.code, allowed.stderr).toBe(0);
+      const report = parseJson<ScriptsReport>(allowed);
+      expect(report.approvals.policy).toBe('depcaps.policy.json');
+      expect(report.packages.map((p) => [p.name, p.approval, p.approvedBy, p.policy?.rule])).toEqual([
+        ['dl-tool', 'allowed', 'policy', 'dl-tool'],
+        ['native-addon', 'allowed', 'policy', 'native-addon'],
+        ['prebuilt', 'allowed', 'policy', 'prebuilt'],
+      ]);
+
+      // --write npm (no --all) writes the packages the policy allows; then --check passes on the approvals alone.
+      expect((await scripts(['--write', 'npm'])).code).toBe(0);
+      const parsed = JSON.parse(readFileSync(join(tmp.project, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> };
+      expect(parsed.allowScripts).toEqual({ [key('dl-tool', '2.1.0')]: true, [key('native-addon', '1.0.0')]: true, [key('prebuilt', '0.3.0')]: true });
+      expect((await scripts(['--check', '--no-policy'])).code).toBe(0);
+
+      // One approval removed: without the policy --check fails; the policy still allows it.
+      delete parsed.allowScripts[key('prebuilt', '0.3.0')];
+      writeFileSync(join(tmp.project, 'package.json'), `${JSON.stringify(parsed, null, 2)}\n`);
+      const bare = await scripts(['--check', '--no-policy']);
+      expect(bare.code).toBe(1);
+      expect(bare.stderr).toContain('without approval: prebuilt@0.3.0');
+      expect((await scripts(['--check'])).code).toBe(0);
+
+      // The policy no longer lets prebuilt's install script run: --check fails and says why; --write npm drops it.
+      writeFileSync(policyFile, JSON.stringify(policy([])));
+      const refused = await scripts(['--check']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('without approval or policy allowance: prebuilt@0.3.0 (the policy does not allow install-script at install)');
+      expect(refused.stdout).toContain('    policy: policy entry "prebuilt" does not allow install-script at install\n');
+    } finally {
+      rmSync(policyFile, { force: true });
+    }
+  });
+
   it('usage errors exit 2', async () => {
     expect((await scripts(['--write', 'yarn'])).code).toBe(2);
     expect((await scripts(['--all'])).code).toBe(2);
