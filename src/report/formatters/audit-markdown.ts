@@ -31,7 +31,9 @@ function installSection(report: AuditReport): string[] {
   const installing = report.packages.filter((p) => p.install !== undefined);
   if (installing.length === 0) return [];
   const capsOf = (g: Grouped<AuditPackage>) => [...new Set(itemsOf(g).flatMap((p) => p.install?.capabilities ?? []))].sort((a, b) => rank(b) - rank(a) || (a < b ? -1 : 1));
-  const top = (g: Grouped<AuditPackage>) => Math.max(-1, ...capsOf(g).map(rank));
+  // Every one of them has install-script: what else its install-time code does ranks it.
+  const beyond = (g: Grouped<AuditPackage>) => capsOf(g).filter((c) => c !== 'install-script');
+  const top = (g: Grouped<AuditPackage>) => Math.max(-1, ...beyond(g).map(rank)) * 100 + beyond(g).length;
   const groups = groupFamilies(installing).sort((a, b) => top(b) - top(a) || (nameOf(a) < nameOf(b) ? -1 : 1));
   const shown = groups.slice(0, MAX_INSTALL_ROWS);
   const scripts = (p: AuditPackage) => Object.entries(p.install?.scripts ?? {}).map(([event, command]) => code(clip(`${event}: ${command}`, 120))).join('<br>');
@@ -45,7 +47,7 @@ function installSection(report: AuditReport): string[] {
   if (groups.length > shown.length) out.push('', `… ${groups.length - shown.length} more; \`depcaps scripts\` lists them all.`);
   const evidence = shown.flatMap((g) => {
     const items = itemsOf(g);
-    return capsOf(g).flatMap((c) => {
+    return beyond(g).flatMap((c) => {
       const e = items.flatMap((p) => p.install?.evidence ?? []).find((x) => x.capability === c);
       return e === undefined ? [] : [`- ${g.kind === 'one' ? code(`${g.item.name}@${g.item.version}`, false) : title(g)} · ${c} · ${code(clip(e.api, 80), false)} · ${code(`${clip(e.file, 100)}:${e.line}`, false)} — ${code(clip(e.excerpt, 160), false)}`];
     });

@@ -165,10 +165,9 @@ function scriptLine(p: AuditPackage, max: number): string {
  * install-time code first. Past `limit` packages the rest are named only, and past a few lines counted.
  */
 function installSection(installing: readonly AuditPackage[], limit: number, s: Style): string[] {
-  const risk = (g: Grouped<AuditPackage>) => {
-    const caps = installCapsOf(g);
-    return caps.length === 0 ? 100 : Math.min(...caps.map(order));
-  };
+  // Every one of them has install-script: what else its install-time code does ranks it.
+  const beyond = (g: Grouped<AuditPackage>) => installCapsOf(g).filter((c) => c !== SCRIPT_CAPABILITY);
+  const risk = (g: Grouped<AuditPackage>) => Math.min(100, ...beyond(g).map(order)) * 100 - beyond(g).length;
   const nameOf = (g: Grouped<AuditPackage>) => (g.kind === 'one' ? g.item.name : familyLabel(g.family, g.items.length));
   const groups = groupFamilies([...installing].sort(byName)).sort((a, b) => risk(a) - risk(b) || (nameOf(a) < nameOf(b) ? -1 : 1));
   const lines = [`${s.bold(`runs at install (${installing.length})`)} ${s.dim('· their code runs on `npm install`, before anyone reviews it: the script, and what that code can do')}`];
@@ -179,10 +178,13 @@ function installSection(installing: readonly AuditPackage[], limit: number, s: S
     const title = g.kind === 'one' ? `${p.name}@${p.version}` : `${familyLabel(g.family, items.length)} ${[...new Set(items.map((x) => x.version))].join(', ')}`;
     lines.push(`  ${s.bold(title)}${tags ? s.dim(`  [${tags}]`) : ''}`);
     lines.push(`    ${scriptLine(p, 110)}`);
-    const caps = installCapsOf(g).sort((a, b) => order(a) - order(b));
+    // The script line is the install-script capability's evidence: the rows say what the code it runs does.
+    const caps = beyond(g).sort((a, b) => order(a) - order(b));
+    const programs = p.install?.programs ?? [];
     if (caps.length === 0) {
-      const programs = p.install?.programs ?? [];
-      lines.push(s.dim(`    ${p.status === 'error' ? 'not analysed' : programs.length > 0 ? `nothing found in its own code; starts ${programs.join(', ')}` : 'nothing found in its own code'}`));
+      const files = p.install?.files ?? [];
+      const ran = files.length > 0 ? ` (${clip(files.join(', '), 60)})` : '';
+      lines.push(s.dim(`    ${p.status === 'error' ? 'not analysed' : `nothing found in the code it runs${ran}${programs.length > 0 ? `; starts ${programs.join(', ')}` : ''}`}`));
       continue;
     }
     // A family shows the first member's finding.
@@ -206,6 +208,9 @@ function installSection(installing: readonly AuditPackage[], limit: number, s: S
   }
   return lines;
 }
+
+/** The capability of the install scripts themselves: every package of "runs at install" has it. */
+const SCRIPT_CAPABILITY = 'install-script';
 
 /** What a package's (or a family's) install-time code can do. */
 const installCapsOf = (g: Grouped<AuditPackage>) => [...new Set((g.kind === 'one' ? [g.item] : g.items).flatMap((p) => p.install?.capabilities ?? []))];
