@@ -225,11 +225,10 @@ function describe(change: LockChange, ctx: Context): GatePackage {
   };
 }
 
-/** What one failing or noticed capability needs from the policy to pass: a run-time allowance, an install-time one, or both. */
+/** What one failing or noticed capability needs from the policy to pass: to be allowed, and (`atInstall`) allowed at install. */
 interface Need {
   package: string;
   capability: string;
-  allow: boolean;
   atInstall: boolean;
 }
 
@@ -277,7 +276,7 @@ function judge(p: GatePackage, options: GateOptions, builtIn: GateReport['policy
     const through = p.change === 'added' && p.via.length > 1 ? `, brought in by ${p.via.slice(0, -1).join(' → ')}` : '';
     const before = when === 'install' && gained && !p.gained.includes(capability) ? ', used before only at run time' : '';
     const what = `${p.name} ${change} ${gained ? 'gains' : 'has'} ${capability}${WHEN_WORDS[when]}${where}${before}${through}`;
-    needs.push({ package: base.package, capability, allow: failsAtRunTime || onlyUnreached, atInstall: failsAtInstall });
+    needs.push({ package: base.package, capability, atInstall: failsAtInstall });
     if (when === 'unreached' && !strict) {
       notices.push({ ...base, kind: 'gained', capability, runs: when, why: 'unreached', message: `${what}; a notice: no entry point, bin or script reaches that code (--strict fails on it)` });
       continue;
@@ -306,7 +305,7 @@ function installShare(entry: PolicyEntry, policy: Policy): string[] {
  * Policy entries that would accept the violations (and the notices, which a policy file turns into
  * violations), merged per key, default capabilities left out. A platform family's members share their
  * family's glob entry; a package decided by an entry about it extends that entry. Where the policy judges
- * install-time code apart (`atInstall`), what fails at install goes to the entry's `atInstall`; elsewhere
+ * install-time code apart (`atInstall`), what fails at install goes to the entry's `atInstall` too; elsewhere
  * `allow` covers both, as it always did.
  */
 function suggest(packages: readonly GatePackage[], needs: readonly Need[], policy: Policy): GateReport['suggestedPolicy'] {
@@ -325,7 +324,9 @@ function suggest(packages: readonly GatePackage[], needs: readonly Need[], polic
       ...(apart ? { atInstall: new Set(entry !== undefined ? installShare(entry, policy) : []) } : {}),
     });
     const item = out.get(key) ?? fresh();
-    if (need.allow || (need.atInstall && !apart)) item.allow.add(need.capability);
+    // `allow` is what the package may hold, install time included, as `policy init` writes it; `atInstall`
+    // the part its install-time code may use. What the default allows needs no entry.
+    if (!defaults.has(need.capability)) item.allow.add(need.capability);
     if (need.atInstall && apart) (item.atInstall ??= new Set()).add(need.capability);
     out.set(key, item);
   }

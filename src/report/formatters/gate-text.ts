@@ -115,7 +115,11 @@ function block(report: GateReport, group: Grouped<GatePackage>, paint: Paint, de
     const mark = failing.length === 0 ? '' : `  ${red(`✗ ${failing.length === caps.length ? '' : `${failing.join(', ')} `}not allowed`)}`;
     lines.push(`${INDENT}+ ${caps.map(cap).join(', ')} ${s.dim(`via ${printable(via.join(' › '))}`)}${mark}`);
   }
-  for (const v of violations) if (v.kind === 'unallowed') lines.push(`${INDENT}${red(`✗ ${v.capability ?? ''} not allowed`)} ${s.dim('(strict: held, not only gained)')}`);
+  for (const v of violations) {
+    if (v.kind !== 'unallowed') continue;
+    const when = v.runs === 'install' && first.policy.allowedAtInstall !== undefined ? ' at install' : '';
+    lines.push(`${INDENT}${red(`✗ ${v.capability ?? ''} not allowed${when}`)} ${s.dim('(strict: held, not only gained)')}`);
+  }
   const lost = [...new Set(items.flatMap((p) => p.lost))].sort();
   if (lost.length > 0) lines.push(s.dim(`${INDENT}- ${lost.join(', ')}`));
   const broken = items.filter((p) => p.status !== 'ok');
