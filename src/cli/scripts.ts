@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import type { ScriptsOptions } from '../commands/scripts.js';
 import type { ApprovalManager } from '../contract/index.js';
 import { DepcapsError } from '../errors.js';
-import { findLockfile } from '../lockfile/index.js';
 import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeFileAtomic, writeReport } from './output.js';
 import { bar, progressLine } from './progress.js';
@@ -47,7 +46,7 @@ export function registerScripts(program: Command, io: Io, setExit: (code: number
     const badOmit = omit.filter((o) => o !== 'dev' && o !== 'optional');
     if (badOmit.length > 0) throw new DepcapsError('E_USAGE', `--omit takes dev and/or optional, not ${badOmit.join(', ')}`);
     const cwd = process.cwd();
-    const lockfile = lockfileArg ? resolve(cwd, lockfileArg) : findLockfile(cwd);
+    const lockfile = lockfileArg ? resolve(cwd, lockfileArg) : (await import('../lockfile/index.js')).findLockfile(cwd);
     const quiet = flags.json === true || flags.markdown === true;
     const progress = progressLine(io, !quiet);
     const manager = (flags.manager ?? flags.write) as ApprovalManager | undefined;
