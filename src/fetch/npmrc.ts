@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DepcapsError } from '../errors.js';
 import { redactUrl } from '../redact.js';
@@ -51,38 +51,11 @@ const SECRET_FIELDS = new Set(['_authToken', '_auth', '_password']);
  */
 export function loadRegistryOptions(sources: NpmrcSources): RegistryOptions {
   const { env, cwd } = sources;
+  const merged: Record<string, string> = { registry: DEFAULT_REGISTRY };
+
   const home = env['HOME'] ?? env['USERPROFILE'];
   const userconfig = envConfig(env).get('userconfig') ?? (home ? join(home, '.npmrc') : undefined);
   const files = [userconfig, join(cwd, '.npmrc')];
-  // An audit asks once per package with the same environment: the files are read and parsed again only
-  // when one of them changed (size or mtime), so a long-lived library caller still sees edits.
-  const key = `${cwd}\0${sources.registry ?? ''}\0${userconfig ?? ''}`;
-  const stamp = files.map(fileStamp).join('|');
-  let byEnv = loaded.get(env);
-  const hit = byEnv?.get(key);
-  if (hit && hit.stamp === stamp) return { ...hit.options };
-  const options = readRegistryOptions(sources, files);
-  if (!byEnv) loaded.set(env, (byEnv = new Map()));
-  byEnv.set(key, { stamp, options });
-  return { ...options };
-}
-
-/** Options already read, per environment object and (cwd, registry, userconfig). */
-const loaded = new WeakMap<NodeJS.ProcessEnv, Map<string, { stamp: string; options: RegistryOptions }>>();
-
-function fileStamp(file: string | undefined): string {
-  if (file === undefined) return '';
-  try {
-    const st = statSync(file);
-    return `${st.size}:${st.mtimeMs}`;
-  } catch {
-    return 'none';
-  }
-}
-
-function readRegistryOptions(sources: NpmrcSources, files: readonly (string | undefined)[]): RegistryOptions {
-  const { env } = sources;
-  const merged: Record<string, string> = { registry: DEFAULT_REGISTRY };
   for (const file of files) {
     if (file === undefined) continue;
     const text = readConfigFile(file);
