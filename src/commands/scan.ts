@@ -94,7 +94,8 @@ export async function scanFetched(
     errors,
     anomalies: [...pkg.anomalies, ...analysis.anomalies],
     imports: analysis.imports,
-    runsAtInstall: analysis.runsAtInstall,
+    // A package fetched from git is installed from git: its `prepare` runs at install too.
+    runsAtInstall: analysis.runsAtInstall || (pkg.source === 'git' && (analysis.install?.scripts.some((s) => s.when === 'git') ?? false)),
     ...(analysis.install ? { install: analysis.install } : {}),
     dependencies: declaredDependencies(pkg.manifest),
     stats: {
