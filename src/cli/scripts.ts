@@ -5,8 +5,6 @@ import type { ScriptsOptions } from '../commands/scripts.js';
 import type { ApprovalManager } from '../contract/index.js';
 import { DepcapsError } from '../errors.js';
 import { POLICY_FILE } from '../gate/policy-file.js';
-import { gitTopLevel } from '../git.js';
-import { findLockfile } from '../lockfile/index.js';
 import { addCommonOptions, commonScanOptions, positiveInt, type CommonFlags } from './common.js';
 import { type Io, wantsColor, warn, writeFileAtomic, writeReport } from './output.js';
 import { bar, progressLine } from './progress.js';
@@ -30,6 +28,7 @@ async function findPolicy(flag: string | false | undefined, cwd: string, lockfil
   if (flag === false) return undefined;
   if (typeof flag === 'string') return resolve(cwd, flag);
   const candidates = [join(dirname(lockfile), POLICY_FILE)];
+  const { gitTopLevel } = await import('../git.js');
   const top = await gitTopLevel(dirname(lockfile));
   if (top !== undefined) candidates.push(join(top, POLICY_FILE));
   return candidates.find((c) => existsSync(c));
@@ -64,7 +63,7 @@ export function registerScripts(program: Command, io: Io, setExit: (code: number
     const badOmit = omit.filter((o) => o !== 'dev' && o !== 'optional');
     if (badOmit.length > 0) throw new DepcapsError('E_USAGE', `--omit takes dev and/or optional, not ${badOmit.join(', ')}`);
     const cwd = process.cwd();
-    const lockfile = lockfileArg ? resolve(cwd, lockfileArg) : findLockfile(cwd);
+    const lockfile = lockfileArg ? resolve(cwd, lockfileArg) : (await import('../lockfile/index.js')).findLockfile(cwd);
     const quiet = flags.json === true || flags.markdown === true;
     const progress = progressLine(io, !quiet);
     const manager = (flags.manager ?? flags.write) as ApprovalManager | undefined;

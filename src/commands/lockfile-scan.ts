@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { SharedLayerStats } from '../../cache/shared/layer.js';
 import type { AnalysisPool } from '../analyze/pool.js';
 import { mapLimit } from '../concurrency.js';
+import { loadRegistryOptions, type RegistryOptions } from '../fetch/npmrc.js';
 import { readLockfile } from '../lockfile/index.js';
 import type { LockedPackage, Lockfile } from '../lockfile/types.js';
 import { exitCodeOf } from '../errors.js';
@@ -82,7 +83,15 @@ export async function scanLockfile<T>(
   const wanted = lockfile.packages.filter((p) => !(omit.has('dev') && p.dev) && !(omit.has('optional') && p.optional));
   const session = openSession(options, env, limits);
   const cwd = options.cwd ?? root;
-  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, shared: session.shared, cwd };
+  // The npm configuration is the same for every package: read once. A broken one is left to each
+  // scan to report (it names the file).
+  let registryOptions: RegistryOptions | undefined;
+  try {
+    registryOptions = loadRegistryOptions({ cwd, env, ...(options.registry ? { registry: options.registry } : {}) });
+  } catch {
+    registryOptions = undefined;
+  }
+  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, shared: session.shared, cwd, ...(registryOptions ? { registryOptions } : {}) };
   // Every registry package's integrity is known up front: the shared store is asked in a few batches.
   session.prepare(
     wanted.filter((p) => p.source === 'registry').map((p) => ({ name: p.name, version: p.version, ...(p.integrity ? { integrity: p.integrity } : {}) })),

@@ -97,7 +97,7 @@ export interface ScanReport {
   anomalies: Anomaly[];
   /** Bare module names the package imports that are not builtins: its dependency edges. */
   imports: string[];
-  /** Code runs when the package is installed from a registry: `preinstall`/`install`/`postinstall`, or an implied `node-gyp rebuild`. */
+  /** Code runs when the package is installed: `preinstall`/`install`/`postinstall`, or an implied `node-gyp rebuild`; for a package fetched from git, `prepare` too. */
   runsAtInstall: boolean;
   /** Its install-time lifecycle scripts (`prepare` included) and the package files they run; absent when it has none. */
   install?: {

@@ -100,7 +100,7 @@ describe('git and tarball-URL dependencies', () => {
     const gitdep = report.packages.find((p) => p.name === 'gitdep');
     const remote = report.packages.find((p) => p.name === 'remote-dep');
     // filesystem: the inline code of `prepare` (read, never run), which runs when a package is installed from git.
-    expect(gitdep).toMatchObject({ version: '1.2.3', source: 'git', status: 'ok', capabilities: ['env', 'filesystem', 'shell'], cached: false });
+    expect(gitdep).toMatchObject({ version: '1.2.3', source: 'git', status: 'ok', capabilities: ['env', 'filesystem', 'shell'], cached: false, runsAtInstall: true });
     expect(remote).toMatchObject({ version: '2.0.0', source: 'remote', status: 'ok', capabilities: ['network'], cached: false });
     // spy.js is outside `files`: npm does not install it, so it is not what the package can do.
     expect(gitdep?.evidence.map((e) => e.file).sort()).toEqual(['index.js', 'index.js', 'lib/home.js', 'package.json', 'package.json']);
