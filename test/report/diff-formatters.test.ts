@@ -65,7 +65,7 @@ describe('diff text formatter', () => {
     expect(lines).toContain('+ network  (new capability, runs at install, when called)');
     // The install-time finding leads the new findings.
     expect(lines.filter((l) => l.startsWith('+ network ') && l.includes(':'))[0]).toMatch(/^\+ network +https\.get +\[install\] +setup\.js:3/);
-    expect(lines.at(-2)).toMatch(/1 new capability, 2 newly used at install, 1 through dependencies, 3 new findings/);
+    expect(lines.at(-2)).toMatch(/1 new capability, 1 held one now used at install, 1 through dependencies, 3 new findings/);
     // A diff without `runs` (an older JSON report) renders as before.
     const old: DiffReport = { ...CANONICAL_DIFF, newFindings: CANONICAL_DIFF.newFindings.map(({ runs: _r, runsReason: _rr, ...f }) => f) };
     delete (old as Partial<DiffReport>).addedRuns;

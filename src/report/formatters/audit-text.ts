@@ -176,17 +176,17 @@ function installSection(installing: readonly AuditPackage[], limit: number, s: S
     const p = items[0]!;
     const tags = [p.dev ? 'dev' : '', p.optional ? 'optional' : '', p.alias ? `as ${p.alias}` : '', p.install?.when === 'git' ? 'prepare: git installs only' : ''].filter(Boolean).join(', ');
     const title = g.kind === 'one' ? `${p.name}@${p.version}` : `${familyLabel(g.family, items.length)} ${[...new Set(items.map((x) => x.version))].join(', ')}`;
-    lines.push(`  ${s.bold(title)}${tags ? s.dim(`  [${tags}]`) : ''}`);
-    lines.push(`    ${scriptLine(p, 110)}`);
-    // The script line is the install-script capability's evidence: the rows say what the code it runs does.
+    // The script is the install-script capability's evidence: the rows under it say what the code it runs does.
+    const head = `  ${s.bold(title)}  ${scriptLine(p, 90)}${tags ? s.dim(`  [${tags}]`) : ''}`;
     const caps = beyond(g).sort((a, b) => order(a) - order(b));
     const programs = p.install?.programs ?? [];
     if (caps.length === 0) {
       const files = p.install?.files ?? [];
-      const ran = files.length > 0 ? ` (${clip(files.join(', '), 60)})` : '';
-      lines.push(s.dim(`    ${p.status === 'error' ? 'not analysed' : `nothing found in the code it runs${ran}${programs.length > 0 ? `; starts ${programs.join(', ')}` : ''}`}`));
+      const ran = files.length > 0 ? ` (${clip(files.join(', '), 50)})` : '';
+      lines.push(`${head}${s.dim(` · ${p.status === 'error' ? 'not analysed' : `nothing found in the code it runs${ran}${programs.length > 0 ? `; starts ${programs.join(', ')}` : ''}`}`)}`);
       continue;
     }
+    lines.push(head);
     // A family shows the first member's finding.
     const found = caps.map((cap) => ({ cap, e: items.flatMap((x) => x.install?.evidence ?? []).find((x) => x.capability === cap) }));
     const width = Math.max(...caps.map((c) => c.length)) + 2;

@@ -112,10 +112,11 @@ export function formatDiffText(report: DiffReport, options: DiffTextOptions = {}
   }
   const sev = report.risk === 'high' ? 'critical' : report.risk;
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  const atInstall = report.addedAtInstall ?? [];
-  const verdict = report.added.length + t.added.length + atInstall.length === 0 && report.newFindings.length === 0
+  // New capabilities say when they run on their own line; held ones newly used at install are counted apart.
+  const nowAtInstall = (report.addedAtInstall ?? []).filter((c) => !report.added.includes(c));
+  const verdict = report.added.length + t.added.length + nowAtInstall.length === 0 && report.newFindings.length === 0
     ? 'no new capabilities'
-    : `${count(report.added.length, 'new capability', 'new capabilities')}${atInstall.length > 0 ? `, ${atInstall.length} newly used at install` : ''}, ${t.added.length} through dependencies, ${count(report.newFindings.length, 'new finding', 'new findings')}`;
+    : `${count(report.added.length, 'new capability', 'new capabilities')}${nowAtInstall.length > 0 ? `, ${count(nowAtInstall.length, 'held one', 'held ones')} now used at install` : ''}, ${t.added.length} through dependencies, ${count(report.newFindings.length, 'new finding', 'new findings')}`;
   const incomplete = partial.length > 0 ? ` · incomplete: ${partial.flatMap((p) => p.versions).join(' and ')} not fully analysed` : '';
   lines.push('', `${report.name} ${report.from} → ${report.to}: risk ${s.severity(sev, s.bold(report.risk))} · ${verdict}${incomplete}${t.resolution === 'none' ? '' : ` · trees resolved as of ${t.resolution === 'latest' ? 'today' : 'the publish time'}`}`);
   return `${lines.join('\n')}\n`;
