@@ -7,7 +7,7 @@ import type { UnresolvedKind } from '../../capabilities/define.js';
  * Bumped whenever the engine's semantics change (what it resolves, how it reports). Together with the
  * catalog's content it forms the catalogVersion that keys cached results.
  */
-export const ENGINE_VERSION = 5;
+export const ENGINE_VERSION = 6;
 
 interface ModuleEntry {
   capability: string;

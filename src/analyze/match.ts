@@ -308,12 +308,16 @@ export class SiteMatcher {
   }
 
   private unresolved(kind: 'require' | 'import', api: string, node: Node, arg: Node | undefined, scope: Scope): void {
+    // A path built on the module's directory (`path.join(__dirname, 'x')`) is a file the graph can follow:
+    // a static load of a file, not an unknown one.
+    const built = arg && arg.type !== 'SpreadElement' ? staticPath(arg, scope, this.evaluator) : undefined;
+    if (built?.complete) {
+      this.out.module.specifier(built.spec, this.out.atLoad);
+      return;
+    }
     const cap = this.index.unresolved.get(kind);
     if (cap) this.out.add(cap, api, node, 'low');
-    // A path built on the module's directory (`path.join(__dirname, 'x')`) is a file the graph can follow.
-    const built = arg && arg.type !== 'SpreadElement' ? staticPath(arg, scope, this.evaluator) : undefined;
-    if (built?.complete) this.out.module.specifier(built.spec, this.out.atLoad);
-    else this.out.module.dynamic(kind, node.start ?? 0, built?.spec, this.out.atLoad);
+    this.out.module.dynamic(kind, node.start ?? 0, built?.spec, this.out.atLoad);
   }
 
   /** `setTimeout('code')`: a literal, a template, a concatenation with a literal, or a folded string. */
