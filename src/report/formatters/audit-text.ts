@@ -90,7 +90,14 @@ export function formatAuditText(report: AuditReport, options: AuditTextOptions =
     lines.push(`  ${s.severity(sev, cap.padEnd(width))}${sev.padEnd(10)}${String(n).padStart(8)}${String(listed(cap)).padStart(17)}`);
   }
   if (caps.length === 0) lines.push('  no package has any capability');
-  else lines.push(s.dim('  (a package holding several capabilities is listed once, under its riskiest)'));
+  else {
+    const families = report.packages.some((p) => p.family !== undefined);
+    lines.push(
+      s.dim(
+        `  (a package holding several capabilities is listed once, under its riskiest${families ? "; a platform family, with all its members, under its members' riskiest" : ''})`,
+      ),
+    );
+  }
 
   const section = (cap: string) => {
     const list = groups.get(cap)!.sort(byName);
