@@ -60,6 +60,14 @@ export async function auditBench(root: string): Promise<void> {
     console.log(`audit of a ${s.packages}-package lockfile, cold: ${fmt(cold.ms / 1000)} s, ${fmt(s.tarballBytes / MB)} MB of tarballs fetched, ${fmt(s.parsedBytes / MB)} MB of code parsed (${s.errors} not analysed, ${s.partial} partial)`);
     console.log(`  cold: workers busy ${fmt(cold.pool.activeMs / 1000)} s of ${fmt(cold.ms / 1000)} s; utilisation of ${cold.pool.workers} workers while parsing ${fmt(util * 100, 0)} %`);
     console.log(`audit, warm: ${fmt(warm.ms / 1000, 2)} s (${warm.report.summary.cached} from cache; target ≤ 3 s); cache directory ${fmt(dirBytes(cacheDir) / MB)} MB (target ≤ 50 MB)`);
+    // When the findings of the lockfile's code run: install first.
+    const runs = { install: 0, import: 0, call: 0, unreached: 0 };
+    for (const p of cold.report.packages) for (const k of Object.keys(runs) as (keyof typeof runs)[]) runs[k] += p.runs?.[k] ?? 0;
+    const total = Math.max(1, runs.install + runs.import + runs.call + runs.unreached);
+    const installers = cold.report.packages.filter((p) => p.runsAtInstall).length;
+    console.log(
+      `findings by runs: ${Object.entries(runs).map(([k, n]) => `${k} ${n} (${fmt((n / total) * 100)} %)`).join(', ')}; ${installers} of ${s.packages} packages run code at install`,
+    );
     // The parse phase alone: same tarballs (downloaded again), analysis cache off, 1 then 2 workers.
     const one = await timed(lockfile, { cacheDir, noCache: true }, 1);
     const two = await timed(lockfile, { cacheDir, noCache: true }, 2);

@@ -4,7 +4,7 @@
  * against its floors and `npm ci`; start-up times against bare node. Tarballs are fetched once from
  * the registry into .bench-corpus/ (gitignored); later runs of those groups are offline.
  *
- * Usage: npm run bench [-- --only parse,analysis,pool,large,large-dense,cache,audit,gate,obfuscation,deep,realworld,startup,noise,reliability,pg,stream]
+ * Usage: npm run bench [-- --only parse,analysis,pool,graph,large,large-dense,cache,audit,gate,obfuscation,deep,realworld,startup,noise,reliability,pg,stream]
  *   [--corpus FILE] [--rounds N] [--list FILE] [--limit N]
  * With no --only, everything but `large-dense`, `noise`, `reliability`, `pg` and `stream` runs; peak RSS is per
  * process, so the large-file figures are cleanest alone: `npm run bench -- --only large`. `noise`
@@ -24,6 +24,8 @@ import pacote from 'pacote';
 import { defaultCatalogIndex } from '../src/analyze/catalog-index.js';
 import { analyzeFileBytes } from '../src/analyze/file.js';
 import { decodeSource, isCodeFile } from '../src/analyze/parse.js';
+import { isBuffered, type BufferedSource } from '../src/analyze/intake.js';
+import { analyzePackage, type SourceFile } from '../src/analyze/package.js';
 import { AnalysisPool } from '../src/analyze/pool.js';
 import { readTarball } from '../src/fetch/tarball.js';
 import { resolveLimits } from '../src/limits.js';
@@ -54,10 +56,11 @@ interface CodeFile {
 const MB = 1024 * 1024;
 const fmt = (n: number, d = 1) => n.toFixed(d);
 
-async function loadCorpus(): Promise<CodeFile[]> {
+/** The corpus packages, every file of each (fetched once into .bench-corpus/). */
+async function loadPackages(): Promise<{ spec: string; files: SourceFile[] }[]> {
   const specs = (await readFile(corpusList, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   await mkdir(corpusDir, { recursive: true });
-  const files: CodeFile[] = [];
+  const out: { spec: string; files: SourceFile[] }[] = [];
   const limits = resolveLimits();
   for (const spec of specs) {
     const file = join(corpusDir, `${spec.replace(/[/@]/g, '_')}.tgz`);
@@ -67,9 +70,46 @@ async function loadCorpus(): Promise<CodeFile[]> {
       await writeFile(file, data);
     }
     const contents = await readTarball(await readFile(file), { label: spec, limits });
-    for (const f of contents.files) if ('data' in f && isCodeFile(f.path, f.data)) files.push({ path: `${spec}/${f.path}`, data: f.data });
+    out.push({ spec, files: contents.files });
+  }
+  return out;
+}
+
+async function loadCorpus(): Promise<CodeFile[]> {
+  const files: CodeFile[] = [];
+  for (const { spec, files: all } of await loadPackages()) {
+    for (const f of all) if ('data' in f && isCodeFile(f.path, f.data)) files.push({ path: `${spec}/${f.path}`, data: f.data });
   }
   return files;
+}
+
+/**
+ * What the module graph costs: the main-thread part (lifecycle scripts, resolution, verdicts) against the
+ * workers' analysis time of the same packages, and the share of findings per `runs`. (The walk's own
+ * extra work — function contexts, specifiers — happens inside the analysis time measured here.)
+ */
+async function graphBench(): Promise<void> {
+  const packages = await loadPackages();
+  const pool = new AnalysisPool(resolveLimits(), 1);
+  try {
+    await pool.analyze(packages[0]!.files.filter((f): f is BufferedSource => isBuffered(f) && isCodeFile(f.path, f.data)).slice(0, 50));
+    const before = pool.stats().busyMs;
+    let graphMs = 0;
+    const runs: Record<string, number> = {};
+    let atInstall = 0;
+    for (const p of packages) {
+      const a = await analyzePackage(p.files, pool);
+      graphMs += a.graphMs;
+      if (a.runsAtInstall) atInstall++;
+      for (const f of a.findings) runs[f.runs ?? 'none'] = (runs[f.runs ?? 'none'] ?? 0) + 1;
+    }
+    const analysisMs = pool.stats().busyMs - before;
+    const total = Object.values(runs).reduce((a, b) => a + b, 0);
+    console.log(`module graph, ${packages.length} packages: ${fmt(graphMs, 0)} ms on the main thread against ${fmt(analysisMs / 1000, 2)} s of analysis in the worker = ${fmt((graphMs / analysisMs) * 100, 2)} % (target ≤ 10 %)`);
+    console.log(`  findings by runs: ${['install', 'import', 'call', 'unreached'].map((r) => `${r} ${runs[r] ?? 0} (${fmt(((runs[r] ?? 0) / Math.max(1, total)) * 100)} %)`).join(', ')}; ${atInstall} package(s) run code at install`);
+  } finally {
+    await pool.close();
+  }
 }
 
 function time<T>(fn: () => T): { ms: number; value: T } {
@@ -195,6 +235,7 @@ async function main(): Promise<void> {
       console.log(`ceiling — parse only, bare workers: 1 worker ${fmt(ceiling[0]! / 1000, 2)} s, 2 workers ${fmt(ceiling[1]! / 1000, 2)} s, speed-up ${fmt(ceiling[0]! / ceiling[1]!, 2)}×`);
     }
   }
+  if (want('graph')) await graphBench();
   if (want('large') || want('large-dense')) {
     // Peak RSS is per process: run each alone (`--only large`, `--only large-dense`) for a clean figure.
     const dense = want('large-dense') && !want('large');

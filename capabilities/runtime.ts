@@ -13,6 +13,16 @@ export interface RuntimeModel {
   /** Module members that load a module when called with its name: `require('module')._load('fs')`. */
   moduleLoaders: readonly { module: string; member: string }[];
   /**
+   * Module members that run a file named by path in another process or thread: `fork('./child.js')`,
+   * `spawn('node', ['payload.js'])`, `exec('sh ./x.sh')`, `new Worker('./w.js')`. The module graph
+   * follows the package files they name. Without `member`, every member of the module.
+   */
+  fileRunners: readonly { module: string; member?: string }[];
+  /** Globals holding the directory of the running module (`__dirname`): paths built on them are module-relative. */
+  moduleDirectories: readonly string[];
+  /** Module members that join path segments (`path.join(__dirname, 'lib', 'x.js')`). */
+  pathJoiners: readonly { module: string; member: string }[];
+  /**
    * Compiler helpers that wrap a required module and hand it back (Babel, TypeScript, esbuild output):
    * `_interopRequireDefault(require('fs')).default` is still `fs`.
    */
@@ -133,6 +143,13 @@ const runtime: RuntimeModel = {
   requirePaths: ['require', 'module.require', 'process.mainModule.require', 'require.main.require', 'module.constructor._load'],
   requireFactories: [{ module: 'module', member: 'createRequire' }],
   moduleLoaders: [{ module: 'module', member: '_load' }],
+  moduleDirectories: ['__dirname'],
+  pathJoiners: [
+    { module: 'path', member: 'join' },
+    { module: 'path', member: 'resolve' },
+    { module: 'path', member: 'normalize' },
+  ],
+  fileRunners: [{ module: 'child_process' }, { module: 'worker_threads', member: 'Worker' }, { module: 'cluster', member: 'setupPrimary' }, { module: 'cluster', member: 'setupMaster' }],
   interopHelpers: [
     '_interopRequireDefault',
     '_interopRequireWildcard',

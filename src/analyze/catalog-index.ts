@@ -8,7 +8,7 @@ import type { UnresolvedKind } from '../../capabilities/define.js';
  * Bumped whenever the engine's semantics change (what it resolves, how it reports). Together with the
  * catalog's content it forms the catalogVersion that keys cached results.
  */
-export const ENGINE_VERSION = 6;
+export const ENGINE_VERSION = 7;
 
 interface ModuleEntry {
   capability: string;
@@ -92,6 +92,12 @@ export interface CatalogIndex {
   decoders: ReadonlyMap<string, string>;
   /** `module` → members that load a module by name. */
   moduleLoaders: ReadonlyMap<string, ReadonlySet<string>>;
+  /** `module` → members that run a file named by path (`null`: every member). */
+  fileRunners: ReadonlyMap<string, ReadonlySet<string> | null>;
+  /** Global paths holding the running module's directory. */
+  moduleDirectories: ReadonlySet<string>;
+  /** `module` → members that join path segments. */
+  pathJoiners: ReadonlyMap<string, ReadonlySet<string>>;
   interopHelpers: ReadonlySet<string>;
   constructorOfConstructor: string;
   builtinPrefix: string;
@@ -197,12 +203,25 @@ export function buildCatalogIndex(
     requireFactories,
     decoders: new Map(runtime.decoders.map((d) => [d.path, d.decode])),
     moduleLoaders: memberMap(runtime.moduleLoaders),
+    fileRunners: fileRunnerMap(runtime.fileRunners),
+    moduleDirectories: new Set(runtime.moduleDirectories),
+    pathJoiners: memberMap(runtime.pathJoiners),
     interopHelpers: new Set(runtime.interopHelpers),
     constructorOfConstructor: runtime.constructorOfConstructor,
     builtinPrefix: runtime.builtinPrefix,
     severity,
     version,
   };
+}
+
+/** Modules (and members) that run a file by path; a module listed without a member runs files through all of them. */
+function fileRunnerMap(list: RuntimeModel['fileRunners']): Map<string, Set<string> | null> {
+  const map = new Map<string, Set<string> | null>();
+  for (const r of list) {
+    if (r.member === undefined) map.set(r.module, null);
+    else if (map.get(r.module) !== null) map.set(r.module, (map.get(r.module) ?? new Set<string>()).add(r.member));
+  }
+  return map;
 }
 
 let defaultIndex: CatalogIndex | undefined;

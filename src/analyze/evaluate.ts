@@ -616,7 +616,7 @@ export class Evaluator implements LocalCalls {
         // `f.call(…)` invokes f; `Reflect.apply(…)` is a method of its own.
         const own = base.k === 'glob' && this.index.reflection.has([...base.path, name].join('.'));
         // `Function.bind.apply(C, args)` calls Function.prototype.bind with C: it binds C, compiles nothing.
-        const invoker = base.k !== 'unknown' && 'path' in base && INVOKERS.has(base.path[base.path.length - 1] ?? '');
+        const invoker = (base.k === 'glob' || base.k === 'mod' || base.k === 'bind') && INVOKERS.has(base.path[base.path.length - 1] ?? '');
         if ((base.k === 'glob' || base.k === 'mod' || base.k === 'bind') && base.path.length > 0 && !own && !invoker) {
           fn = base;
           target = unwrapExpression(callee.object as Node);

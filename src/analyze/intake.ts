@@ -8,7 +8,7 @@ import { isCodeFile } from './source.js';
 
 export { isCodeFile };
 
-/** A file whose bytes the engine holds: code files up to the parse limit, and the root package.json. */
+/** A file whose bytes the engine holds: code files up to the parse limit, the root package.json, and small nested manifests and shell scripts. */
 export interface BufferedSource {
   path: string;
   data: Uint8Array;
@@ -42,6 +42,12 @@ export function isBuffered(file: SourceFile): file is BufferedSource {
 
 /** The manifest is read whole whatever its extension says: install scripts live there. */
 const MANIFEST = 'package.json';
+/**
+ * Small files the module graph reads besides code: nested package.json files (their `main`) and shell
+ * scripts a lifecycle script runs (`sh install.sh`). Held whole up to {@link SIDE_FILE_BYTES}.
+ */
+const READ_BY_GRAPH = /(?:^|\/)package\.json$|\.(?:sh|bash|cmd|bat)$/i;
+const SIDE_FILE_BYTES = 256 * 1024;
 
 /** Bytes looked at for magic numbers and for the binary check of a non-code file. */
 export const MAGIC_PROBE_BYTES = 4096;
@@ -167,8 +173,9 @@ export class StreamedFile {
   /** Called once the first bytes are in (or the file ended): the name, those bytes and the announced size decide. */
   private decide(head: Uint8Array): void {
     this.code = isCodeFile(this.path, head);
-    const whole = this.code || this.path === MANIFEST;
-    const fits = Math.max(this.expectedSize ?? 0, this.size) <= this.max;
+    const side = !this.code && this.path !== MANIFEST && READ_BY_GRAPH.test(this.path);
+    const whole = this.code || this.path === MANIFEST || side;
+    const fits = Math.max(this.expectedSize ?? 0, this.size) <= (side ? Math.min(this.max, SIDE_FILE_BYTES) : this.max);
     const held = this.chunks;
     this.chunks = [];
     this.held = 0;

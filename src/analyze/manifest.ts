@@ -12,6 +12,10 @@ export type ManifestInput = SourceFile;
 export interface ManifestAnalysis {
   findings: Finding[];
   anomalies: Anomaly[];
+  /** The root package.json, when it parsed to a JSON object. */
+  manifest?: Record<string, unknown>;
+  /** Where each script's value stands in package.json (evidence for code a script runs inline). */
+  scriptPositions: Map<string, { line: number; column: number; excerpt: string }>;
 }
 
 const MANIFEST = 'package.json';
@@ -79,6 +83,18 @@ export function analyzeManifest(files: readonly ManifestInput[], index: CatalogI
     findings.push({ capability, api, file, line, column, excerpt, confidence: 'high' });
   };
 
+  const scriptPositions = new Map<string, { line: number; column: number; excerpt: string }>();
+  const scriptsNode = ast ? lastProperty(ast, 'scripts') : undefined;
+  if (scriptsNode?.value.type === 'ObjectExpression') {
+    for (const p of scriptsNode.value.properties) {
+      if (p.type !== 'ObjectProperty') continue;
+      const name = keyName(p.key);
+      if (name === undefined) continue;
+      const pos = positionOf(p.value as Node);
+      scriptPositions.set(name, { line: pos.line, column: pos.column, excerpt: excerptAt(text, pos.offset, pos.column - 1) });
+    }
+  }
+
   for (const cap of index.capabilities) {
     const m = cap.manifest;
     if (m?.scripts && ast) {
@@ -128,5 +144,5 @@ export function analyzeManifest(files: readonly ManifestInput[], index: CatalogI
       else if (ext) add(cap.id, `${ext} file`, f.path, 1, 1, `${ext} file (${size} bytes)`);
     }
   }
-  return { findings, anomalies };
+  return { findings, anomalies, ...(manifest !== undefined ? { manifest } : {}), scriptPositions };
 }

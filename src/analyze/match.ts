@@ -4,6 +4,7 @@ import type { Confidence, Finding } from '../contract/index.js';
 import type { CatalogIndex } from './catalog-index.js';
 import { unwrapExpression, type Evaluator } from './evaluate.js';
 import { excerptAt, LineIndex } from './excerpt.js';
+import { ModuleFactsCollector, staticPath } from './module-facts.js';
 import { UNKNOWN, type Scope, type Value } from './scope.js';
 import { SITE_ARG, SITE_CALL, SITE_CALLEE, SITE_PATTERN, type WalkResult } from './walk.js';
 
@@ -38,13 +39,21 @@ export class FindingCollector {
   readonly findings: Finding[] = [];
   /** Bare, non-builtin package names imported: dependency edges. */
   readonly imports = new Set<string>();
+  /** What the module graph needs from this file (specifiers, dynamic loads). */
+  readonly module: ModuleFactsCollector;
+  /** Whether the site being matched runs at load time (set by the matcher; the lexical scan leaves it true). */
+  atLoad = true;
+  /** Indices of findings made while `atLoad` was false. */
+  readonly callTime: number[] = [];
   private readonly seen = new Set<string>();
   private lines: LineIndex | undefined;
 
   constructor(
     private readonly file: string,
     private readonly source: string,
-  ) {}
+  ) {
+    this.module = new ModuleFactsCollector(source);
+  }
 
   /** Records a finding at a node. */
   add(capability: string, api: string, node: Node, confidence: Confidence): void {
@@ -60,6 +69,7 @@ export class FindingCollector {
     const key = `${capability}\0${api}\0${line}\0${column}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
+    if (!this.atLoad) this.callTime.push(this.findings.length);
     this.findings.push({ capability, api, file: this.file, line, column, excerpt: excerptAt(this.source, offset, column - 1), confidence });
   }
 }
@@ -80,12 +90,15 @@ export class SiteMatcher {
   run(walk: WalkResult): void {
     this.walk = walk;
     this.argumentOf = undefined;
+    // Static imports are hoisted: they load with the module.
+    this.out.atLoad = true;
     for (const imp of walk.staticImports) this.moduleImport(imp.spec, imp.node, false);
-    const { siteNodes, siteScopes, siteKinds } = walk;
+    const { siteNodes, siteScopes, siteKinds, siteLoad } = walk;
     for (let i = 0; i < siteNodes.length; i++) {
       const node = siteNodes[i]!;
       const scope = siteScopes[i]!;
       const kind = siteKinds[i];
+      this.out.atLoad = siteLoad[i] === 1;
       if (kind === SITE_CALL) {
         this.callSite(node, scope);
         continue;
@@ -161,6 +174,7 @@ export class SiteMatcher {
 
   /** An import of `spec` at `node`: a finding for catalog modules, an edge for packages. */
   moduleImport(spec: string, node: Node, medium: boolean): void {
+    if (!isBuiltin(spec)) this.out.module.specifier(spec, this.out.atLoad);
     const value = this.evaluator.moduleValue(spec);
     if (value.k !== 'mod') return;
     const bare = spec.startsWith(this.index.builtinPrefix) ? spec.slice(this.index.builtinPrefix.length) : spec;
@@ -255,7 +269,7 @@ export class SiteMatcher {
       const source = node.type === 'ImportExpression' ? node.source : args[0];
       const spec = source ? this.evaluator.evaluateName(source, scope) : undefined;
       if (spec?.k === 'str') this.moduleImport(spec.v, node, spec.m);
-      else this.unresolved('import', 'import(…)', node);
+      else this.unresolved('import', 'import(…)', node, source, scope);
       return;
     }
     const resolved = this.evaluator.resolveCall(node, scope);
@@ -274,7 +288,7 @@ export class SiteMatcher {
       const spec = first.type === 'SpreadElement' ? undefined : this.evaluator.evaluateName(first, scope);
       // `module.require`, `process.mainModule.require`, `require.call(…)`: require reached another way is aliasing.
       if (spec?.k === 'str') this.moduleImport(spec.v, node, spec.m || resolved.aliased);
-      else this.unresolved('require', `${callee.k === 'glob' ? callee.path.join('.') : callee.k === 'mod' ? renderPath(callee.name, callee.path) : ''}(…)`, node);
+      else this.unresolved('require', `${callee.k === 'glob' ? callee.path.join('.') : callee.k === 'mod' ? renderPath(callee.name, callee.path) : ''}(…)`, node, first, scope);
       return;
     }
     // A callee that is no chain top of its own (`Reflect.get(cp, 'exec')(…)`, what `Reflect.apply` is
@@ -284,13 +298,20 @@ export class SiteMatcher {
       this.reportValue(callee, node, 'call');
       this.moduleCall(callee, resolved.args, node, scope);
     }
+    if (callee.k === 'mod' && callee.path.length > 0 && !callee.promise) {
+      const members = this.index.fileRunners.get(callee.name);
+      if (members === null || members?.has(callee.path[0]!)) this.out.module.fileArguments(resolved.args, scope, this.evaluator);
+    }
     if (callee.k !== 'glob' || callee.path.length === 0 || callee.path.includes('*')) return;
     const joined = callee.path.join('.');
     if (this.index.resolvers.has(joined)) {
       // `require.resolve(name)` loads nothing, but a name that does not fold is a module chosen at run time.
       const first = resolved.args[0];
-      const spec = first && first.type !== 'SpreadElement' ? this.evaluator.evaluateName(first, scope) : UNKNOWN;
-      if (first && spec.k !== 'str') this.unresolved('require', `${joined}(…)`, node);
+      if (!first || first.type === 'SpreadElement' || this.evaluator.evaluateName(first, scope).k === 'str') return;
+      // A path built on the module's directory is a known file; resolving loads nothing, so no graph fact.
+      if (staticPath(first, scope, this.evaluator)?.complete) return;
+      const cap = this.index.unresolved.get('require');
+      if (cap) this.out.add(cap, `${joined}(…)`, node, 'low');
       return;
     }
     // What `Reflect.apply` is handed as a name was reported where it stands, as an argument.
@@ -361,9 +382,17 @@ export class SiteMatcher {
     if (cap) this.out.add(cap, api, node, 'low');
   }
 
-  private unresolved(kind: 'require' | 'import', api: string, node: Node): void {
+  private unresolved(kind: 'require' | 'import', api: string, node: Node, arg: Node | undefined, scope: Scope): void {
+    // A path built on the module's directory (`path.join(__dirname, 'x')`) is a file the graph can follow:
+    // a static load of a file, not an unknown one.
+    const built = arg && arg.type !== 'SpreadElement' ? staticPath(arg, scope, this.evaluator) : undefined;
+    if (built?.complete) {
+      this.out.module.specifier(built.spec, this.out.atLoad);
+      return;
+    }
     const cap = this.index.unresolved.get(kind);
     if (cap) this.out.add(cap, api, node, 'low');
+    this.out.module.dynamic(kind, node.start ?? 0, built?.spec, this.out.atLoad);
   }
 
   /** `setTimeout('code')`: a literal, a template, a concatenation with a literal, or a folded string. */

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Limits } from '../limits.js';
 import { applyVerdict, needsVerdict } from './arbiter.js';
@@ -89,7 +88,7 @@ export class AnalysisPool {
   /** Started the first time a file needs V8's verdict. */
   private arbiter: ArbiterThread | undefined;
 
-  constructor(limits: Limits, size = availableParallelism()) {
+  constructor(limits: Limits, size = limits.workers) {
     this.limits = limits;
     this.size = Math.max(1, size);
   }

@@ -86,6 +86,8 @@ export class Scope {
   readonly parent: Scope | null;
   /** The nearest function or program scope (where `var` goes). */
   readonly varScope: Scope;
+  /** For a function-like scope: the context it opens, for telling load time from call time (walk.ts); 0 is the program. */
+  context = 0;
   private decls: Map<string, Binding> | null = null;
 
   constructor(parent: Scope | null, isVarScope: boolean) {

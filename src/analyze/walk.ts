@@ -1,7 +1,8 @@
 import { VISITOR_KEYS } from '@babel/types';
 import type { Node } from '@babel/types';
 import { SUPER_BINDING, unwrapExpression } from './evaluate.js';
-import { Scope, type BindingSource, type PathSegment, type Value } from './scope.js';
+import { loadTimeSites, newContexts } from './load-time.js';
+import { Scope, type Binding, type BindingSource, type PathSegment, type Value } from './scope.js';
 
 /** A place to evaluate after the walk: a chain top (identifier or member expression) or a call. */
 export const SITE_REF = 0;
@@ -35,6 +36,20 @@ export interface WalkResult {
   writes: WriteSite[];
   /** Calls a class extends (`class A extends mixin(Base)`): class factories, handed base classes. */
   heritageCalls: Set<Node>;
+  /** Per site: 1 when it runs while the module is evaluated (see `loadTimeSites`), 0 when only once a function is called. */
+  siteLoad: Uint8Array;
+}
+
+/** True for a node that is a function literal (its body runs only when called, unless inline). */
+function isFunctionLiteral(node: Node | null | undefined): boolean {
+  return node?.type === 'FunctionExpression' || node?.type === 'ArrowFunctionExpression';
+}
+
+/** Strips TypeScript/Flow wrappers and parentheses: `(fn as any)` is still `fn`. */
+function unwrap(node: Node): Node {
+  let n = node as AnyNode;
+  while (TRANSPARENT.has(n.type)) n = n.expression as AnyNode;
+  return n;
 }
 
 /** The node is the object of a member expression: not a chain top. */
@@ -175,6 +190,12 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
   const writes: WriteSite[] = [];
   const pendingAssignments: { name: string; scope: Scope; source: BindingSource }[] = [];
   const iife = new Map<Node, IifeArgs>();
+  const ctx = newContexts();
+  /** Function literals invoked through `.apply` (`.call` ones are in `iife`): they run where they stand. */
+  const applied = new Set<Node>();
+  /** Function literals that initialise a variable (`const run = () => {}`), with its binding. */
+  const boundFunctions = new Map<Node, Binding>();
+  const openContext = (inner: Scope, outer: Scope, inline: boolean): number => ctx.open(inner, outer, inline);
   const heritageCalls = new Set<Node>();
 
   const nodes: Node[] = [];
@@ -270,7 +291,8 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     }
   };
 
-  const walkFunction = (fn: AnyNode, scope: Scope): void => {
+  /** `inline`: the function runs where it stands (an argument or the callee of a call). */
+  const walkFunction = (fn: AnyNode, scope: Scope, inline = false): void => {
     const fnScope = new Scope(scope, true);
     const node = fn as unknown as {
       type: string;
@@ -285,6 +307,9 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     if (node.key && node.computed) push(node.key, scope);
     pushAll(node.decorators, scope);
     const call = iife.get(fn);
+    const id = openContext(fnScope, scope, inline || call !== undefined || (applied.size > 0 && applied.has(fn)));
+    const bound = boundFunctions.size > 0 ? boundFunctions.get(fn) : undefined;
+    if (bound) ctx.ofBinding.set(bound, id);
     node.params.forEach((param, i) => {
       const arg = call?.args[i];
       const source: BindingSource | null =
@@ -352,6 +377,7 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         ) {
           iife.set(callee.object as Node, { args: c.arguments.slice(1), scope });
         }
+        if (type !== 'NewExpression') noteCall(callee, scope);
         for (let i = c.arguments.length - 1; i >= 0; i--) push(c.arguments[i], scope, F_ARG);
         if (callee.type !== 'Import') push(callee, scope, F_CALLEE);
         continue;
@@ -384,13 +410,24 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         continue;
       }
       case 'ObjectProperty':
+        push(node.value as Node | null, scope);
+        if (node.computed) push(node.key as Node, scope);
+        continue;
       case 'ClassProperty':
       case 'ClassPrivateProperty':
-      case 'ClassAccessorProperty':
-        push(node.value as Node | null, scope);
+      case 'ClassAccessorProperty': {
+        // A static field is initialised when the class is defined; an instance field each time the class
+        // is constructed, so its initializer stands in a context of its own, like a method body.
+        let valueScope = scope;
+        if (!node.static && node.value) {
+          valueScope = new Scope(scope, true);
+          openContext(valueScope, scope, false);
+        }
+        push(node.value as Node | null, valueScope);
         if (node.computed) push(node.key as Node, scope);
         pushAll(node.decorators as Node[] | null, scope);
         continue;
+      }
       case 'Program':
         pushAll(node.body as Node[], scope);
         continue;
@@ -401,9 +438,13 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         pushAll(body, flag & F_BODY || !body.some(declaresLexically) ? scope : new Scope(scope, false));
         continue;
       }
-      case 'StaticBlock':
-        pushAll(node.body as Node[], new Scope(scope, true));
+      case 'StaticBlock': {
+        // Runs when the class is defined: inline in the code around the class.
+        const block = new Scope(scope, true);
+        openContext(block, scope, true);
+        pushAll(node.body as Node[], block);
         continue;
+      }
       case 'ForStatement':
       case 'ForInStatement':
       case 'ForOfStatement':
@@ -430,18 +471,28 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
       }
       case 'FunctionDeclaration': {
         const id = node.id as Node | null;
+        walkFunction(node, scope);
         if (id?.type === 'Identifier') {
+          const opened = ctx.parent.length - 1;
           // The function is the name's value (decoders and interop helpers are called through it).
           const self: BindingSource = { node, scope, path: NO_PATH };
-          scope.declare(id.name, 'function').addSource(self);
+          const binding = scope.declare(id.name, 'function');
+          binding.addSource(self);
+          ctx.ofBinding.set(binding, opened);
           // Annex B: a function declared in a block is also visible in the enclosing function.
-          if (scope.varScope !== scope) scope.varScope.declare(id.name, 'function').addSource(self);
+          if (scope.varScope !== scope) {
+            const outer = scope.varScope.declare(id.name, 'function');
+            outer.addSource(self);
+            ctx.ofBinding.set(outer, opened);
+          }
         }
-        walkFunction(node, scope);
         continue;
       }
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
+        // A function handed to a call (`fs.readFile(p, cb)`) or called where it stands (an IIFE) runs then.
+        walkFunction(node, scope, (flag & (F_ARG | F_CALLEE)) !== 0);
+        continue;
       case 'ObjectMethod':
       case 'ClassMethod':
       case 'ClassPrivateMethod':
@@ -462,6 +513,10 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         const target = node.kind === 'var' ? scope.varScope : scope;
         for (const decl of node.declarations as { id: Node; init: Node | null }[]) {
           declarePattern(decl.id, target, node.kind as string, decl.init ? { node: decl.init, scope, path: NO_PATH } : null, scope);
+          if (decl.id.type === 'Identifier' && decl.init) {
+            const init = unwrap(decl.init);
+            if (isFunctionLiteral(init)) boundFunctions.set(init, target.declare(decl.id.name, node.kind as string));
+          }
           push(decl.init, scope);
         }
         continue;
@@ -513,8 +568,12 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
         const id = node.id as Node;
         if (id.type === 'Identifier') scope.declare(id.name, 'namespace');
         const body = node.body as AnyNode | null;
-        if (body?.type === 'TSModuleBlock') pushAll(body.body as Node[], new Scope(scope, true));
-        else push(body, scope);
+        if (body?.type === 'TSModuleBlock') {
+          // A namespace body runs where the namespace is declared.
+          const block = new Scope(scope, true);
+          openContext(block, scope, true);
+          pushAll(body.body as Node[], block);
+        } else push(body, scope);
         continue;
       }
       case 'LabeledStatement':
@@ -544,5 +603,30 @@ export function walkProgram(program: Node, moduleValue: (spec: string) => Value)
     const binding = a.scope.lookup(a.name) ?? a.scope.root().declare(a.name, 'implicit');
     binding.addSource(a.source);
   }
-  return { siteNodes, siteScopes, siteKinds, staticImports, writes, heritageCalls };
+  const siteLoad = loadTimeSites(ctx, siteScopes);
+  return { siteNodes, siteScopes, siteKinds, staticImports, siteLoad, writes, heritageCalls };
+
+  /**
+   * Records a call of a plain name (`main()`, `main.call(this)`, `main.apply(this, a)`), resolved once all
+   * declarations are known, and marks a function literal invoked through `.apply` as running here.
+   */
+  function noteCall(callee: AnyNode, scope: Scope): void {
+    let target: AnyNode = callee;
+    if (
+      (target.type === 'MemberExpression' || target.type === 'OptionalMemberExpression') &&
+      !target.computed &&
+      (target.property as Node).type === 'Identifier' &&
+      INVOKERS.has((target.property as { name: string }).name)
+    ) {
+      target = unwrap(target.object as Node) as AnyNode;
+      if (isFunctionLiteral(target)) applied.add(target);
+    }
+    if (target.type === 'Identifier') {
+      ctx.callNames.push(target.name as string);
+      ctx.callScopes.push(scope);
+    }
+  }
 }
+
+/** Function.prototype methods that invoke the function at once (`bind` does not). */
+const INVOKERS = new Set(['call', 'apply']);

@@ -10,6 +10,7 @@ import { registerDiff } from './diff.js';
 import { registerGate } from './gate.js';
 import { registerPolicy } from './policy.js';
 import { registerScan } from './scan.js';
+import { registerScripts } from './scripts.js';
 
 /**
  * Runs the CLI and returns the exit code (CONTRACT.md: 0 ok, 1 policy violation, 2 usage or input
@@ -37,6 +38,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
   registerAudit(program, io, (code) => (exitCode = code));
   registerGate(program, io, (code) => (exitCode = code));
   registerPolicy(program, io, (code) => (exitCode = code));
+  registerScripts(program, io, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv as string[]);
     return exitCode;

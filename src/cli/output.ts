@@ -35,13 +35,21 @@ export async function writeReport(io: Io, text: string, file?: string): Promise<
     io.stdout(text);
     return;
   }
+  await writeFileAtomic(file, text, 'report');
+}
+
+/**
+ * Replaces `file` atomically (a temp file next to it, then a rename).
+ * @throws DepcapsError E_USAGE naming `what` when it cannot be written.
+ */
+export async function writeFileAtomic(file: string, text: string, what: string): Promise<void> {
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFile(tmp, text, { flag: 'wx' });
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw new DepcapsError('E_USAGE', `could not write report to ${file}: ${(err as Error).message}`, { cause: err });
+    throw new DepcapsError('E_USAGE', `could not write ${what} to ${file}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -21,7 +21,7 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
   addCommonOptions(
     policy
       .command('init')
-      .description(`write a ${POLICY_FILE} that accepts what the current lockfile's packages can do`)
+      .description(`write a ${POLICY_FILE} that accepts what the current lockfile's packages can do, install-time code pinned apart (atInstall)`)
       .argument('[lockfile]', 'lockfile path (default: the one in the current directory)')
       .option('--default <list>', 'capabilities every package may have (comma-separated, e.g. env)', '')
       .option('--force', `overwrite an existing ${POLICY_FILE}`)
@@ -56,13 +56,15 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
     }
     const text = initPolicy(report.packages, { default: defaults });
     await writeReport(io, text, target);
-    const keys = Object.keys((JSON.parse(text) as { packages: Record<string, unknown> }).packages);
+    const written = (JSON.parse(text) as { packages: Record<string, { atInstall?: string[] }> }).packages;
+    const keys = Object.keys(written);
     const entries = keys.length;
     const globs = keys.filter((k) => k.includes('*'));
+    const atInstall = keys.filter((k) => written[k]!.atInstall !== undefined);
     io.stdout(
       flags.json
-        ? `${JSON.stringify({ path: target, packages: report.packages.length, entries, families: globs, notAnalysed: failed.map((p) => `${p.name}@${p.version}`) }, null, 2)}\n`
-        : `wrote ${target}: ${entries} entr${entries === 1 ? 'y' : 'ies'} for ${report.packages.length} packages${globs.length > 0 ? `; platform families as globs: ${globs.join(', ')}` : ''}\n`,
+        ? `${JSON.stringify({ path: target, packages: report.packages.length, entries, families: globs, atInstall, notAnalysed: failed.map((p) => `${p.name}@${p.version}`) }, null, 2)}\n`
+        : `wrote ${target}: ${entries} entr${entries === 1 ? 'y' : 'ies'} for ${report.packages.length} packages${globs.length > 0 ? `; platform families as globs: ${globs.join(', ')}` : ''}; install-time code allowed for ${atInstall.length === 0 ? 'none (no package runs code at install)' : atInstall.join(', ')}, nothing else at install\n`,
     );
     setExit(0);
   });
@@ -83,11 +85,24 @@ export function registerPolicy(program: Command, io: Io, setExit: (code: number)
       }
       const { policy: parsed, problems } = parsePolicy(text, path);
       const errors = problems.filter((p) => p.severity === 'error');
+      // How install-time code is judged: apart (atInstall) or like the rest, as before atInstall existed.
+      const withAtInstall = parsed.entries.filter((e) => e.atInstall !== undefined).length;
+      const apart = parsed.default.atInstall !== undefined || withAtInstall > 0;
+      const install = {
+        judgedApart: apart,
+        ...(parsed.default.atInstall !== undefined ? { default: parsed.default.atInstall } : {}),
+        entries: withAtInstall,
+      };
+      const installWords = !apart
+        ? 'install-time code judged like the rest (no atInstall)'
+        : parsed.default.atInstall !== undefined
+          ? `install-time code judged apart: by default ${parsed.default.atInstall.length > 0 ? parsed.default.atInstall.join(', ') : 'nothing'}, ${withAtInstall} ${withAtInstall === 1 ? 'entry allows' : 'entries allow'} more`
+          : `install-time code judged apart in ${withAtInstall} ${withAtInstall === 1 ? 'entry' : 'entries'}`;
       if (flags.json) {
-        io.stdout(`${JSON.stringify({ path, valid: errors.length === 0, entries: parsed.entries.length, ignore: parsed.ignore.length, problems }, null, 2)}\n`);
+        io.stdout(`${JSON.stringify({ path, valid: errors.length === 0, entries: parsed.entries.length, ignore: parsed.ignore.length, atInstall: install, problems }, null, 2)}\n`);
       } else {
         for (const p of problems) io.stderr(`${path}:${p.line}:${p.column}: ${p.severity}: ${p.message}${p.path ? ` (at ${p.path})` : ''}\n`);
-        if (errors.length === 0) io.stdout(`${path}: valid (${parsed.entries.length} entries, ${parsed.ignore.length} ignored)\n`);
+        if (errors.length === 0) io.stdout(`${path}: valid (${parsed.entries.length} entries, ${parsed.ignore.length} ignored; ${installWords})\n`);
       }
       setExit(errors.length === 0 ? 0 : 2);
     });

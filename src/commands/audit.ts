@@ -1,41 +1,47 @@
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { AnalysisPool } from '../analyze/pool.js';
-import { mapLimit } from '../concurrency.js';
 import { platformFamilies, type LockedFamily } from '../lockfile/families.js';
-import { readLockfile } from '../lockfile/index.js';
 import type { LockedPackage } from '../lockfile/types.js';
-import { resolveLimits } from '../limits.js';
-import { exitCodeOf } from '../errors.js';
-import type { AuditPackage, AuditReport, ScanReport } from '../contract/index.js';
-import { type ScanOptions } from './scan.js';
-import { scanLocked } from './scan-locked.js';
-import { openSession } from './session.js';
+import type { AuditInstall, AuditPackage, AuditReport, Runs, ScanReport } from '../contract/index.js';
+import { findingsFor, runsRank } from '../diff/runs.js';
+import { installCodeOf } from './install-code.js';
+import { failureExitCode, NOT_ON_DISK, scanLockfile, type LockfileScanOptions, type LockfileScanProgress } from './lockfile-scan.js';
 
 /** Progress of an audit, for a progress bar. */
-export interface AuditProgress {
-  done: number;
-  total: number;
-  cached: number;
-  current: string;
-}
+export type AuditProgress = LockfileScanProgress;
 
 /** Options of an audit. */
-export interface AuditOptions extends Omit<ScanOptions, 'pool' | 'store' | 'integrity'> {
-  /** A worker pool to use (and leave open); by default the audit makes and closes its own. */
-  pool?: AnalysisPool;
-  /** Skip dev and/or optional packages, like `npm --omit`. */
-  omit?: readonly ('dev' | 'optional')[];
-  /** Packages fetched and scanned at once (parsing is bounded by the worker pool). */
-  concurrency?: number;
-  onProgress?: (p: AuditProgress) => void;
+export type AuditOptions = LockfileScanOptions;
+
+/** The install-time code of a package for the audit: its scripts, what the code can do, one finding per capability. */
+function installOf(pkg: LockedPackage, report: ScanReport): AuditInstall | undefined {
+  const code = installCodeOf(pkg, report);
+  if (code === undefined) return undefined;
+  const evidence: AuditInstall['evidence'] = [];
+  for (const capability of code.capabilities) {
+    const mine = code.findings.filter((f) => f.capability === capability);
+    // The most telling finding: a call or member (`https.get`) over a bare import (`https`).
+    const f = mine.find((x) => x.api.includes('.')) ?? mine[0]!;
+    evidence.push({ capability, api: f.api, file: f.file, line: f.line, excerpt: f.excerpt });
+  }
+  return {
+    scripts: code.commands,
+    ...(code.when !== undefined ? { when: code.when } : {}),
+    files: code.files,
+    programs: code.programs,
+    capabilities: code.capabilities,
+    evidence,
+  };
 }
 
 function summarise(pkg: LockedPackage, report: ScanReport, family: LockedFamily | undefined): AuditPackage {
   const counts: Record<string, number> = {};
+  const runs: Record<Runs, number> = { install: 0, import: 0, call: 0, unreached: 0 };
   const evidence: AuditPackage['evidence'] = [];
-  for (const f of report.findings) {
+  const install = installOf(pkg, report);
+  // Evidence shows what runs earliest first: install-time code before the rest.
+  const findings = findingsFor(report, pkg.source).sort((a, b) => runsRank(a.runs) - runsRank(b.runs));
+  for (const f of findings) {
     counts[f.capability] = (counts[f.capability] ?? 0) + 1;
+    runs[f.runs ?? 'call']++;
     if (counts[f.capability]! <= 3) evidence.push({ capability: f.capability, api: f.api, file: f.file, line: f.line, excerpt: f.excerpt });
   }
   return {
@@ -43,6 +49,9 @@ function summarise(pkg: LockedPackage, report: ScanReport, family: LockedFamily 
     status: report.status,
     capabilities: report.capabilities,
     counts,
+    runsAtInstall: install !== undefined,
+    runs,
+    ...(install ? { install } : {}),
     evidence,
     ...(report.status === 'partial' ? { error: `${report.errors.length} file(s) not fully analysed: ${report.errors[0]?.message ?? ''}` } : {}),
     cached: report.stats.cached,
@@ -58,19 +67,6 @@ function base(pkg: LockedPackage, family: LockedFamily | undefined): Pick<AuditP
   };
 }
 
-/** Error prefix of a local package (workspace, `file:` folder, link) whose folder is not on disk. */
-const NOT_ON_DISK = 'not-on-disk';
-
-/**
- * Why a local package cannot be read, when its folder is missing: a lockfile audited away from its
- * checkout (a CI artefact, a downloaded lockfile) has no workspace folders. Not a failure: the
- * packages that come from the registry are audited all the same.
- */
-function missingFolder(pkg: LockedPackage, root: string): string | undefined {
-  if ((pkg.source !== 'workspace' && pkg.source !== 'file' && pkg.source !== 'link') || pkg.path === undefined) return undefined;
-  return existsSync(resolve(root, pkg.path)) ? undefined : `${NOT_ON_DISK}: ${pkg.source} folder ${pkg.path} is not next to the lockfile`;
-}
-
 /** The audited local packages whose folders were not on disk (reported together, in one line). */
 export function missingFolders(report: AuditReport): AuditPackage[] {
   return report.packages.filter((p) => p.status === 'error' && p.error?.startsWith(`${NOT_ON_DISK}:`));
@@ -83,16 +79,7 @@ export function missingFolders(report: AuditReport): AuditPackage[] {
  * analyse); 0 when only local folders are missing (see {@link missingFolders}) or nothing failed.
  */
 export function incompleteExitCode(report: AuditReport): 0 | 2 | 3 {
-  let worst: 0 | 2 | 3 = 0;
-  for (const p of report.packages) {
-    if (p.status !== 'error' || p.error?.startsWith(`${NOT_ON_DISK}:`)) continue;
-    // A git or tarball-URL dependency that could not be fetched says why after its "not analysed" line.
-    const code = /^(?:unsupported-source: .*? is not analysed: )?(E_[A-Z_]+):/.exec(p.error ?? '')?.[1];
-    const exit = code !== undefined ? exitCodeOf(code) : p.error?.startsWith('unsupported-source:') ? 2 : 3;
-    if (exit === 3) return 3;
-    worst = 2;
-  }
-  return worst;
+  return failureExitCode(report.packages.filter((p) => p.status === 'error').map((p) => p.error ?? ''));
 }
 
 function failed(pkg: LockedPackage, error: string, family: LockedFamily | undefined): AuditPackage {
@@ -106,41 +93,16 @@ function failed(pkg: LockedPackage, error: string, family: LockedFamily | undefi
  * @throws DepcapsError E_LOCKFILE when the lockfile cannot be read at all.
  */
 export async function auditLockfile(lockfilePath: string, options: AuditOptions = {}): Promise<AuditReport> {
-  const env = options.env ?? process.env;
-  const limits = resolveLimits(options.limits, env);
-  const lockfile = await readLockfile(lockfilePath);
-  const root = dirname(lockfile.path);
-  const omit = new Set(options.omit ?? []);
-  const wanted = lockfile.packages.filter((p) => !(omit.has('dev') && p.dev) && !(omit.has('optional') && p.optional));
-  const families = platformFamilies(lockfile);
-  const session = openSession(options, env, limits);
-  const cwd = options.cwd ?? root;
-  const scanOptions: ScanOptions = { ...options, env, limits, pool: session.pool, store: session.store, shared: session.shared, cwd };
-  // Every registry package's integrity is known up front: the shared store is asked in a few batches.
-  session.prepare(
-    wanted.filter((p) => p.source === 'registry').map((p) => ({ name: p.name, version: p.version, ...(p.integrity ? { integrity: p.integrity } : {}) })),
-    { cwd, ...(options.registry ? { registry: options.registry } : {}) },
-  );
-  let done = 0;
-  let cached = 0;
-  let packages: AuditPackage[];
-  try {
-    packages = await mapLimit(wanted, options.concurrency ?? 8, async (pkg) => {
-      const label = `${pkg.name}@${pkg.version}`;
-      const missing = missingFolder(pkg, root);
-      const scanned = missing !== undefined ? { error: missing } : await scanLocked(pkg, root, scanOptions);
-      const result = scanned.report ? summarise(pkg, scanned.report, families.get(pkg)) : failed(pkg, scanned.error, families.get(pkg));
-      if (result.cached) cached++;
-      options.onProgress?.({ done: ++done, total: wanted.length, cached, current: label });
-      return result;
-    });
-  } finally {
-    // Closing publishes what the shared store is still owed: its figures are final only after it.
-    await session.close();
-  }
+  let families: Map<LockedPackage, LockedFamily> | undefined;
+  const { lockfile, results: packages, cached, shared } = await scanLockfile(lockfilePath, options, (pkg, scanned, read) => {
+    families ??= platformFamilies(read);
+    const family = families.get(pkg);
+    return scanned.report ? summarise(pkg, scanned.report, family) : failed(pkg, scanned.error, family);
+  });
   const capabilities: Record<string, number> = {};
   for (const p of packages) for (const c of p.capabilities) capabilities[c] = (capabilities[c] ?? 0) + 1;
-  const shared = session.shared?.stats();
+  const installCapabilities: Record<string, number> = {};
+  for (const p of packages) for (const c of p.install?.capabilities ?? []) installCapabilities[c] = (installCapabilities[c] ?? 0) + 1;
   return {
     schemaVersion: 1,
     lockfile: { path: lockfile.path, format: lockfile.format, formatVersion: lockfile.formatVersion },
@@ -154,6 +116,8 @@ export async function auditLockfile(lockfilePath: string, options: AuditOptions 
       tarballBytes: packages.reduce((n, p) => n + p.tarballBytes, 0),
       parsedBytes: packages.reduce((n, p) => n + p.parsedBytes, 0),
       capabilities: Object.fromEntries(Object.entries(capabilities).sort()),
+      runsAtInstall: packages.filter((p) => p.install !== undefined).length,
+      installCapabilities: Object.fromEntries(Object.entries(installCapabilities).sort()),
       ...(shared
         ? {
             sharedCache: {

@@ -43,7 +43,8 @@ export async function diffPackages(fromTarget: string, toTarget: string, options
     const transitive = options.transitive === false
       ? { added: [], removed: [], newPackages: [], resolution: 'none' as const, errors: [] }
       : await diffTrees(from, to, { ...options, env, limits, cacheDir }, scanOptions, store);
-    const addedAll = [...new Set([...own.added, ...transitive.added.map((t) => t.capability)])];
+    // A capability held before at run time and now used by install-time code is a new risk too.
+    const addedAll = [...new Set([...own.added, ...own.addedAtInstall, ...transitive.added.map((t) => t.capability)])];
     return {
       schemaVersion: 1,
       name: to.package.name,
@@ -52,6 +53,9 @@ export async function diffPackages(fromTarget: string, toTarget: string, options
       added: own.added,
       removed: own.removed,
       unchanged: own.unchanged,
+      addedRuns: own.addedRuns,
+      addedAtInstall: own.addedAtInstall,
+      install: own.install,
       newFindings: own.newFindings,
       goneFindings: own.goneFindings,
       dependencies: diffDependencies(from.dependencies, to.dependencies),

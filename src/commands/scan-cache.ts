@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { FileAnalysis } from '../analyze/file.js';
 import type { CatalogIndex } from '../analyze/catalog-index.js';
+import type { ModuleFacts } from '../analyze/module-facts.js';
 import { isBuffered, type SourceFile } from '../analyze/intake.js';
 import { toolVersion } from '../version.js';
+
+/**
+ * Version of what a cached result holds besides findings: 2 added module facts to file results and
+ * `runs` to package reports. Bumped whenever those shapes or their meaning change, so no cache serves
+ * results without them.
+ */
+const RESULT_SHAPE_VERSION = 2;
 
 /** The content key of one file: its bytes, and how they are parsed (by extension). */
 export function fileKey(path: string, data: Uint8Array): { sha256: string; mode: string } {
@@ -16,7 +24,7 @@ export function fileKey(path: string, data: Uint8Array): { sha256: string; mode:
  * version, so a catalog change or a new release never serves results of another analyzer.
  */
 export function analyzerVersionOf(index: CatalogIndex): string {
-  return createHash('sha256').update(`${toolVersion()}\0${index.version}`).digest('hex').slice(0, 16);
+  return createHash('sha256').update(`${toolVersion()}\0${index.version}\0${RESULT_SHAPE_VERSION}`).digest('hex').slice(0, 16);
 }
 
 /** A package key for sources without a tarball (directories, single files): every path and its bytes' hash. */
@@ -36,6 +44,8 @@ export interface StoredFileResult {
   errors: { reason?: string; message: string }[];
   anomalies: { kind: string; message: string }[];
   imports: string[];
+  /** Module facts (they hold no path); absent for results of files that were not analysed. */
+  module?: ModuleFacts;
 }
 
 function stripPath(message: string, path: string): string {
@@ -49,6 +59,7 @@ export function encodeFileResult(r: FileAnalysis, path: string): StoredFileResul
     errors: r.errors.map((e) => ({ ...(e.reason !== undefined ? { reason: e.reason } : {}), message: stripPath(e.message, path) })),
     anomalies: r.anomalies.map((a) => ({ kind: a.kind, message: stripPath(a.message, path) })),
     imports: r.imports,
+    ...(r.module ? { module: r.module } : {}),
   };
 }
 
@@ -59,5 +70,6 @@ export function decodeFileResult(s: StoredFileResult, path: string): FileAnalysi
     errors: s.errors.map((e) => ({ file: path, ...(e.reason !== undefined ? { reason: e.reason } : {}), message: `${path}: ${e.message}` })),
     anomalies: s.anomalies.map((a) => ({ file: path, kind: a.kind, message: `${path}: ${a.message}` })),
     imports: s.imports,
+    ...(s.module ? { module: s.module } : {}),
   };
 }

@@ -20,7 +20,7 @@ export type LockedScan = { report: ScanReport; error?: undefined } | { report?: 
 export async function scanLocked(pkg: LockedPackage, root: string, options: ScanOptions): Promise<LockedScan> {
   try {
     if (pkg.source === 'registry') {
-      return { report: await scanPackage(`${pkg.name}@${pkg.version}`, { ...options, ...(pkg.integrity ? { integrity: pkg.integrity } : {}) }) };
+      return { report: await scanPackage(`${pkg.name}@${pkg.version}`, { ...options, registryTarget: true, ...(pkg.integrity ? { integrity: pkg.integrity } : {}) }) };
     }
     if ((pkg.source === 'file' || pkg.source === 'link' || pkg.source === 'workspace') && pkg.path !== undefined) {
       const path = resolve(root, pkg.path);

@@ -8,7 +8,7 @@ import { defaultCatalogIndex } from '../analyze/catalog-index.js';
 import type { FileAnalysis } from '../analyze/file.js';
 import type { AnalysisPool } from '../analyze/pool.js';
 import type { FetchOptions } from '../fetch/index.js';
-import { loadRegistryOptions, registryFor } from '../fetch/npmrc.js';
+import { loadRegistryOptions, registryFor, type RegistryOptions } from '../fetch/npmrc.js';
 import { parseRegistrySpec } from '../fetch/spec.js';
 import type { FetchedPackage } from '../fetch/types.js';
 import { resolveLimits, type Limits } from '../limits.js';
@@ -23,6 +23,13 @@ const fetcher = () => import('../fetch/index.js');
 
 /** Options of `scanPackage`. */
 export interface ScanOptions {
+  /**
+   * The npm configuration (.npmrc files, npm_config_* variables) already read for this cwd, env and
+   * registry: a lockfile scan reads it once, not once per package.
+   */
+  registryOptions?: RegistryOptions;
+  /** The target is a registry spec (`name@version`), never a path on disk: no file-system check. */
+  registryTarget?: boolean;
   /** depcaps cache directory (the SQLite cache of results). Default: see resolveCacheDir. */
   cacheDir?: string;
   /** Registry URL overriding .npmrc and npm_config_registry. */
@@ -87,6 +94,9 @@ export async function scanFetched(
     errors,
     anomalies: [...pkg.anomalies, ...analysis.anomalies],
     imports: analysis.imports,
+    // A package fetched from git is installed from git: its `prepare` runs at install too.
+    runsAtInstall: analysis.runsAtInstall || (pkg.source === 'git' && (analysis.install?.scripts.some((s) => s.when === 'git') ?? false)),
+    ...(analysis.install ? { install: analysis.install } : {}),
     dependencies: declaredDependencies(pkg.manifest),
     stats: {
       files: pkg.files.length,
@@ -238,7 +248,7 @@ async function scanTarget(target: string, ctx: Context): Promise<ScanReport> {
   const cached = (integrity: string | undefined): ScanReport | undefined =>
     integrity !== undefined && (ctx.integrity === undefined || ctx.integrity === integrity) ? lookup(ctx, integrity, analyzer) : undefined;
   // Existing paths win, as in fetchPackage: `./x` and `x` that exist on disk are never npm specs.
-  if (existsSync(resolve(ctx.cwd, target))) {
+  if (!ctx.registryTarget && existsSync(resolve(ctx.cwd, target))) {
     const { fetchPackage, localTarballIntegrity } = await fetcher();
     const peek = store ? await localTarballIntegrity(target, { cwd: ctx.cwd, limits: ctx.limits }) : undefined;
     const hit = cached(peek);
@@ -250,7 +260,7 @@ async function scanTarget(target: string, ctx: Context): Promise<ScanReport> {
   let registry: string;
   if (spec.type === 'version') {
     // An exact version: the version → tarball mapping in the cache needs no request at all.
-    registry = registryFor(spec.name, loadRegistryOptions({ cwd: ctx.cwd, env: ctx.env, ...(ctx.registry ? { registry: ctx.registry } : {}) }));
+    registry = registryFor(spec.name, ctx.registryOptions ?? loadRegistryOptions({ cwd: ctx.cwd, env: ctx.env, ...(ctx.registry ? { registry: ctx.registry } : {}) }));
   } else {
     const { resolveVersion } = await import('../fetch/packument.js');
     const resolved = await resolveVersion(spec.name, spec.fetchSpec, {

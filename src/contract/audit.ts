@@ -1,5 +1,5 @@
 /** The `audit` JSON object (docs/CONTRACT.md). */
-import type { LockedSource, ScanStatus } from './scan.js';
+import type { LockedSource, Runs, ScanStatus } from './scan.js';
 
 /**
  * Platform variants of one parent package (`@esbuild/linux-x64` of `esbuild`): grouped in reports and
@@ -11,6 +11,22 @@ export interface PlatformFamily {
   parent: string;
   /** A policy glob matching every member and no other package of the lockfile (`@esbuild/*`); absent when none does. */
   glob?: string;
+}
+
+/** The install-time code of an audited package. */
+export interface AuditInstall {
+  /** `{ "postinstall": "node install.js" }`; `install: "node-gyp rebuild"` when implied by a binding.gyp. */
+  scripts: Record<string, string>;
+  /** `git`: only `prepare`, which runs because the package comes from git (or a directory), not a registry. */
+  when?: 'git';
+  /** Package files the scripts execute, directly or through what those load. */
+  files: string[];
+  /** External programs the scripts start (`node-gyp`, `prebuild-install`). */
+  programs: string[];
+  /** Capabilities of the code that runs at install, sorted. */
+  capabilities: string[];
+  /** One finding per capability of `capabilities`, with `runs: "install"`. */
+  evidence: { capability: string; api: string; file: string; line: number; excerpt: string }[];
 }
 
 /** One audited package. */
@@ -30,6 +46,19 @@ export interface AuditPackage {
   capabilities: string[];
   /** Findings per capability. */
   counts: Record<string, number>;
+  /**
+   * Code runs when the package is installed from its source (it has `install`): the scan report's
+   * `runsAtInstall`, and `prepare` for git and directory sources; absent when not analysed.
+   */
+  runsAtInstall?: boolean;
+  /** Findings by when they run (`install`, `import`, `call`, `unreached`); absent when not analysed. */
+  runs?: Record<Runs, number>;
+  /**
+   * What runs when it is installed, when anything does: the install scripts that run for its source (event →
+   * command; `prepare` only for git, directory and tarball-URL sources), what that code can do, and one
+   * finding per capability as evidence (install-time findings first).
+   */
+  install?: AuditInstall;
   /** Up to 3 findings per capability, as evidence in reports. */
   evidence: { capability: string; api: string; file: string; line: number; excerpt: string }[];
   /** Why the package was not (fully) analysed. */
@@ -73,6 +102,10 @@ export interface AuditReport {
     parsedBytes: number;
     /** Packages per capability. */
     capabilities: Record<string, number>;
+    /** Packages whose install runs code (those with `install`). */
+    runsAtInstall: number;
+    /** Packages per capability of install-time code. */
+    installCapabilities: Record<string, number>;
     /** With a shared store (`--cache-url`): what it gave and took in this run. */
     sharedCache?: SharedCacheSummary;
   };

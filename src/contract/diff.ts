@@ -1,8 +1,19 @@
 /** The `diff` JSON object (docs/CONTRACT.md). */
-import type { FileError, Finding, ScanStatus } from './scan.js';
+import type { FileError, Finding, Runs, ScanStatus } from './scan.js';
 
-/** A finding as diff reports it (the excerpt identifies it across versions; lines may move). */
-export type DiffFinding = Pick<Finding, 'capability' | 'api' | 'file' | 'line' | 'column' | 'excerpt' | 'confidence'>;
+/**
+ * A finding as diff reports it (the excerpt identifies it across versions; lines may move), with when its
+ * code runs in its version (`runs`, and `runsReason` when that is not evident).
+ */
+export type DiffFinding = Pick<Finding, 'capability' | 'api' | 'file' | 'line' | 'column' | 'excerpt' | 'confidence' | 'runs' | 'runsReason'>;
+
+/** Whether one version runs code when it is installed, and which install scripts do it. */
+export interface DiffInstallSide {
+  /** Install-time code exists (see the scan report's `runsAtInstall`, `prepare` included for non-registry sources). */
+  runsAtInstall: boolean;
+  /** The install scripts that run, by event: `{ "postinstall": "node install.js" }`. */
+  scripts: Record<string, string>;
+}
 
 /** A capability newly reachable through the dependency tree, and the path that brings it. */
 export interface TransitiveCapability {
@@ -31,6 +42,18 @@ export interface DiffReport {
   added: string[];
   removed: string[];
   unchanged: string[];
+  /**
+   * For each capability in `added` or `addedAtInstall`: when the code that brings it runs (the `runs` of its
+   * new findings), earliest first: `{ "network": ["install", "call"] }`.
+   */
+  addedRuns: Record<string, Runs[]>;
+  /**
+   * Capabilities the install-time code of `to` uses and that of `from` did not: new ones, and ones held
+   * before only at run time (a package that starts calling the network from its postinstall). Sorted.
+   */
+  addedAtInstall: string[];
+  /** Install-time code of each version: `to.runsAtInstall && !from.runsAtInstall` is a package that starts running code at install. */
+  install: { from: DiffInstallSide; to: DiffInstallSide };
   newFindings: DiffFinding[];
   goneFindings: DiffFinding[];
   dependencies: {

@@ -1,13 +1,13 @@
 /** JSON shapes of `depcaps gate` (CONTRACT.md, schemaVersion 1). */
 import type { PlatformFamily } from './audit.js';
 import type { DiffFinding, DiffReport } from './diff.js';
-import type { LockedSource, ScanStatus } from './scan.js';
+import type { LockedSource, Runs, ScanStatus } from './scan.js';
 
 /** How a package changed between the base and the head lockfile. */
 export type ChangeKind = 'added' | 'removed' | 'upgraded' | 'downgraded' | 'changed';
 
-/** One piece of evidence for a capability: where the code uses it. */
-export type GateEvidence = Pick<DiffFinding, 'capability' | 'api' | 'file' | 'line' | 'column' | 'excerpt'>;
+/** One piece of evidence for a capability: where the code uses it, and when that code runs. */
+export type GateEvidence = Pick<DiffFinding, 'capability' | 'api' | 'file' | 'line' | 'column' | 'excerpt' | 'runs'>;
 
 /** A capability a changed package brings in through its dependencies in the head lockfile. */
 export interface GateTransitive {
@@ -20,7 +20,13 @@ export interface GateTransitive {
 export interface GateRule {
   /** The policy key that matched (`axios`, `axios@^1`, `@types/*`), or `default`. */
   rule: string;
+  /** Capabilities the package may hold (default's and the entry's `allow`). */
   allowed: string[];
+  /**
+   * Capabilities its install-time code may use, when the policy says so apart (`atInstall`); absent: the
+   * same as `allowed`, as in policies without `atInstall`.
+   */
+  allowedAtInstall?: string[];
   reason?: string;
   /** The package is on the policy's ignore list: reported, never a violation. */
   ignored?: boolean;
@@ -54,6 +60,24 @@ export interface GatePackage {
   previous?: string[];
   /** Own capabilities gained: all of them for added, new ones for upgrades. */
   gained: string[];
+  /**
+   * Capabilities its install-time code uses now and did not before: gained ones whose new code runs at
+   * install, and ones it held before only at run time. All install-time capabilities for added packages.
+   */
+  gainedAtInstall?: string[];
+  /**
+   * For each capability in `gained` or `gainedAtInstall`: when the code that brings it runs (its new
+   * findings), earliest first. `["unreached"]` alone: only files no entry point, bin or script reaches.
+   */
+  gainedRuns?: Record<string, Runs[]>;
+  /** For each own capability (head; base for removed): when its code runs, earliest first. */
+  runs?: Record<string, Runs[]>;
+  /** Its install runs code (head; base for removed): lifecycle scripts that run for its source. Absent when not analysed. */
+  runsAtInstall?: boolean;
+  /** The base's `runsAtInstall` (upgraded, downgraded, changed): `false` with `runsAtInstall: true` is a package that starts running code at install. */
+  previousRunsAtInstall?: boolean;
+  /** The install scripts that run, by event (`{ "postinstall": "node install.js" }`), when `runsAtInstall`. */
+  installScripts?: Record<string, string>;
   /** Own capabilities lost. */
   lost: string[];
   /** Capabilities newly reachable through its dependencies (upgrades) or reachable at all (added). */
@@ -79,6 +103,12 @@ export interface GateViolation {
   kind: 'gained' | 'unallowed' | 'incomplete';
   /** The capability (absent for incomplete). */
   capability?: string;
+  /**
+   * When the code that breaks the rule runs: `install` when install-time code uses a capability the policy
+   * does not allow at install; else the earliest time run-time code uses it (`unreached` only with `--strict`).
+   * Absent for incomplete.
+   */
+  runs?: Runs;
   message: string;
   key: string;
   line: number;
@@ -88,8 +118,10 @@ export interface GateViolation {
 }
 
 /**
- * A gained capability that is shown but does not fail the gate: without a policy file (and without
- * `--strict`), gaining a capability below high severity (`env`, `filesystem`, `dynamic-require`).
+ * A gained capability that is shown but does not fail the gate (never with `--strict`): gained only in
+ * files that nothing reaches (`why: "unreached"`: tests, examples, build tools shipped in the tarball), or,
+ * without a policy file, a capability below high severity (`why: "severity"`: `env`, `filesystem`,
+ * `dynamic-require`).
  */
 export interface GateNotice {
   /** `name@version` (head). */
@@ -98,6 +130,10 @@ export interface GateNotice {
   version: string;
   kind: 'gained';
   capability: string;
+  /** When the code that brings it runs (the earliest time). */
+  runs?: Runs;
+  /** Why it does not fail: `unreached` (only unreached files use it) or `severity` (no policy file, below high). */
+  why?: 'unreached' | 'severity';
   message: string;
   key: string;
   line: number;
@@ -129,7 +165,7 @@ export interface GateReport {
   policy: { path?: string; strict: boolean; allowIncomplete: boolean; changed?: boolean; builtIn?: { fails: string[]; notices: string[] } };
   packages: GatePackage[];
   violations: GateViolation[];
-  /** Gained capabilities shown but not failing (`policy.builtIn` only); empty with a policy file. */
+  /** Gained capabilities shown but not failing: only in unreached files, or below high severity without a policy file. */
   notices: GateNotice[];
   summary: {
     added: number;
@@ -144,9 +180,9 @@ export interface GateReport {
   /**
    * Policy entries that would accept this change as it is (merge them into the policy's `packages`); one
    * glob entry per platform family. Without a policy file they cover the notices too, as a policy file
-   * makes every gain count.
+   * makes every gain count. `atInstall` when the policy judges install-time code apart and some of it fails.
    */
-  suggestedPolicy: Record<string, { allow: string[] }>;
+  suggestedPolicy: Record<string, { allow: string[]; atInstall?: string[] }>;
   /** Problems reading the lockfiles (per entry, never fatal). */
   diagnostics: { lockfile: string; key: string; line?: number; message: string }[];
 }

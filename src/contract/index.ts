@@ -8,4 +8,5 @@ export type * from './diff.js';
 export type * from './history.js';
 export type * from './audit.js';
 export type * from './gate.js';
+export type * from './scripts.js';
 export type * from './cache-query.js';

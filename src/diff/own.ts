@@ -1,8 +1,13 @@
-import type { DiffFinding, DiffReport, DiffSide, Finding, ScanReport, ScanStatus } from '../contract/index.js';
+import type { DiffFinding, DiffInstallSide, DiffReport, DiffSide, Finding, Runs, ScanReport, ScanStatus } from '../contract/index.js';
 import { matchFindings } from './match.js';
+import { findingsFor, installCapabilities, installScriptsFor, runsByCapability, scriptCommands } from './runs.js';
 
 function strip(f: Finding): DiffFinding {
-  return { capability: f.capability, api: f.api, file: f.file, line: f.line, column: f.column, excerpt: f.excerpt, confidence: f.confidence };
+  return {
+    capability: f.capability, api: f.api, file: f.file, line: f.line, column: f.column, excerpt: f.excerpt, confidence: f.confidence,
+    ...(f.runs !== undefined ? { runs: f.runs } : {}),
+    ...(f.runsReason !== undefined ? { runsReason: f.runsReason } : {}),
+  };
 }
 
 /**
@@ -36,7 +41,42 @@ export function diffSides(from: Pick<ScanReport, 'status' | 'errors'>, to: Pick<
   return { status, sides: { from: side(from), to: side(to) } };
 }
 
-/** The own-code part of a diff of two scans: capabilities, findings, and how completely each side was analysed. */
-export function diffOwn(from: ScanReport, to: ScanReport): Pick<DiffReport, 'added' | 'removed' | 'unchanged' | 'newFindings' | 'goneFindings' | 'status' | 'sides'> {
-  return { ...diffCapabilities(from.capabilities, to.capabilities), ...diffFindings(from.findings, to.findings), ...diffSides(from, to) };
+/** One version as the diff of its install-time code reads it: its scan and where it is installed from. */
+export interface InstallSideInput {
+  report: Pick<ScanReport, 'install' | 'findings'>;
+  /** The package's source (`registry`, `git`, …): `prepare` runs at install only for non-registry sources. */
+  source: string | undefined;
+}
+
+function installSide(side: InstallSideInput): DiffInstallSide {
+  const scripts = installScriptsFor(side.report, side.source);
+  return { runsAtInstall: scripts.length > 0, scripts: scriptCommands(scripts) };
+}
+
+/**
+ * When what a version gained runs: for each added capability the `runs` of its new findings (all its
+ * findings when matching left none new), earliest first; the capabilities its install-time code uses that
+ * the other version's did not (`addedAtInstall`; one held before only at run time gets `["install"]`); and
+ * each version's install scripts. Findings are read as installed from each side's source (see findingsFor).
+ */
+export function diffInstall(from: InstallSideInput, to: InstallSideInput, added: readonly string[], newFindings: readonly Pick<Finding, 'capability' | 'runs'>[]): Pick<DiffReport, 'addedRuns' | 'addedAtInstall' | 'install'> {
+  const before = findingsFor(from.report, from.source);
+  const after = findingsFor(to.report, to.source);
+  const wasAtInstall = new Set(installCapabilities(before));
+  const addedAtInstall = installCapabilities(after).filter((c) => !wasAtInstall.has(c));
+  const fresh = runsByCapability(newFindings);
+  const all = runsByCapability(after);
+  const addedRuns: Record<string, Runs[]> = {};
+  for (const c of [...new Set([...added, ...addedAtInstall])].sort()) {
+    addedRuns[c] = added.includes(c) ? (fresh[c] ?? all[c] ?? ['call']) : ['install'];
+  }
+  return { addedRuns, addedAtInstall, install: { from: installSide(from), to: installSide(to) } };
+}
+
+/** The own-code part of a diff of two scans: capabilities, findings (with when they run), install-time code, and how completely each side was analysed. */
+export function diffOwn(from: ScanReport, to: ScanReport): Pick<DiffReport, 'added' | 'removed' | 'unchanged' | 'addedRuns' | 'addedAtInstall' | 'install' | 'newFindings' | 'goneFindings' | 'status' | 'sides'> {
+  const capabilities = diffCapabilities(from.capabilities, to.capabilities);
+  const findings = diffFindings(findingsFor(from, from.package.source), findingsFor(to, to.package.source));
+  const install = diffInstall({ report: from, source: from.package.source }, { report: to, source: to.package.source }, capabilities.added, findings.newFindings);
+  return { ...capabilities, ...install, ...findings, ...diffSides(from, to) };
 }

@@ -1,5 +1,6 @@
 /**
- * The gate's policy file (`depcaps.policy.json`): which capabilities each dependency may hold.
+ * The gate's policy file (`depcaps.policy.json`): which capabilities each dependency may hold, and
+ * (`atInstall`) which of them the code its install scripts run may use.
  * The file is strict JSON checked by hand against the shape that
  * schema/depcaps.policy.schema.json describes, so every problem carries a JSON pointer and the
  * line and column an editor shows; a test keeps the schema and this reader in step.
@@ -29,6 +30,8 @@ export interface PolicyEntry {
   key: string;
   pattern: PackagePattern;
   allow: string[];
+  /** What install-time code may use, in addition to default's install list; absent: see matchPolicy. */
+  atInstall?: string[];
   reason?: string;
 }
 
@@ -43,7 +46,8 @@ export interface PolicyIgnore {
 export interface Policy {
   path?: string;
   version: 1;
-  default: { allow: string[] };
+  /** `atInstall` absent: install-time code may use what `allow` allows (the meaning before `atInstall` existed). */
+  default: { allow: string[]; atInstall?: string[] };
   entries: PolicyEntry[];
   ignore: PolicyIgnore[];
 }
@@ -59,8 +63,8 @@ export interface PolicyProblem {
 
 const CAPABILITY_IDS: ReadonlySet<string> = new Set(catalog.map((c) => c.id));
 const TOP_KEYS = ['$schema', 'version', 'default', 'packages', 'ignore'] as const;
-const DEFAULT_KEYS = ['allow'] as const;
-const ENTRY_KEYS = ['allow', 'reason'] as const;
+const DEFAULT_KEYS = ['allow', 'atInstall'] as const;
+const ENTRY_KEYS = ['allow', 'atInstall', 'reason'] as const;
 const IGNORE_KEYS = ['package', 'reason'] as const;
 /** A package name as npm stores it in lockfiles; legacy names may hold capitals, so only the shape is checked. */
 const PACKAGE_NAME = /^(?:@[^\s/@]+\/)?[^\s/@]+$/;
@@ -220,8 +224,8 @@ class PolicyReader {
     return field.node.value as string;
   }
 
-  readAllow(field: { node: Node; path: string }): string[] {
-    if (!this.checkType(field.node, field.path, 'array', 'allow')) return [];
+  readAllow(field: { node: Node; path: string }, what = 'allow'): string[] {
+    if (!this.checkType(field.node, field.path, 'array', what)) return [];
     const out: string[] = [];
     (field.node.children ?? []).forEach((item, i) => {
       const at = pointer(field.path, i);
@@ -252,8 +256,11 @@ class PolicyReader {
     }
     const def = top.get('default');
     if (def !== undefined && this.checkType(def.node, def.path, 'object', 'default')) {
-      const allow = this.readKnown(def.node, def.path, DEFAULT_KEYS, 'default').get('allow');
+      const fields = this.readKnown(def.node, def.path, DEFAULT_KEYS, 'default');
+      const allow = fields.get('allow');
       if (allow !== undefined) policy.default.allow = this.readAllow(allow);
+      const atInstall = fields.get('atInstall');
+      if (atInstall !== undefined) policy.default.atInstall = this.readAllow(atInstall, 'atInstall');
     }
     const packages = top.get('packages');
     if (packages !== undefined && this.checkType(packages.node, packages.path, 'object', 'packages')) {
@@ -265,8 +272,10 @@ class PolicyReader {
         const allow = fields.get('allow');
         if (allow === undefined) this.report(keyNode.offset, at, `the entry ${quote(key)} has no allow list`);
         const reason = this.readString(fields.get('reason'), 'reason');
+        const atInstallField = fields.get('atInstall');
+        const atInstall = atInstallField === undefined ? undefined : this.readAllow(atInstallField, 'atInstall');
         if (pattern === undefined || allow === undefined) continue;
-        policy.entries.push({ key, pattern, allow: this.readAllow(allow), ...(reason !== undefined && { reason }) });
+        policy.entries.push({ key, pattern, allow: this.readAllow(allow), ...(atInstall !== undefined && { atInstall }), ...(reason !== undefined && { reason }) });
       }
     }
     const ignore = top.get('ignore');
@@ -347,30 +356,47 @@ export function policyFromText(text: string, path: string, options: { onWarning?
   return policy;
 }
 
+const union = (...lists: readonly (readonly string[])[]): string[] => [...new Set(lists.flat())].sort();
+
 /**
  * The rule that decides a package: the ignore list first, then the most specific `packages`
  * entry (name@range, then exact name, then the glob with the longest literal text; ties go to
  * the first in the file), else `default`. An entry's capabilities add to `default.allow`, so
  * `allowed` is their union; an ignored package's rule allows nothing, as it never fails the gate.
+ *
+ * Install-time code (lifecycle scripts and what they run) is judged against `allowedAtInstall`: default's
+ * `atInstall` (else its `allow`) plus the entry's `atInstall` (else its `allow`, unless `default` has an
+ * `atInstall`: then an entry without one adds nothing at install). A policy that never says `atInstall`
+ * judges install-time code like the rest, as before `atInstall` existed: `allowedAtInstall` is then absent.
  */
 export function matchPolicy(policy: Policy, name: string, version: string): GateRule {
   const ignored = mostSpecific(policy.ignore, name, version);
   if (ignored !== undefined) return { rule: ignored.key, allowed: [], ...(ignored.reason !== undefined && { reason: ignored.reason }), ignored: true };
   const entry = mostSpecific(policy.entries, name, version);
-  if (entry === undefined) return { rule: 'default', allowed: [...policy.default.allow] };
-  const allowed = [...new Set([...policy.default.allow, ...entry.allow])].sort();
-  return { rule: entry.key, allowed, ...(entry.reason !== undefined && { reason: entry.reason }) };
+  const byDefault = policy.default.atInstall ?? policy.default.allow;
+  const strictInstall = policy.default.atInstall !== undefined || entry?.atInstall !== undefined;
+  if (entry === undefined) return { rule: 'default', allowed: [...policy.default.allow], ...(strictInstall && { allowedAtInstall: union(byDefault) }) };
+  const allowed = union(policy.default.allow, entry.allow);
+  const atInstall = union(byDefault, entry.atInstall ?? (policy.default.atInstall !== undefined ? [] : entry.allow));
+  return { rule: entry.key, allowed, ...(strictInstall && { allowedAtInstall: atInstall }), ...(entry.reason !== undefined && { reason: entry.reason }) };
+}
+
+/** Whether a policy judges install-time code apart (`atInstall` anywhere). */
+export function judgesInstallApart(policy: Policy): boolean {
+  return policy.default.atInstall !== undefined || policy.entries.some((e) => e.atInstall !== undefined);
 }
 
 /**
  * Writes a policy that accepts the given packages as they are: one entry per name holding its versions'
  * capabilities beyond `default`, and one glob entry per platform family (`@esbuild/*`), so a new platform
- * package of the family is covered too. Byte-stable for the same input in any order, so the policy's diff
- * in a pull request shows only real changes.
+ * package of the family is covered too. Install-time code is pinned as it is: `default.atInstall` is empty
+ * and each package whose install runs code lists what that code uses in its entry's `atInstall`, so a
+ * package that starts using a capability at install fails the gate even where it may use it at run time.
+ * Byte-stable for the same input in any order, so the policy's diff in a pull request shows only real changes.
  * @throws DepcapsError E_USAGE when `default` names an unknown capability.
  */
 export function initPolicy(
-  packages: readonly { name: string; version: string; capabilities: readonly string[]; family?: PlatformFamily }[],
+  packages: readonly { name: string; version: string; capabilities: readonly string[]; install?: { capabilities: readonly string[] }; family?: PlatformFamily }[],
   options: { default?: readonly string[] } = {},
 ): string {
   const unknown = (options.default ?? []).filter((id) => !CAPABILITY_IDS.has(id));
@@ -378,22 +404,25 @@ export function initPolicy(
     throw new DepcapsError('E_USAGE', `unknown capability ${unknown.map(quote).join(', ')} in the default allow list; capabilities are ${[...CAPABILITY_IDS].join(', ')}`);
   }
   const defaults = [...new Set(options.default)].sort();
-  const byKey = new Map<string, { allow: Set<string>; reason?: string }>();
+  const byKey = new Map<string, { allow: Set<string>; atInstall: Set<string>; reason?: string }>();
   for (const pkg of packages) {
     const extra = pkg.capabilities.filter((id) => !defaults.includes(id));
-    if (extra.length === 0) continue;
+    const atInstall = pkg.install?.capabilities ?? [];
+    if (extra.length === 0 && atInstall.length === 0) continue;
     const glob = pkg.family?.glob;
     const key = glob ?? pkg.name;
-    const entry = byKey.get(key) ?? { allow: new Set<string>(), ...(glob !== undefined ? { reason: `platform packages of ${pkg.family!.parent}` } : {}) };
+    const entry = byKey.get(key) ?? { allow: new Set<string>(), atInstall: new Set<string>(), ...(glob !== undefined ? { reason: `platform packages of ${pkg.family!.parent}` } : {}) };
     for (const id of extra) entry.allow.add(id);
+    for (const id of atInstall) entry.atInstall.add(id);
     byKey.set(key, entry);
   }
-  const head = JSON.stringify({ $schema: POLICY_SCHEMA_URL, version: 1, default: { allow: defaults } }, null, 2);
+  const head = JSON.stringify({ $schema: POLICY_SCHEMA_URL, version: 1, default: { allow: defaults, atInstall: [] } }, null, 2);
   // Written by hand, not as one object: JSON.stringify would hoist integer-like keys ("123")
   // ahead of the sorted ones, and an object would treat a package named `__proto__` specially.
   const entries = [...byKey.keys()].sort().map((key) => {
-    const { allow, reason } = byKey.get(key)!;
-    const body = JSON.stringify({ allow: [...allow].sort(), ...(reason !== undefined ? { reason } : {}) }, null, 2).replace(/\n/g, '\n    ');
+    const { allow, atInstall, reason } = byKey.get(key)!;
+    const fields = { allow: [...allow].sort(), ...(atInstall.size > 0 ? { atInstall: [...atInstall].sort() } : {}), ...(reason !== undefined ? { reason } : {}) };
+    const body = JSON.stringify(fields, null, 2).replace(/\n/g, '\n    ');
     return `    ${JSON.stringify(key)}: ${body}`;
   });
   const body = entries.length === 0 ? '{}' : `{\n${entries.join(',\n')}\n  }`;

@@ -86,6 +86,8 @@ export interface EntryCandidate {
   key: string;
   line: number;
   bundled?: boolean | undefined;
+  /** The lockfile says the package has install scripts (npm's `hasInstallScript`). */
+  installScript?: boolean | undefined;
   /** What the entry depends on, as `(name, spec)` pairs ({@link groupEntries}); the first spec of a name wins. */
   dependencies?: [string, string][] | undefined;
   /** Names among `dependencies` the record lists as optional; others are ignored. */
@@ -221,6 +223,7 @@ export class LockfileCollector {
       optional: c.optional,
       ...(c.path !== undefined ? { path: c.path } : {}),
       ...(c.bundled ? { bundled: true } : {}),
+      ...(c.installScript ? { installScript: true } : {}),
       ...(dependencies !== undefined ? { dependencies } : {}),
       ...(optionalDependencies.length > 0 ? { optionalDependencies } : {}),
       ...(c.platform !== undefined ? { platform: c.platform } : {}),
@@ -237,6 +240,7 @@ export class LockfileCollector {
     seen.dev &&= pkg.dev;
     seen.optional &&= pkg.optional;
     if (seen.alias === undefined && pkg.alias !== undefined) seen.alias = pkg.alias;
+    if (pkg.installScript) seen.installScript = true;
     // Copies installed at several places (npm nesting, pnpm peer variants) record the same
     // dependencies; a name only one of them lists is still an edge of the package.
     if (pkg.dependencies !== undefined) {

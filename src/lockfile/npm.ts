@@ -109,6 +109,7 @@ function readPackages(packages: Record<string, unknown>, collector: LockfileColl
         ...flags,
         ...(source === 'file' && typeof resolved === 'string' ? { path: resolved.slice('file:'.length) } : {}),
         bundled: own(entry, 'inBundle') === true,
+        installScript: own(entry, 'hasInstallScript') === true,
         dependencies: groupEntries(entry, INSTALLED_GROUPS),
         optionalDependencies: optionalNames(entry),
         platform: platformOf(entry),

@@ -23,6 +23,8 @@ export interface LockedPackage {
   path?: string;
   /** Shipped inside its parent's tarball (npm `inBundle`): not fetched on its own. */
   bundled?: boolean;
+  /** The lockfile records that it has install scripts (npm's `hasInstallScript`); other formats do not say. */
+  installScript?: boolean;
   /**
    * What the entry's own lockfile record says it depends on (dependencies and optionalDependencies,
    * never dev or unresolved peers): the name it is required under → the spec as recorded (a range

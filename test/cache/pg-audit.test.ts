@@ -162,7 +162,7 @@ describe('two machines, two empty local caches, one store', () => {
     expect(report.packages[0]).toMatchObject({ name: name(0), version: '1.0.0', capabilities: { network: { findings: counts['network'] } } });
     expect(report.summary).toEqual({ packages: want.length, names: want.length, unknownRuns: 0 });
     const text = await runCli(['cache', 'query', '--capability', 'network', '--cache-url', url], { env: tmp.env, cwd: tmp.project });
-    expect(text.stdout).toContain(`${name(0)}@1.0.0  network ${counts['network']}\n`);
+    expect(text.stdout).toContain(`${name(0)}@1.0.0  network ${counts['network']} (call ${counts['network']})\n`);
     expect(text.stdout).toMatch(/6 package versions \(6 names\) in postgres:\/\/127\.0\.0\.1:\d+\/audit_\d+ with network\n$/);
     expect(text.stdout + text.stderr).not.toContain('w0rd');
   });

@@ -20,6 +20,9 @@ testCapability('dynamic-require', {
     { code: "const where = require.resolve('./package.json')", module: 'cjs' },
     { code: "function require(id) { return registry[id] }\nrequire(name)", module: 'cjs' },
     { code: "import plugin from './plugin.js';\nexport default plugin", module: 'esm' },
+    // A path built on the module's directory from constants is a static load of a file (a graph edge).
+    { code: "const path = require('path');\nconst pkg = require(path.join(__dirname, '..', 'package.json'))", module: 'cjs' },
+    { code: "require(__dirname + '/lib/x.js'); require(`${__dirname}/y.js`)", module: 'cjs' },
   ],
   invalid: [
     { code: 'require(name)', module: 'cjs', findings: [{ line: 1, column: 1, api: 'require(…)', confidence: 'low' }] },

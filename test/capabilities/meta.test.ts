@@ -181,6 +181,8 @@ function runtimeNames(): Set<string> {
   for (const r of runtime.reflection) addPath(r.path);
   for (const r of runtime.resolvers) addPath(r);
   for (const b of runtime.builtins) addPath(b.path);
+  for (const d of runtime.moduleDirectories) addPath(d);
+  for (const f of [...runtime.fileRunners, ...runtime.pathJoiners]) addModule(f.module);
   for (const f of runtime.requireFactories) {
     addModule(f.module);
     names.add(`${f.module}.${f.member}`);
@@ -196,19 +198,22 @@ const COINCIDENCES: readonly { file: string; literal: string; why: string }[] = 
   { file: 'parse.ts', literal: 'module', why: "Babel's sourceType option, not the CommonJS module object" },
   { file: 'lexical.ts', literal: 'require', why: 'an UnresolvedKind of the catalog schema (define.ts), not the require global' },
   { file: 'match.ts', literal: 'require', why: 'an UnresolvedKind of the catalog schema (define.ts), not the require global' },
+  { file: 'module-facts.ts', literal: 'require', why: 'an UnresolvedKind of the catalog schema (define.ts), not the require global' },
+  { file: 'module-graph.ts', literal: 'module', why: 'the package.json "module" entry field, not the CommonJS module object' },
   { file: 'evaluate.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
   { file: 'match.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
   { file: 'scope.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value, not the glob binding" },
-  { file: 'tamper.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'module-facts.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
   { file: 'obfuscation.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'tamper.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'intake.ts', literal: 'buffer', why: "the intake's mode for a file held whole, not the buffer binding" },
   { file: 'partial-eval.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
   { file: 'local-calls.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
-  { file: 'intake.ts', literal: 'buffer', why: 'a mode of the streaming intake (hold the file whole), not the buffer binding' },
-  { file: 'tamper.ts', literal: 'undefined', why: "a result of typeof, not the undefined global" },
-  { file: 'js-values.ts', literal: 'undefined', why: "a result of typeof, not the undefined global" },
-  { file: 'js-interpreter.ts', literal: 'undefined', why: "a result of typeof, not the undefined global" },
-  { file: 'js-operators.ts', literal: 'undefined', why: 'String(undefined), not the undefined global' },
   { file: 'reflect.ts', literal: 'glob', why: "the engine's tag for a global-rooted Value (scope.ts), not the glob binding" },
+  { file: 'tamper.ts', literal: 'undefined', why: 'a result of typeof, not the undefined global' },
+  { file: 'js-values.ts', literal: 'undefined', why: 'a result of typeof, not the undefined global' },
+  { file: 'js-interpreter.ts', literal: 'undefined', why: 'a result of typeof, not the undefined global' },
+  { file: 'js-operators.ts', literal: 'undefined', why: 'String(undefined), not the undefined global' },
 ];
 
 /** The texts of a file's string literals, template texts and regular expressions, by line. */

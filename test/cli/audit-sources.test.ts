@@ -99,10 +99,11 @@ describe('git and tarball-URL dependencies', () => {
     const report = parseJson<AuditReport>(r);
     const gitdep = report.packages.find((p) => p.name === 'gitdep');
     const remote = report.packages.find((p) => p.name === 'remote-dep');
-    expect(gitdep).toMatchObject({ version: '1.2.3', source: 'git', status: 'ok', capabilities: ['env', 'shell'], cached: false });
+    // filesystem: the inline code of `prepare` (read, never run), which runs when a package is installed from git.
+    expect(gitdep).toMatchObject({ version: '1.2.3', source: 'git', status: 'ok', capabilities: ['env', 'filesystem', 'shell'], cached: false, runsAtInstall: true });
     expect(remote).toMatchObject({ version: '2.0.0', source: 'remote', status: 'ok', capabilities: ['network'], cached: false });
     // spy.js is outside `files`: npm does not install it, so it is not what the package can do.
-    expect(gitdep?.evidence.map((e) => e.file).sort()).toEqual(['index.js', 'index.js', 'lib/home.js']);
+    expect(gitdep?.evidence.map((e) => e.file).sort()).toEqual(['index.js', 'index.js', 'lib/home.js', 'package.json', 'package.json']);
     expect(report.summary).toMatchObject({ packages: 2, analyzed: 2, errors: 0 });
     expect(existsSync(marker)).toBe(false);
     expect(tarballRequests).toBe(1);
@@ -136,7 +137,7 @@ describe('git and tarball-URL dependencies', () => {
     const r = await runCli(['audit', 'next-lock.json', '--json'], { env: tmp.env, cwd: tmp.project, timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
     const gitdep = parseJson<AuditReport>(r).packages.find((p) => p.name === 'gitdep');
-    expect(gitdep).toMatchObject({ status: 'ok', cached: false, capabilities: ['env', 'network', 'shell'] });
+    expect(gitdep).toMatchObject({ status: 'ok', cached: false, capabilities: ['env', 'filesystem', 'network', 'shell'] });
   });
 
   it('without git: the same "not analysed" line as ever, with the reason, exit 2', async () => {

@@ -80,9 +80,13 @@ describe('depcaps diff', () => {
       added: ['network'],
       removed: [],
       unchanged: [],
+      // Nothing loads lib/fetch.js (index.js does not require it): the new code is unreached.
+      addedRuns: { network: ['unreached'] },
+      addedAtInstall: [],
+      install: { from: { runsAtInstall: false, scripts: {} }, to: { runsAtInstall: false, scripts: {} } },
       newFindings: [
-        { capability: 'network', api: 'https', file: 'lib/fetch.js', line: 1, column: 15, excerpt: "const https = require('https');", confidence: 'high' },
-        { capability: 'network', api: 'https.request', file: 'lib/fetch.js', line: 2, column: 25, excerpt: 'module.exports = (u) => https.request(u).end();', confidence: 'high' },
+        { capability: 'network', api: 'https', file: 'lib/fetch.js', line: 1, column: 15, excerpt: "const https = require('https');", confidence: 'high', runs: 'unreached' },
+        { capability: 'network', api: 'https.request', file: 'lib/fetch.js', line: 2, column: 25, excerpt: 'module.exports = (u) => https.request(u).end();', confidence: 'high', runs: 'unreached' },
       ],
       goneFindings: [],
       dependencies: NO_DEPS,
@@ -142,7 +146,8 @@ describe('depcaps diff', () => {
   it('text output: + lines with file:line, the dependency path, a verdict line', async () => {
     const r = await runCli(['diff', 'app', '1.1.1', '1.3.0', '--registry', registry.url], { env: tmp.env, cwd: tmp.project });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^\+ install-script\s+postinstall\s+package\.json:\d+/m);
+    expect(r.stdout).toMatch(/^\+ install-script\s+postinstall\s+\[install\]\s+package\.json:\d+/m);
+    expect(r.stdout).toMatch(/^now runs code at install: postinstall: node setup\.js$/m);
     expect(r.stdout).toMatch(/^\+ shell\s+via runner@1\.0\.0$/m);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('app 1.1.1 → 1.3.0: risk high · 1 new capability, 1 through dependencies, 1 new finding · trees resolved as of the publish time');
   });

@@ -129,7 +129,7 @@ describe('depcaps gate between two commits', () => {
       ['setup-pkg@1.0.0', 'gained', 'install-script', lineOf('node_modules/setup-pkg')],
       ['setup-pkg@1.0.0', 'gained', 'shell', lineOf('node_modules/setup-pkg')],
     ]);
-    expect(report.violations[0]!.message).toBe('net-helper added 1.0.0 gains network (https.get at index.js:1), brought in by http-lib@1.1.0; not allowed by the default allow list');
+    expect(report.violations[0]!.message).toBe('net-helper added 1.0.0 gains network when called (https.get at index.js:1), brought in by http-lib@1.1.0; not allowed by the default allow list');
     expect(report.summary).toEqual({ added: 3, removed: 1, upgraded: 2, downgraded: 1, changed: 0, violations: 3, notices: 0, incomplete: 0 });
     // With a policy file nothing is a notice: every gain the policy does not allow fails.
     expect(report.notices).toEqual([]);
@@ -147,10 +147,11 @@ describe('depcaps gate between two commits', () => {
     expect(md).toContain('"net-helper"');
     // github commands and text both go to stdout, in the order given.
     const lines = r.stdout.split('\n');
+    // Install-time gains first: setup-pkg's postinstall runs before anyone reviews it.
     expect(lines.filter((l) => l.startsWith('::error '))).toEqual([
-      expect.stringMatching(new RegExp(`^::error file=package-lock\\.json,line=${lineOf('node_modules/net-helper')},title=depcaps%3A net-helper@1\\.0\\.0 gained network::net-helper added 1\\.0\\.0 gains network .*%0Aevidence: index\\.js:1 https\\.get`)),
-      expect.stringMatching(new RegExp(`^::error file=package-lock\\.json,line=${lineOf('node_modules/setup-pkg')},title=depcaps%3A setup-pkg@1\\.0\\.0 gained install-script::`)),
-      expect.stringMatching(/^::error .*title=depcaps%3A setup-pkg@1\.0\.0 gained shell::/),
+      expect.stringMatching(new RegExp(`^::error file=package-lock\\.json,line=${lineOf('node_modules/setup-pkg')},title=depcaps%3A setup-pkg@1\\.0\\.0 gained install-script at install::.*%0Anow runs code at install: postinstall: node install\\.js`)),
+      expect.stringMatching(/^::error .*title=depcaps%3A setup-pkg@1\.0\.0 gained shell at install::/),
+      expect.stringMatching(new RegExp(`^::error file=package-lock\\.json,line=${lineOf('node_modules/net-helper')},title=depcaps%3A net-helper@1\\.0\\.0 gained network::net-helper added 1\\.0\\.0 gains network when called .*%0Aevidence: index\\.js:1 https\\.get \\(when called\\)`)),
     ]);
     expect(r.stdout).toMatch(/^FAIL|✗|fail/im);
     const sarif = JSON.parse(readFileSync(join(tmp.project, 'out/depcaps.sarif'), 'utf8')) as { runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
@@ -160,9 +161,9 @@ describe('depcaps gate between two commits', () => {
     const validate = ajv.compile(schema);
     expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);
     expect(sarif.runs[0]!.results.map((x) => [x.ruleId, x.locations[0]!.physicalLocation.region.startLine])).toEqual([
-      ['network', lineOf('node_modules/net-helper')],
       ['install-script', lineOf('node_modules/setup-pkg')],
       ['shell', lineOf('node_modules/setup-pkg')],
+      ['network', lineOf('node_modules/net-helper')],
     ]);
     // The working tree is the feature commit: the same report as between the two refs.
     expect(JSON.parse(readFileSync(join(tmp.project, 'out/gate.json'), 'utf8'))).toEqual({ ...report, head: { ...report.head, ref: 'WORKTREE' } });
@@ -290,21 +291,23 @@ describe('depcaps policy init / check', () => {
     expect(JSON.parse(written)).toEqual({
       $schema: 'https://unpkg.com/depcaps/schema/depcaps.policy.schema.json',
       version: 1,
-      default: { allow: ['env'] },
+      default: { allow: ['env'], atInstall: [] },
       packages: {
         '@types/thing': { allow: ['filesystem'] },
         'fs-lib': { allow: ['filesystem'] },
         'net-helper': { allow: ['network'] },
-        'setup-pkg': { allow: ['install-script', 'shell'] },
+        // Its postinstall runs install.js, which starts a shell: pinned apart.
+        'setup-pkg': { allow: ['install-script', 'shell'], atInstall: ['install-script', 'shell'] },
       },
     });
+    expect(parseJson<{ atInstall: string[] }>(init).atInstall).toEqual(['setup-pkg']);
     // With the init'ed policy, the branch passes; and it refuses to overwrite.
     expect((await gate(['--base', 'main', '--policy', 'init.policy.json'])).code).toBe(0);
     const again = await runCli(['policy', 'init', '--registry', registry.url, '--output', 'init.policy.json'], { env, cwd: tmp.project, timeoutMs: 90_000 });
     expect(again.code).toBe(2);
     const check = await runCli(['policy', 'check', 'init.policy.json'], { env, cwd: tmp.project });
     expect(check.code).toBe(0);
-    expect(check.stdout).toMatch(/valid \(4 entries, 0 ignored\)/);
+    expect(check.stdout).toMatch(/valid \(4 entries, 0 ignored; install-time code judged apart: by default nothing, 1 entry allows more\)/);
     const bad = await runCli(['policy', 'check', 'unknown.policy.json', '--json'], { env, cwd: tmp.project });
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.stdout)).toMatchObject({ valid: false, problems: [expect.objectContaining({ severity: 'error', path: '/packages/x/note', message: expect.stringMatching(/note/) })] });

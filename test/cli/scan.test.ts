@@ -57,14 +57,14 @@ function write(name: string, data: Buffer | string): string {
 
 /** The evil package's expected findings, in report order. */
 const EXPECTED = [
-  { capability: 'shell', api: 'child_process', file: 'lib/index.js', line: 1, column: 23, excerpt: "const { exec: run } = require('node:child_process');", confidence: 'high' },
-  { capability: 'network', api: 'https', file: 'lib/index.js', line: 2, column: 15, excerpt: "const https = require('https');", confidence: 'high' },
-  { capability: 'network', api: 'https.get', file: 'lib/index.js', line: 4, column: 3, confidence: 'high' },
-  { capability: 'env', api: 'process.env.NPM_TOKEN', file: 'lib/index.js', line: 4, column: 39, confidence: 'high' },
-  { capability: 'shell', api: 'child_process.exec', file: 'lib/index.js', line: 5, column: 10, excerpt: 'return run(cmd);', confidence: 'high' },
-  { capability: 'install-script', api: 'postinstall: curl, pipe to shell', file: 'package.json', line: 7, column: 5, confidence: 'high' },
-  { capability: 'filesystem', api: 'fs', file: 'test/helper.js', line: 1, column: 12, confidence: 'high' },
-  { capability: 'filesystem', api: 'fs.writeFileSync', file: 'test/helper.js', line: 2, column: 1, confidence: 'high' },
+  { capability: 'shell', api: 'child_process', file: 'lib/index.js', line: 1, column: 23, excerpt: "const { exec: run } = require('node:child_process');", confidence: 'high', runs: 'import' },
+  { capability: 'network', api: 'https', file: 'lib/index.js', line: 2, column: 15, excerpt: "const https = require('https');", confidence: 'high', runs: 'import' },
+  { capability: 'network', api: 'https.get', file: 'lib/index.js', line: 4, column: 3, confidence: 'high', runs: 'call' },
+  { capability: 'env', api: 'process.env.NPM_TOKEN', file: 'lib/index.js', line: 4, column: 39, confidence: 'high', runs: 'call' },
+  { capability: 'shell', api: 'child_process.exec', file: 'lib/index.js', line: 5, column: 10, excerpt: 'return run(cmd);', confidence: 'high', runs: 'call' },
+  { capability: 'install-script', api: 'postinstall: curl, pipe to shell', file: 'package.json', line: 7, column: 5, confidence: 'high', runs: 'install' },
+  { capability: 'filesystem', api: 'fs', file: 'test/helper.js', line: 1, column: 12, confidence: 'high', runs: 'unreached' },
+  { capability: 'filesystem', api: 'fs.writeFileSync', file: 'test/helper.js', line: 2, column: 1, confidence: 'high', runs: 'unreached' },
 ];
 
 function checkEvilReport(report: ScanReport): void {
@@ -125,9 +125,12 @@ describe('depcaps scan (end-to-end)', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toContain('evil-pkg@1.0.0');
-    expect(r.stdout).toMatch(/^shell {2}critical · 2 findings$/m);
+    expect(r.stdout).toMatch(/^shell {2}critical · 1 finding$/m);
     expect(r.stdout).toMatch(/child_process\.exec\s+lib\/index\.js:5:10\s+return run\(cmd\);/);
-    expect(lines.at(-1)).toMatch(/^evil-pkg@1\.0\.0: shell, install-script, network, env, filesystem · 8 findings in 3 of 6 files · .* · 0 errors · \d+ ms$/);
+    // Sections by when the code runs, install first.
+    const sections = lines.filter((l) => /^(RUNS AT|RUNS WHEN|UNREACHED)/.test(l)).map((l) => l.split('  ')[0]);
+    expect(sections).toEqual(['RUNS AT INSTALL', 'RUNS AT IMPORT', 'RUNS WHEN CALLED', 'UNREACHED']);
+    expect(lines.at(-1)).toMatch(/^evil-pkg@1\.0\.0: shell, install-script, network, env, filesystem · 8 findings \(1 install, 2 import, 3 call, 2 unreached\) in 3 of 6 files · runs code at install · .* · 0 errors · \d+ ms$/);
     expect(r.stdout).not.toContain('\u001b['); // not a TTY: no colours
   });
 

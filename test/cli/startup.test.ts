@@ -108,6 +108,7 @@ describe('start-up: what the CLI loads', () => {
       expect(heavyIn(r.loaded), args.join(' ')).toEqual([]);
       expect(r.loaded.filter((m) => /\/dist\/src\/commands\//.test(m)), args.join(' ')).toEqual([]);
       expect(has(r.loaded, /better-sqlite3/), `${args.join(' ')} opens no cache`).toBe(false);
+      expect(has(r.loaded, /\/node_modules\/(yaml|js-yaml|@yarnpkg\/parsers|semver)\//), `${args.join(' ')} reads no lockfile`).toBe(false);
     }
   });
 

@@ -87,8 +87,8 @@ describe('parsePolicy', () => {
 `;
     expect(parsePolicy(text).problems).toEqual([
       { path: '/defualt', line: 3, column: 3, severity: 'error', message: 'unknown key "defualt" at /defualt (the policy takes $schema, version, default, packages, ignore)' },
-      { path: '/default/deny', line: 4, column: 29, severity: 'error', message: 'unknown key "deny" at /default/deny (default takes allow)' },
-      { path: '/packages/axios/alow', line: 6, column: 38, severity: 'error', message: 'unknown key "alow" at /packages/axios/alow (an entry takes allow, reason)' },
+      { path: '/default/deny', line: 4, column: 29, severity: 'error', message: 'unknown key "deny" at /default/deny (default takes allow, atInstall)' },
+      { path: '/packages/axios/alow', line: 6, column: 38, severity: 'error', message: 'unknown key "alow" at /packages/axios/alow (an entry takes allow, atInstall, reason)' },
       { path: '/ignore/1/because', line: 8, column: 51, severity: 'error', message: 'unknown key "because" at /ignore/1/because (an ignore entry takes package, reason)' },
     ]);
   });
@@ -384,6 +384,54 @@ describe('matchPolicy', () => {
     expect(matchPolicy(policy, '@acme-evil/core', '1.0.0')).toEqual({ rule: 'default', allowed: [] });
   });
 
+  test('atInstall: a policy without it judges install-time code like the rest (no allowedAtInstall), as before it existed', () => {
+    const policy = policyOf(EXAMPLE);
+    expect(policy.default.atInstall).toBeUndefined();
+    for (const [name, version] of [['esbuild', '0.21.5'], ['left-pad', '1.0.0'], ['x', '1.0.0']] as const) {
+      expect(matchPolicy(policy, name, version).allowedAtInstall).toBeUndefined();
+    }
+  });
+
+  test('atInstall on an entry: network at run time, not at install', () => {
+    const policy = policyOf({
+      default: { allow: ['env'] },
+      packages: {
+        axios: { allow: ['network'], atInstall: [] },
+        esbuild: { allow: ['install-script', 'shell', 'network'], atInstall: ['install-script', 'shell'] },
+        left: { allow: ['network'] },
+      },
+    });
+    expect(policy.entries.map((e) => [e.key, e.atInstall])).toEqual([['axios', []], ['esbuild', ['install-script', 'shell']], ['left', undefined]]);
+    // default's allow still counts at install (it has no atInstall of its own).
+    expect(matchPolicy(policy, 'axios', '1.7.0')).toEqual({ rule: 'axios', allowed: ['env', 'network'], allowedAtInstall: ['env'] });
+    expect(matchPolicy(policy, 'esbuild', '0.25.0')).toEqual({ rule: 'esbuild', allowed: ['env', 'install-script', 'network', 'shell'], allowedAtInstall: ['env', 'install-script', 'shell'] });
+    // An entry without atInstall keeps the old meaning while default has none.
+    expect(matchPolicy(policy, 'left', '1.0.0')).toEqual({ rule: 'left', allowed: ['env', 'network'] });
+    expect(matchPolicy(policy, 'other', '1.0.0')).toEqual({ rule: 'default', allowed: ['env'] });
+  });
+
+  test('default.atInstall: install-time code is judged by atInstall lists only; entries without one add nothing at install', () => {
+    const policy = policyOf({
+      default: { allow: ['env', 'filesystem'], atInstall: ['filesystem'] },
+      packages: { esbuild: { allow: ['install-script', 'shell'], atInstall: ['install-script', 'shell'] }, axios: { allow: ['network'] }, '@types/*': { allow: [], atInstall: ['env'] } },
+    });
+    expect(matchPolicy(policy, 'esbuild', '0.25.0').allowedAtInstall).toEqual(['filesystem', 'install-script', 'shell']);
+    expect(matchPolicy(policy, 'axios', '1.7.0')).toEqual({ rule: 'axios', allowed: ['env', 'filesystem', 'network'], allowedAtInstall: ['filesystem'] });
+    expect(matchPolicy(policy, '@types/node', '20.0.0')).toEqual({ rule: '@types/*', allowed: ['env', 'filesystem'], allowedAtInstall: ['env', 'filesystem'] });
+    expect(matchPolicy(policy, 'x', '1.0.0')).toEqual({ rule: 'default', allowed: ['env', 'filesystem'], allowedAtInstall: ['filesystem'] });
+    // Ignored packages allow nothing and are never judged.
+    expect(matchPolicy(policyOf({ default: { atInstall: [] }, ignore: ['x'] }), 'x', '1.0.0')).toEqual({ rule: 'x', allowed: [], ignored: true });
+  });
+
+  test('atInstall problems are located like allow problems', () => {
+    const { problems } = parsePolicy('{"packages": {"a": {"allow": [], "atInstall": ["netwrk", 1]}}, "default": {"atInstall": "shell"}}');
+    expect(problems.map((p) => [p.path, p.message])).toEqual([
+      ['/packages/a/atInstall/0', expect.stringMatching(/^unknown capability "netwrk"/)],
+      ['/packages/a/atInstall/1', 'a capability id must be a string, not number'],
+      ['/default/atInstall', 'atInstall must be an array, not string'],
+    ]);
+  });
+
   test('emptyPolicy allows nothing', () => {
     expect(emptyPolicy()).toEqual({ version: 1, default: { allow: [] }, entries: [], ignore: [] });
     expect(matchPolicy(emptyPolicy(), 'axios', '1.7.0')).toEqual({ rule: 'default', allowed: [] });
@@ -392,7 +440,9 @@ describe('matchPolicy', () => {
 
 describe('initPolicy', () => {
   const packages = [
-    { name: 'esbuild', version: '0.21.5', capabilities: ['shell', 'install-script', 'native', 'env'] },
+    { name: 'esbuild', version: '0.21.5', capabilities: ['shell', 'install-script', 'native', 'env'], install: { capabilities: ['shell', 'install-script', 'env'] } },
+    // Install-time code that uses only default capabilities (and the script itself) still gets an entry.
+    { name: 'husky-like', version: '9.0.0', capabilities: ['filesystem', 'install-script'], install: { capabilities: ['install-script', 'filesystem'] } },
     { name: 'axios', version: '1.7.0', capabilities: ['network', 'env'] },
     { name: 'axios', version: '0.27.2', capabilities: ['dynamic-require', 'network'] },
     { name: 'left-pad', version: '1.3.0', capabilities: ['env'] },
@@ -407,7 +457,8 @@ describe('initPolicy', () => {
     "allow": [
       "env",
       "filesystem"
-    ]
+    ],
+    "atInstall": []
   },
   "packages": {
     "123": {
@@ -431,6 +482,20 @@ describe('initPolicy', () => {
         "install-script",
         "native",
         "shell"
+      ],
+      "atInstall": [
+        "env",
+        "install-script",
+        "shell"
+      ]
+    },
+    "husky-like": {
+      "allow": [
+        "install-script"
+      ],
+      "atInstall": [
+        "filesystem",
+        "install-script"
       ]
     }
   }
@@ -442,22 +507,31 @@ describe('initPolicy', () => {
   });
 
   test('byte-stable under reordering of packages, capabilities and defaults', () => {
-    const shuffled = [...packages].reverse().map((p) => ({ ...p, capabilities: [...p.capabilities].reverse() }));
+    const shuffled = [...packages].reverse().map((p) => ({ ...p, capabilities: [...p.capabilities].reverse(), ...(p.install ? { install: { capabilities: [...p.install.capabilities].reverse() } } : {}) }));
     expect(initPolicy(shuffled, { default: ['env', 'filesystem', 'env'] })).toBe(expected);
   });
 
   test('what it writes parses cleanly and accepts every package it was given', () => {
     const policy = policyOf(initPolicy(packages, { default: ['env', 'filesystem'] }));
     const rejected = packages.flatMap((p) => {
-      const { allowed } = matchPolicy(policy, p.name, p.version);
-      return p.capabilities.filter((c) => !allowed.includes(c)).map((c) => `${p.name}@${p.version} ${c}`);
+      const { allowed, allowedAtInstall } = matchPolicy(policy, p.name, p.version);
+      const atInstall = (p.install?.capabilities ?? []).filter((c) => !allowedAtInstall!.includes(c)).map((c) => `${p.name}@${p.version} ${c} at install`);
+      return [...p.capabilities.filter((c) => !allowed.includes(c)).map((c) => `${p.name}@${p.version} ${c}`), ...atInstall];
     });
     expect(rejected).toEqual([]);
   });
 
+  test('install-time code is pinned: a package may not start using at install what it may use at run time', () => {
+    const policy = policyOf(initPolicy(packages, { default: ['env', 'filesystem'] }));
+    expect(matchPolicy(policy, 'esbuild', '0.21.5')).toEqual({ rule: 'esbuild', allowed: ['env', 'filesystem', 'install-script', 'native', 'shell'], allowedAtInstall: ['env', 'install-script', 'shell'] });
+    // No install-time code today: nothing allowed at install, default capabilities included.
+    expect(matchPolicy(policy, 'axios', '1.7.0')).toEqual({ rule: 'axios', allowed: ['dynamic-require', 'env', 'filesystem', 'network'], allowedAtInstall: [] });
+    expect(matchPolicy(policy, 'unknown', '1.0.0')).toEqual({ rule: 'default', allowed: ['env', 'filesystem'], allowedAtInstall: [] });
+  });
+
   test('no packages and no default', () => {
     expect(initPolicy([])).toBe(
-      '{\n  "$schema": "https://unpkg.com/depcaps/schema/depcaps.policy.schema.json",\n  "version": 1,\n  "default": {\n    "allow": []\n  },\n  "packages": {}\n}\n',
+      '{\n  "$schema": "https://unpkg.com/depcaps/schema/depcaps.policy.schema.json",\n  "version": 1,\n  "default": {\n    "allow": [],\n    "atInstall": []\n  },\n  "packages": {}\n}\n',
     );
   });
 
@@ -531,6 +605,10 @@ describe('schema/depcaps.policy.schema.json', () => {
     { name: 'scoped name with a range', document: { packages: { '@s/n@^1': { allow: ['network'] } } }, valid: true },
     { name: 'allow as a string', document: { packages: { a: { allow: 'env' } } }, valid: false },
     { name: 'reason as a number', document: { ignore: [{ package: 'a', reason: 1 }] }, valid: false },
+    { name: 'atInstall in default and an entry', document: { default: { allow: ['env'], atInstall: [] }, packages: { a: { allow: ['network'], atInstall: ['install-script'] } } }, valid: true },
+    { name: 'atInstall as a string', document: { packages: { a: { allow: [], atInstall: 'shell' } } }, valid: false },
+    { name: 'unknown capability in atInstall', document: { default: { atInstall: ['net'] } }, valid: false },
+    { name: 'an entry with atInstall but no allow', document: { packages: { a: { atInstall: [] } } }, valid: false },
   ];
 
   test.each(agreement)('schema and parsePolicy agree: $name', ({ document, valid }) => {

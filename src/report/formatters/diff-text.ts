@@ -1,4 +1,4 @@
-import type { DiffReport, DiffSide, FileError } from '../../contract/index.js';
+import type { DiffFinding, DiffReport, DiffSide, FileError, Runs } from '../../contract/index.js';
 import { makeStyle } from './style.js';
 
 /** Options of the diff text formatter. */
@@ -30,6 +30,22 @@ export function incompleteSides(report: DiffReport): { versions: string[]; side:
 }
 
 const pad = (text: string, width: number) => (text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length));
+const RUNS_RANK: Record<Runs, number> = { install: 0, import: 1, call: 2, unreached: 3 };
+const RUNS_WORDS: Record<Runs, string> = { install: 'at install', import: 'at import', call: 'when called', unreached: 'unreached' };
+/** Findings earliest-running first, then in file order. */
+const byRuns = (list: readonly DiffFinding[]) => [...list].sort((a, b) => RUNS_RANK[a.runs ?? 'call'] - RUNS_RANK[b.runs ?? 'call']);
+const scriptsLine = (scripts: Record<string, string>) => Object.entries(scripts).map(([event, command]) => `${event}: ${command}`).join('; ');
+
+/** What changed in the install scripts: a package that starts (or stops) running code at install, or other scripts. */
+function installLines(report: DiffReport, bold: (t: string) => string): string[] {
+  const install = report.install;
+  if (install === undefined) return [];
+  const { from, to } = install;
+  if (to.runsAtInstall && !from.runsAtInstall) return [`${bold('now runs code at install')}: ${scriptsLine(to.scripts)}`];
+  if (from.runsAtInstall && !to.runsAtInstall) return [`no longer runs code at install (was ${scriptsLine(from.scripts)})`];
+  if (to.runsAtInstall && scriptsLine(from.scripts) !== scriptsLine(to.scripts)) return [`install scripts changed: ${scriptsLine(from.scripts)} → ${scriptsLine(to.scripts)}`];
+  return [];
+}
 
 /**
  * A compact change report: first the sides that were not fully analysed (the diff may be
@@ -51,15 +67,26 @@ export function formatDiffText(report: DiffReport, options: DiffTextOptions = {}
   }
   const capWidth = Math.max(12, ...[...report.newFindings, ...report.goneFindings].map((f) => f.capability.length + 2));
   const apiWidth = Math.min(30, Math.max(8, ...[...report.newFindings, ...report.goneFindings].map((f) => f.api.length + 2)));
-  if (report.added.length + report.removed.length > 0) {
+  // What starts running at install leads: it runs before anyone reviews the upgrade.
+  const install = installLines(report, s.bold);
+  if (install.length > 0) lines.push('', ...install);
+  const atInstallOnly = (report.addedAtInstall ?? []).filter((c) => !report.added.includes(c));
+  if (report.added.length + report.removed.length + atInstallOnly.length > 0) {
     lines.push('');
-    for (const c of report.added) lines.push(plus(`+ ${c}`) + s.dim('  (new capability)'));
+    const when = (c: string) => report.addedRuns?.[c] ?? [];
+    const added = [...report.added].sort((a, b) => RUNS_RANK[when(a)[0] ?? 'call'] - RUNS_RANK[when(b)[0] ?? 'call'] || (a < b ? -1 : 1));
+    for (const c of atInstallOnly) lines.push(plus(`+ ${c} at install`) + s.dim('  (held before only at run time: its install-time code now uses it)'));
+    for (const c of added) {
+      const runs = when(c);
+      lines.push(plus(`+ ${c}`) + s.dim(`  (new capability${runs.length > 0 ? `, runs ${runs.map((r) => RUNS_WORDS[r]).join(', ')}` : ''})`));
+    }
     for (const c of report.removed) lines.push(minus(`- ${c}`) + s.dim('  (capability gone)'));
   }
   if (report.newFindings.length + report.goneFindings.length > 0) {
     lines.push('');
-    for (const f of report.newFindings) lines.push(`${plus('+')} ${pad(f.capability, capWidth)}${pad(f.api, apiWidth)}${f.file}:${f.line}  ${s.dim(f.excerpt)}`);
-    for (const f of report.goneFindings) lines.push(`${minus('-')} ${pad(f.capability, capWidth)}${pad(f.api, apiWidth)}${f.file}:${f.line}  ${s.dim(f.excerpt)}`);
+    const tag = (f: DiffFinding) => (f.runs === undefined ? '' : pad(`[${f.runs}]`, 13));
+    for (const f of byRuns(report.newFindings)) lines.push(`${plus('+')} ${pad(f.capability, capWidth)}${pad(f.api, apiWidth)}${tag(f)}${f.file}:${f.line}  ${s.dim(f.excerpt)}`);
+    for (const f of byRuns(report.goneFindings)) lines.push(`${minus('-')} ${pad(f.capability, capWidth)}${pad(f.api, apiWidth)}${tag(f)}${f.file}:${f.line}  ${s.dim(f.excerpt)}`);
   }
   const t = report.transitive;
   if (t.added.length + t.removed.length > 0) {
@@ -85,9 +112,11 @@ export function formatDiffText(report: DiffReport, options: DiffTextOptions = {}
   }
   const sev = report.risk === 'high' ? 'critical' : report.risk;
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  const verdict = report.added.length + t.added.length === 0 && report.newFindings.length === 0
+  // New capabilities say when they run on their own line; held ones newly used at install are counted apart.
+  const nowAtInstall = (report.addedAtInstall ?? []).filter((c) => !report.added.includes(c));
+  const verdict = report.added.length + t.added.length + nowAtInstall.length === 0 && report.newFindings.length === 0
     ? 'no new capabilities'
-    : `${count(report.added.length, 'new capability', 'new capabilities')}, ${t.added.length} through dependencies, ${count(report.newFindings.length, 'new finding', 'new findings')}`;
+    : `${count(report.added.length, 'new capability', 'new capabilities')}${nowAtInstall.length > 0 ? `, ${count(nowAtInstall.length, 'held one', 'held ones')} now used at install` : ''}, ${t.added.length} through dependencies, ${count(report.newFindings.length, 'new finding', 'new findings')}`;
   const incomplete = partial.length > 0 ? ` · incomplete: ${partial.flatMap((p) => p.versions).join(' and ')} not fully analysed` : '';
   lines.push('', `${report.name} ${report.from} → ${report.to}: risk ${s.severity(sev, s.bold(report.risk))} · ${verdict}${incomplete}${t.resolution === 'none' ? '' : ` · trees resolved as of ${t.resolution === 'latest' ? 'today' : 'the publish time'}`}`);
   return `${lines.join('\n')}\n`;

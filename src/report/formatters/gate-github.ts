@@ -1,5 +1,8 @@
 import type { GatePackage, GateReport, GateViolation } from '../../contract/index.js';
-import { gateBuiltInLine, gateChangeCount, gateChangeCounts, gateNoticesOf, gatePackageOf, gateViolationsOf, sortEvidence, sortGatePackages, sortGateViolations } from './gate-parts.js';
+import type { Runs } from '../../contract/index.js';
+import {
+  gateBuiltInLine, gateChangeCount, gateChangeCounts, gateNoticesOf, gatePackageOf, gateViolationsOf, installScriptLine, RUNS_WORDS, sortEvidence, sortGatePackages, sortGateViolations, startsAtInstall,
+} from './gate-parts.js';
 
 /** Options of the GitHub workflow-command formatter. */
 export interface GateGithubOptions {
@@ -32,11 +35,15 @@ function command(name: 'error' | 'warning' | 'notice', properties: Record<string
   return `::${name}${props === '' ? '' : ` ${props}`}::${escapeCommandData(visible(message))}`;
 }
 
+/** `evidence: install.js:3 https.get (at install)`. */
+const evidenceLine = (e: { file: string; line: number; api: string; runs?: Runs }) => `evidence: ${e.file}:${e.line} ${e.api}${e.runs === undefined ? '' : ` (${RUNS_WORDS[e.runs]})`}`;
+
 function violationMessage(v: GateViolation, p: GatePackage | undefined): string {
   const lines = [v.message];
+  if (p !== undefined && startsAtInstall(p)) lines.push(`now runs code at install: ${installScriptLine(p, 300)}`);
   if (p !== undefined && v.capability !== undefined) {
     for (const t of p.transitive) if (t.capability === v.capability) lines.push(`via ${t.via.join(' › ')}`);
-    for (const e of sortEvidence(p.evidence).filter((x) => x.capability === v.capability)) lines.push(`evidence: ${e.file}:${e.line} ${e.api}`);
+    for (const e of sortEvidence(p.evidence).filter((x) => x.capability === v.capability)) lines.push(evidenceLine(e));
   }
   if (v.via.length > 1) lines.push(`path: ${v.via.join(' › ')}`);
   lines.push(`policy rule: ${v.rule}`);
@@ -55,8 +62,8 @@ export function formatGateGithub(report: GateReport, options: GateGithubOptions)
     const title = v.kind === 'incomplete'
       ? `depcaps: ${v.package} not fully analysed`
       : v.kind === 'gained'
-        ? `depcaps: ${v.package} gained ${v.capability ?? ''}`
-        : `depcaps: ${v.package} has ${v.capability ?? ''}, not allowed`;
+        ? `depcaps: ${v.package} gained ${v.capability ?? ''}${v.runs === 'install' ? ' at install' : ''}`
+        : `depcaps: ${v.package} has ${v.capability ?? ''}${v.runs === 'install' ? ' at install' : ''}, not allowed`;
     lines.push(command('error', { file: options.lockfileUri, line: Math.max(1, v.line), title }, violationMessage(v, gatePackageOf(report, v))));
   }
   if (report.policy.allowIncomplete) {
@@ -72,9 +79,15 @@ export function formatGateGithub(report: GateReport, options: GateGithubOptions)
     if (notices.length === 0) continue;
     const id = `${p.name}@${p.to ?? p.version}`;
     const caps = notices.map((n) => n.capability);
-    const evidence = sortEvidence(p.evidence).filter((e) => caps.includes(e.capability)).slice(0, 3).map((e) => `evidence: ${e.file}:${e.line} ${e.api}`);
+    const evidence = sortEvidence(p.evidence).filter((e) => caps.includes(e.capability)).slice(0, 3).map(evidenceLine);
     const change = p.change === 'added' ? 'added' : `${p.change} from ${p.from ?? '?'}`;
-    const first = `${id} (${change}) gained ${caps.join(', ')}: a notice, not a failure; without a policy file only high and critical capabilities fail the gate`;
+    const unreached = notices.filter((n) => n.why === 'unreached').map((n) => n.capability);
+    const severity = notices.filter((n) => n.why !== 'unreached').map((n) => n.capability);
+    const why = [
+      unreached.length > 0 ? `${unreached.join(', ')} only in code no entry point, bin or script reaches (--strict fails on it)` : '',
+      severity.length > 0 ? `without a policy file only high and critical capabilities fail the gate` : '',
+    ].filter(Boolean).join('; ');
+    const first = `${id} (${change}) gained ${caps.join(', ')}: a notice, not a failure; ${why}`;
     const message = [first, ...evidence, ...(p.via.length > 1 ? [`path: ${p.via.join(' › ')}`] : [])].join('\n');
     lines.push(command('notice', { file: options.lockfileUri, line: Math.max(1, p.line), title: `depcaps: ${id} gained ${caps.join(', ')} (notice)` }, message));
   }

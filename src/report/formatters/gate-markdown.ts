@@ -1,8 +1,8 @@
 import type { GatePackage, GateReport } from '../../contract/index.js';
 import { familyLabel, groupFamilies, type Grouped } from './family.js';
 import {
-  bestEvidence, gateAllowed, gateBuiltInLine, gateChange, gateChangeCount, gateChangeCounts, gateNoticesOf, gatePolicyEntries, gateSections, gateVersions, gateVersionSpan,
-  gateViolationsOf, printable, sortEvidence, sortGatePackages, transitiveByPath,
+  bestEvidence, gainedByRuns, gainedWhenAmong, gateAllowed, gateBuiltInLine, gateChange, gateChangeCount, gateChangeCounts, gateNoticesOf, gateNoticeTitle, gatePolicyEntries, gateSections,
+  gateVersions, gateVersionSpan, gateViolationsOf, installChanges, installScriptLine, noticeLabel, printable, RUNS_WORDS, sortEvidence, sortGatePackages, startsAtInstall, transitiveByPath,
 } from './gate-parts.js';
 
 /** Options of the gate Markdown formatter. */
@@ -79,12 +79,20 @@ function verdictCell(report: GateReport, items: readonly GatePackage[]): string 
   const rule = code(clip(p.policy.rule, 80), true);
   const reason = p.policy.reason === undefined ? '' : `: ${text(clip(p.policy.reason, 200))}`;
   if (violations.length > 0) {
-    const denied = [...new Set(violations.flatMap((v) => (v.kind === 'incomplete' || v.capability === undefined ? [] : [v.capability])))].sort();
-    const what = [denied.length > 0 ? `${denied.map(text).join(', ')} not allowed` : '', violations.some((v) => v.kind === 'incomplete') ? 'not fully analysed' : ''];
+    // What fails at install (where the policy says what install-time code may use) is named apart, first.
+    const apart = p.policy.allowedAtInstall !== undefined;
+    const ids = (atInstall: boolean) => [...new Set(violations.flatMap((v) => (v.kind === 'incomplete' || v.capability === undefined || (apart && (v.runs === 'install') !== atInstall) ? [] : [v.capability])))].sort();
+    const atInstall = apart ? ids(true) : [];
+    const denied = apart ? ids(false) : ids(false).concat(ids(true)).filter((c, i, all) => all.indexOf(c) === i).sort();
+    const what = [
+      atInstall.length > 0 ? `${atInstall.map(text).join(', ')} not allowed at install` : '',
+      denied.length > 0 ? `${denied.map(text).join(', ')} not allowed` : '',
+      violations.some((v) => v.kind === 'incomplete') ? 'not fully analysed' : '',
+    ];
     const by = report.policy.builtIn && p.policy.rule === 'default' ? 'no policy file' : `rule ${rule}`;
     return `❌ ${what.filter(Boolean).join('; ')} (${by})`;
   }
-  const notices = [...new Set(items.flatMap((x) => gateNoticesOf(report, x).map((n) => n.capability)))].sort();
+  const notices = [...new Set(items.flatMap((x) => gateNoticesOf(report, x).map(noticeLabel)))].sort();
   if (notices.length > 0) return `ℹ️ notice: ${notices.map(text).join(', ')}`;
   if (p.policy.ignored) return `➖ ignored (rule ${rule})${reason}`;
   if (items.some((x) => x.status !== 'ok')) return '⚠️ not fully analysed, allowed';
@@ -109,9 +117,13 @@ function row(report: GateReport, group: Grouped<GatePackage>, options: GateMarkd
   const items = group.kind === 'one' ? [group.item] : group.items;
   const p = items[0]!;
   const change = group.kind === 'one' ? `${p.change} ${text(clip(gateVersions(p), 80))}` : text(clip(gateVersionSpan(items), 120));
-  const own = [...new Set(items.flatMap((x) => x.gained))].sort().map(text).join(', ');
+  const own = gainedByRuns(items).map((c) => {
+    const when = gainedWhenAmong(items, c);
+    return `${text(c)}${when === undefined ? '' : ` (${RUNS_WORDS[when]})`}`;
+  }).join(', ');
   const through = transitiveByPath(items).map(([v, caps]) => `via ${path(v, true)}: ${caps.map(text).join(', ')}`);
-  const gained = [own, ...through].filter(Boolean).join('; ');
+  const starts = items.some(startsAtInstall) ? ['**now runs code at install**'] : [];
+  const gained = [...starts, own, ...through].filter(Boolean).join('; ');
   const via = p.via.length <= 1 ? 'direct' : path(p.via, true);
   return `| ${nameCell(group, options)} | ${change} | ${gained === '' ? '—' : gained} | ${verdictCell(report, items)} | ${via} |`;
 }
@@ -119,14 +131,20 @@ function row(report: GateReport, group: Grouped<GatePackage>, options: GateMarkd
 function details(report: GateReport, group: Grouped<GatePackage>): string {
   const items = group.kind === 'one' ? [group.item] : group.items;
   const p = items[0]!;
-  const caps = [...new Set(items.flatMap((x) => [...x.gained, ...x.transitive.map((t) => t.capability)]))].sort();
+  const caps = [...new Set([...gainedByRuns(items), ...items.flatMap((x) => x.transitive.map((t) => t.capability))])];
   const title = group.kind === 'one' ? `${p.name}@${p.to ?? p.version}` : familyLabel(group.family, items.length);
   const lines = [`<details><summary><code>${html(clip(title, 120))}</code> gained ${html(caps.join(', '))}</summary>`, ''];
+  const starting = items.find(startsAtInstall);
+  const changedScripts = installChanges(items).changed[0];
+  if (starting !== undefined) lines.push(`- **now runs code at install**: ${code(clip(installScriptLine(starting, 200), 200), false)}`);
+  else if (changedScripts !== undefined) lines.push(`- install scripts changed: ${code(clip(installScriptLine(changedScripts, 200), 200), false)}`);
   // What fails first, then the notices, then the rest; at most two findings per capability.
   const denied = new Set(items.flatMap((x) => gateViolationsOf(report, x).map((v) => v.capability ?? '')));
   const noticed = new Set(items.flatMap((x) => gateNoticesOf(report, x).map((n) => n.capability)));
+  const order = gainedByRuns(items);
   const rank = (c: string) => (denied.has(c) ? 0 : noticed.has(c) ? 1 : 2);
-  const evidence = items.flatMap((x) => sortEvidence(x.evidence).map((e) => ({ e, x }))).sort((a, b) => rank(a.e.capability) - rank(b.e.capability));
+  const at = (c: string) => (order.includes(c) ? order.indexOf(c) : order.length);
+  const evidence = items.flatMap((x) => sortEvidence(x.evidence).map((e) => ({ e, x }))).sort((a, b) => rank(a.e.capability) - rank(b.e.capability) || at(a.e.capability) - at(b.e.capability));
   const perCapability = new Map<string, number>();
   const shown = evidence.filter(({ e }) => {
     const n = perCapability.get(e.capability) ?? 0;
@@ -136,7 +154,8 @@ function details(report: GateReport, group: Grouped<GatePackage>): string {
   });
   for (const { e, x } of shown.slice(0, MAX_EVIDENCE)) {
     const where = group.kind === 'one' ? '' : `${code(clip(x.name, 80), false)} · `;
-    lines.push(`- ${text(e.capability)} · ${where}${code(clip(e.api, 80), false)} · ${code(`${clip(e.file, 100)}:${e.line}`, false)} — ${code(clip(e.excerpt, 160), false)}`);
+    const when = e.runs === undefined ? '' : `${RUNS_WORDS[e.runs]} · `;
+    lines.push(`- ${text(e.capability)} · ${when}${where}${code(clip(e.api, 80), false)} · ${code(`${clip(e.file, 100)}:${e.line}`, false)} — ${code(clip(e.excerpt, 160), false)}`);
   }
   if (shown.length > MAX_EVIDENCE) lines.push(`- … ${plural(shown.length - MAX_EVIDENCE, 'more finding')} left out`);
   for (const [v, c] of transitiveByPath(items)) lines.push(`- ${c.map(text).join(', ')} via ${path(v, false)}`);
@@ -169,10 +188,13 @@ function listName(group: Grouped<GatePackage>): string {
 function noticeLines(report: GateReport, packages: readonly GatePackage[]): string[] {
   return groupFamilies(packages).map((g) => {
     const items = g.kind === 'one' ? [g.item] : g.items;
-    const caps = [...new Set(items.flatMap((p) => gateNoticesOf(report, p).map((n) => n.capability)))].sort();
+    const notices = items.flatMap((p) => gateNoticesOf(report, p));
+    const caps = [...new Set(notices.map((n) => n.capability))].sort();
     const firsts = caps.map((c) => {
-      const e = bestEvidence(items, c);
-      return e === undefined ? text(c) : `${text(c)} (${code(clip(e.api, 60), false)} at ${code(`${clip(e.file, 80)}:${e.line}`, false)})`;
+      const n = notices.find((x) => x.capability === c)!;
+      const e = bestEvidence(items, c, n.runs);
+      const label = text(noticeLabel(n));
+      return e === undefined ? label : `${label} (${code(clip(e.api, 60), false)} at ${code(`${clip(e.file, 80)}:${e.line}`, false)})`;
     });
     const change = g.kind === 'one' ? text(clip(gateChange(g.item), 60)) : text(clip(gateVersionSpan(items), 80));
     return `- ${listName(g)} ${change}: ${firsts.join(', ')}`;
@@ -183,10 +205,16 @@ function noticeLines(report: GateReport, packages: readonly GatePackage[]): stri
 function passingLines(passing: readonly GatePackage[]): string[] {
   const lines: string[] = [];
   for (const g of groupFamilies(passing)) if (g.kind === 'family') lines.push(`- ${listName(g)} ${text(gateVersionSpan(g.items))}`);
-  const allowed = passing.filter((p) => !p.policy.ignored && p.gained.length > 0);
-  for (const c of [...new Set(allowed.flatMap((p) => p.gained))].sort()) {
-    const groups = groupFamilies(allowed.filter((p) => p.gained.includes(c)));
-    lines.push(`- gained ${text(c)}, allowed by the policy: ${groups.map(listName).join(', ')}`);
+  const { starts, changed } = installChanges(passing);
+  if (starts.length > 0) lines.push(`- now run code at install, allowed: ${groupFamilies(starts).map(listName).join(', ')}`);
+  if (changed.length > 0) lines.push(`- install scripts changed: ${changed.map((p) => code(clip(`${p.name}@${p.version}`, 120), false)).join(', ')}`);
+  const allowed = passing.filter((p) => !p.policy.ignored && p.gained.length + (p.gainedAtInstall ?? []).length > 0);
+  const gainedOf = (p: GatePackage) => [...new Set([...p.gained, ...(p.gainedAtInstall ?? [])])];
+  for (const c of gainedByRuns(allowed)) {
+    const holders = allowed.filter((p) => gainedOf(p).includes(c));
+    const when = gainedWhenAmong(holders, c);
+    const groups = groupFamilies(holders);
+    lines.push(`- gained ${text(c)}${when === 'install' ? ' at install' : ''}, allowed by the policy: ${groups.map(listName).join(', ')}`);
   }
   const ignored = passing.filter((p) => p.policy.ignored && p.gained.length + p.transitive.length > 0);
   if (ignored.length > 0) lines.push(`- gained, ignored by the policy: ${groupFamilies(ignored).map(listName).join(', ')}`);
@@ -243,7 +271,7 @@ export function formatGateMarkdown(report: GateReport, options: GateMarkdownOpti
   const withNotices = sortGatePackages([...failing, ...noticed].filter((p) => gateNoticesOf(report, p).length > 0));
   if (withNotices.length > 0) {
     const list = fill(noticeLines(report, withNotices), BUDGET.notices);
-    out.push('', `#### Notices: gained, not failing without a policy file (${plural(withNotices.length, 'package')})`, '', ...list.taken);
+    out.push('', `#### Notices: ${gateNoticeTitle(report)} (${plural(withNotices.length, 'package')})`, '', ...list.taken);
     if (list.left > 0) out.push(`- … ${list.left} more; \`depcaps gate --json\` has them in \`notices\``);
   }
   const shownPassing = options.verbose ? [...noticed, ...passing] : passing;

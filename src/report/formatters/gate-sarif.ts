@@ -1,5 +1,5 @@
 import type { GateNotice, GatePackage, GateReport, GateViolation } from '../../contract/index.js';
-import { gateAllowed, gateChange, gatePackageOf, gateSourceOf, sortEvidence, sortGateViolations } from './gate-parts.js';
+import { gateAllowed, gateChange, gatePackageOf, gateSourceOf, installScriptLine, RUNS_WORDS, sortEvidence, sortGateNotices, sortGateViolations, startsAtInstall } from './gate-parts.js';
 import { formatSarifLog, sarifLocation, sarifRules, type SarifOptions } from './sarif.js';
 
 function violationText(v: GateViolation, p: GatePackage | undefined): string {
@@ -13,16 +13,21 @@ function violationText(v: GateViolation, p: GatePackage | undefined): string {
   const source = gateSourceOf(p, capability);
   const verb = v.kind === 'gained' ? 'gained' : 'has';
   const strict = v.kind === 'unallowed' ? ' (strict mode)' : '';
-  const evidence = sortEvidence(p.evidence).filter((e) => e.capability === capability).map((e) => `${e.file}:${e.line} (${e.api})`);
+  const when = v.runs === undefined ? '' : ` ${RUNS_WORDS[v.runs]}`;
+  const evidence = sortEvidence(p.evidence).filter((e) => e.capability === capability).map((e) => `${e.file}:${e.line} (${e.api}${e.runs === undefined ? '' : `, ${RUNS_WORDS[e.runs]}`})`);
   const where = evidence.length === 0 ? '' : ` Evidence: ${evidence.join('; ')}.`;
-  return `${subject} ${verb} ${capability}${source === '' ? '' : ` ${source}`}, which policy rule "${v.rule}" does not allow${strict}; it allows ${gateAllowed(p)}.${path}${where}`;
+  const starts = startsAtInstall(p) ? ` It now runs code at install: ${installScriptLine(p, 300)}.` : '';
+  return `${subject} ${verb} ${capability}${when}${source === '' ? '' : ` ${source}`}, which policy rule "${v.rule}" does not allow${v.runs === 'install' && p.policy.allowedAtInstall !== undefined ? ' at install' : ''}${strict}; it allows ${gateAllowed(p)}.${starts}${path}${where}`;
 }
 
 function noticeText(n: GateNotice, p: GatePackage | undefined): string {
   const evidence = p === undefined ? [] : sortEvidence(p.evidence).filter((e) => e.capability === n.capability).map((e) => `${e.file}:${e.line} (${e.api})`);
   const subject = p === undefined ? n.package : `${n.package} (${gateChange(p)})`;
   const path = n.via.length > 1 ? ` Dependency path: ${n.via.join(' › ')}.` : ' A direct dependency.';
-  return `${subject} gained ${n.capability}: a notice, not a failure, because without a policy file only high and critical capabilities fail the gate.${path}${evidence.length === 0 ? '' : ` Evidence: ${evidence.join('; ')}.`}`;
+  const why = n.why === 'unreached'
+    ? 'only code that no entry point, bin or script reaches uses it (tests, examples, build tools); --strict fails on it'
+    : 'without a policy file only high and critical capabilities fail the gate';
+  return `${subject} gained ${n.capability}${n.runs === undefined ? '' : ` ${RUNS_WORDS[n.runs]}`}: a notice, not a failure, because ${why}.${path}${evidence.length === 0 ? '' : ` Evidence: ${evidence.join('; ')}.`}`;
 }
 
 /**
@@ -58,13 +63,13 @@ export function formatGateSarif(report: GateReport, options: SarifOptions): stri
         ...(p?.from === undefined ? {} : { from: p.from }),
         ...(p === undefined ? {} : { change: p.change, dev: p.dev }),
         kind: v.kind,
+        ...(v.runs === undefined ? {} : { runs: v.runs }),
         rule: v.rule,
         via: v.via,
       },
     };
   });
-  const notices = [...(report.notices ?? [])]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.capability < b.capability ? -1 : 1))
+  const notices = sortGateNotices(report.notices ?? [])
     .map((n) => {
       const index = ruleIndex.get(n.capability);
       const p = report.packages.find((x) => x.name === n.name && x.to === n.version);
@@ -75,7 +80,10 @@ export function formatGateSarif(report: GateReport, options: SarifOptions): stri
         message: { text: noticeText(n, p) },
         locations: sarifLocation(options.lockfileUri, n.line),
         partialFingerprints: { 'depcaps/gate/v1': `${n.name}:${n.capability}:notice` },
-        properties: { package: n.name, version: n.version, ...(p?.from === undefined ? {} : { from: p.from }), ...(p === undefined ? {} : { change: p.change, dev: p.dev }), kind: 'notice', rule: n.rule, via: n.via },
+        properties: {
+          package: n.name, version: n.version, ...(p?.from === undefined ? {} : { from: p.from }), ...(p === undefined ? {} : { change: p.change, dev: p.dev }), kind: 'notice',
+          ...(n.runs === undefined ? {} : { runs: n.runs }), ...(n.why === undefined ? {} : { why: n.why }), rule: n.rule, via: n.via,
+        },
       };
     });
   return formatSarifLog({ ...options, automationId: 'depcaps/gate/' }, rules, [...results, ...notices]);

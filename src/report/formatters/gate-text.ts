@@ -2,8 +2,8 @@ import { catalog } from '../../../capabilities/index.js';
 import type { GatePackage, GateReport } from '../../contract/index.js';
 import { familyLabel, groupFamilies, type Grouped } from './family.js';
 import {
-  bestEvidence, CHANGE_SYMBOL, gateAllowed, gateBuiltInLine, gateChangeCount, gateChangeCounts, gateGroupTitle, gateNoticesOf, gatePolicyEntries, gateSections,
-  gateVersions, gateVersionSpan, gateViolationsOf, plural, printable, sortGatePackages, transitiveByPath,
+  bestEvidence, CHANGE_SYMBOL, gainedByRuns, gainedWhenAmong, gateAllowed, gateBuiltInLine, gateChangeCount, gateChangeCounts, gateGroupTitle, gateNoticesOf, gatePolicyEntries, gateSections,
+  gateNoticeTitle, gateVersions, gateVersionSpan, gateViolationsOf, installChanges, noticeLabel, installScriptLine, plural, printable, RUNS_WORDS, sortGatePackages, startsAtInstall, transitiveByPath,
 } from './gate-parts.js';
 import { makeStyle, type Style } from './style.js';
 
@@ -77,27 +77,49 @@ function block(report: GateReport, group: Grouped<GatePackage>, paint: Paint, de
     lines.push(`${violations.length > 0 ? red('✗') : ' '} ${s.bold(printable(familyLabel(group.family, items.length)))} ${printable(gateVersionSpan(items))}`);
     lines.push(...wrapped(`${INDENT}members: `, items.map((p) => printable(p.name)), `${INDENT}  `).map(s.dim));
   }
-  const gained = [...new Set(items.flatMap((p) => p.gained))].sort();
-  const brief = { notice: [] as string[], allowed: [] as string[] };
-  for (const c of gained) {
-    const mark = denied(c) ? `  ${red('✗ not allowed')}` : notices.has(c) ? `  ${s.dim('notice')}` : '';
+  // A package that starts running code at install says so first, with the scripts: that code runs before review.
+  const starting = items.filter(startsAtInstall);
+  if (group.kind === 'one' && starting.length === 1) lines.push(`${INDENT}${s.bold('now runs code at install')}: ${printable(installScriptLine(first))}`);
+  else if (starting.length > 0) lines.push(`${INDENT}${s.bold(`${starting.length === items.length ? 'all' : starting.length} ${starting.length === 1 ? 'member now runs' : 'members now run'} code at install`)}: ${printable(installScriptLine(starting[0]!))}`);
+  else {
+    const changed = installChanges(items).changed;
+    if (group.kind === 'one' && changed.length === 1) lines.push(`${INDENT}install scripts changed: ${printable(installScriptLine(first))}`);
+  }
+  // Capabilities that pass are listed briefly, those gained at the same time together: `env, filesystem when called`.
+  const brief = { notice: new Map<string, string[]>(), allowed: new Map<string, string[]>() };
+  for (const c of gainedByRuns(items)) {
+    const when = gainedWhenAmong(items, c);
+    const atInstall = violations.some((v) => v.capability === c && v.runs === 'install' && first.policy.allowedAtInstall !== undefined);
+    const mark = denied(c) ? `  ${red(atInstall ? '✗ not allowed at install' : '✗ not allowed')}` : notices.has(c) ? `  ${s.dim('notice')}` : '';
+    // Held before, now used by install-time code too.
+    const before = items.every((p) => !p.gained.includes(c)) ? s.dim(' (held before at run time)') : '';
+    const words = when === undefined ? '' : ` ${RUNS_WORDS[when]}`;
+    const label = `${cap(c)}${words}${before}`;
     if (!detail && !denied(c)) {
-      brief[notices.has(c) ? 'notice' : 'allowed'].push(cap(c));
+      const list = brief[notices.has(c) ? 'notice' : 'allowed'];
+      const key = `${words}${before}`;
+      list.set(key, [...(list.get(key) ?? []), cap(c)]);
       continue;
     }
-    const e = bestEvidence(items, c);
+    const e = bestEvidence(items, c, when);
     const where = e === undefined ? '' : `  ${printable(e.api)}  ${printable(e.file)}:${e.line}  ${s.dim(printable(clip(e.excerpt, 80)))}`;
-    lines.push(`${INDENT}+ ${cap(c)}${where}${mark}`);
+    lines.push(`${INDENT}+ ${label}${where}${mark}`);
   }
-  if (brief.notice.length > 0) lines.push(`${INDENT}+ ${brief.notice.join(', ')}  ${s.dim(brief.notice.length === 1 ? 'notice' : 'notices')}`);
-  if (brief.allowed.length > 0) lines.push(`${INDENT}+ ${brief.allowed.join(', ')}  ${s.dim('allowed')}`);
+  const gained = [...new Set(items.flatMap((p) => p.gained))].sort();
+  const noticeCount = [...brief.notice.values()].flat().length;
+  if (noticeCount > 0) lines.push(`${INDENT}+ ${[...brief.notice].map(([when, caps]) => `${caps.join(', ')}${when}`).join('; ')}  ${s.dim(noticeCount === 1 ? 'notice' : 'notices')}`);
+  if (brief.allowed.size > 0) lines.push(`${INDENT}+ ${[...brief.allowed].map(([when, caps]) => `${caps.join(', ')}${when}`).join('; ')}  ${s.dim('allowed')}`);
   for (const [via, caps] of transitiveByPath(items)) {
     // A capability that fails only through a dependency (not gained in the package's own code) is marked here.
     const failing = caps.filter((c) => denied(c) && !gained.includes(c));
     const mark = failing.length === 0 ? '' : `  ${red(`✗ ${failing.length === caps.length ? '' : `${failing.join(', ')} `}not allowed`)}`;
     lines.push(`${INDENT}+ ${caps.map(cap).join(', ')} ${s.dim(`via ${printable(via.join(' › '))}`)}${mark}`);
   }
-  for (const v of violations) if (v.kind === 'unallowed') lines.push(`${INDENT}${red(`✗ ${v.capability ?? ''} not allowed`)} ${s.dim('(strict: held, not only gained)')}`);
+  for (const v of violations) {
+    if (v.kind !== 'unallowed') continue;
+    const when = v.runs === 'install' && first.policy.allowedAtInstall !== undefined ? ' at install' : '';
+    lines.push(`${INDENT}${red(`✗ ${v.capability ?? ''} not allowed${when}`)} ${s.dim('(strict: held, not only gained)')}`);
+  }
   const lost = [...new Set(items.flatMap((p) => p.lost))].sort();
   if (lost.length > 0) lines.push(s.dim(`${INDENT}- ${lost.join(', ')}`));
   const broken = items.filter((p) => p.status !== 'ok');
@@ -120,12 +142,22 @@ function block(report: GateReport, group: Grouped<GatePackage>, paint: Paint, de
 
 /** Capabilities gained by `packages` (by `pick`), each with the packages or families that gained it, one wrapped line each. */
 function byCapability(packages: readonly GatePackage[], pick: (p: GatePackage) => readonly string[], paint: Paint, indent = '  '): string[] {
-  const caps = [...new Set(packages.flatMap((p) => [...pick(p)]))].sort();
+  // Labels are capability ids, some with a note (`network at install`): install-time ones first, then by name.
+  const rank = (label: string) => (label.endsWith(' at install') ? 0 : 1);
+  const caps = [...new Set(packages.flatMap((p) => [...pick(p)]))].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   return caps.flatMap((c) => {
     const groups = groupFamilies(packages.filter((p) => pick(p).includes(c)));
     const count = groups.reduce((n, g) => n + (g.kind === 'one' ? 1 : g.items.length), 0);
-    return wrapped(`${indent}${paint.cap(c)} (${count}): `, groups.map((g) => printable(listName(g))), `${indent}    `);
+    const space = c.indexOf(' ');
+    const label = space === -1 ? paint.cap(c) : `${paint.cap(c.slice(0, space))}${c.slice(space)}`;
+    return wrapped(`${indent}${label} (${count}): `, groups.map((g) => printable(listName(g))), `${indent}    `);
   });
+}
+
+/** What a passing package gained, for the summary: `network`, or `network at install` when its new code runs then. */
+function gainedLabels(p: GatePackage): string[] {
+  const atInstall = (c: string) => (p.gainedRuns?.[c]?.[0] === 'install' ? `${c} at install` : c);
+  return [...new Set([...p.gained, ...(p.gainedAtInstall ?? [])])].map(atInstall);
 }
 
 /** Passing changes in a few lines: counts per kind, one line per platform family, then what they gained. */
@@ -137,8 +169,11 @@ function passingSummary(report: GateReport, passing: readonly GatePackage[], pai
     .map(([n, kind]) => `${n} ${kind}`);
   const lines = ['', s.bold(`passing · ${plural(passing.length, 'change')}${counts.length > 0 ? `: ${counts.join(', ')}` : ''}`)];
   for (const g of groupFamilies(passing)) if (g.kind === 'family') lines.push(`  ${printable(gateGroupTitle(g))}`);
-  const allowed = passing.filter((p) => !p.policy.ignored && p.gained.length > 0);
-  if (allowed.length > 0) lines.push(`  gained, allowed by the policy:`, ...byCapability(allowed, (p) => p.gained, paint, '    '));
+  const { starts, changed } = installChanges(passing);
+  if (starts.length > 0) lines.push(...wrapped(`  now run code at install, allowed (${starts.length}): `, groupFamilies(starts).map((g) => printable(listName(g))), '    '));
+  if (changed.length > 0) lines.push(...wrapped(`  install scripts changed (${changed.length}): `, changed.map((p) => printable(`${p.name}@${p.version}`)), '    '));
+  const allowed = passing.filter((p) => !p.policy.ignored && gainedLabels(p).length > 0);
+  if (allowed.length > 0) lines.push(`  gained, allowed by the policy:`, ...byCapability(allowed, gainedLabels, paint, '    '));
   const ignored = passing.filter((p) => p.policy.ignored && p.gained.length + p.transitive.length > 0);
   if (ignored.length > 0) lines.push(...wrapped(`  gained, ignored by the policy (${ignored.length}): `, groupFamilies(ignored).map((g) => printable(listName(g))), '    '));
   const through = passing.filter((p) => p.gained.length === 0 && p.transitive.length > 0).length;
@@ -179,12 +214,12 @@ export function formatGateText(report: GateReport, options: GateTextOptions): st
   for (const g of groupFamilies(failing)) lines.push('', ...block(report, g, paint, verbose));
   if (noticed.length + failing.length > 0 && notices > 0) {
     if (verbose) {
-      lines.push('', s.bold(`notices · gained, not failing without a policy file (${plural(noticed.length, 'package')} besides those above)`));
+      lines.push('', s.bold(`notices · ${gateNoticeTitle(report)} (${plural(noticed.length, 'package')} besides those above)`));
       for (const g of groupFamilies(noticed)) lines.push('', ...block(report, g, paint, true));
     } else {
       const withNotices = sortGatePackages([...failing, ...noticed].filter((p) => gateNoticesOf(report, p).length > 0));
-      lines.push('', s.bold(`notices · gained, not failing without a policy file (${plural(withNotices.length, 'package')})`));
-      lines.push(...byCapability(withNotices, (p) => gateNoticesOf(report, p).map((n) => n.capability), paint));
+      lines.push('', s.bold(`notices · ${gateNoticeTitle(report)} (${plural(withNotices.length, 'package')})`));
+      lines.push(...byCapability(withNotices, (p) => gateNoticesOf(report, p).map(noticeLabel), paint));
     }
   }
   if (passing.length > 0) {
