@@ -174,16 +174,8 @@ export class Evaluator implements LocalCalls {
         }
         return value;
       }
-      case 'NewExpression': {
-        // An instance reads what the class's prototype has: `new Module()._compile`.
-        const callee = this.evaluate(node.callee, scope, depth + 1);
-        const named = callee.k === 'mod' ? !callee.promise : callee.k === 'glob' && callee.path.length > 0;
-        if (named && (callee.k === 'mod' || callee.k === 'glob') && !callee.path.includes('*')) {
-          const proto = this.member(callee, 'prototype', false, depth + 1);
-          return proto.k === 'mod' || proto.k === 'glob' ? { ...proto, inst: true } : UNKNOWN;
-        }
-        return UNKNOWN;
-      }
+      case 'NewExpression':
+        return this.instanceOf(this.evaluate(node.callee, scope, depth + 1), depth);
       case 'ImportExpression': {
         const spec = this.evaluate(node.source, scope, depth + 1);
         return spec.k === 'str' ? this.moduleValue(spec.v, spec.m, true) : UNKNOWN;
@@ -249,6 +241,14 @@ export class Evaluator implements LocalCalls {
       default:
         return UNKNOWN;
     }
+  }
+
+  /** What `new C()` gives: an instance reads what the class's prototype has (`new Module()._compile`). */
+  instanceOf(callee: Value, depth: number): Value {
+    const named = callee.k === 'mod' ? !callee.promise : callee.k === 'glob' && callee.path.length > 0;
+    if (!named || (callee.k !== 'mod' && callee.k !== 'glob') || callee.path.includes('*')) return UNKNOWN;
+    const proto = this.member(callee, 'prototype', false, depth + 1);
+    return proto.k === 'mod' || proto.k === 'glob' ? { ...proto, inst: true } : UNKNOWN;
   }
 
   /**
@@ -601,14 +601,14 @@ export class Evaluator implements LocalCalls {
     node: Node,
     scope: Scope,
     depth = 0,
-  ): { fn: Value; args: readonly Node[]; target: Node; via: 'callee' | 'invoker' | 'reflect'; loader: boolean; bindingLoader: string | null; aliased: boolean } {
+  ): { fn: Value; args: readonly Node[]; target: Node; via: 'callee' | 'invoker' | 'reflect' | 'construct'; loader: boolean; bindingLoader: string | null; aliased: boolean } {
     const c = node as AnyNode;
     let args = c.arguments as Node[];
     const callee = unwrapExpression(c.callee as Node) as AnyNode;
     let target: Node = callee;
     let fn: Value | null = null;
     let invoked = false;
-    let via: 'callee' | 'invoker' | 'reflect' = 'callee';
+    let via: 'callee' | 'invoker' | 'reflect' | 'construct' = 'callee';
     if ((callee.type === 'MemberExpression' || callee.type === 'OptionalMemberExpression') && !callee.computed) {
       const name = (callee.property as { name?: string }).name;
       if (name === 'call' || name === 'apply') {
@@ -634,7 +634,7 @@ export class Evaluator implements LocalCalls {
         fn = this.evaluate(args[0], scope, depth + 1);
         args = arrayElements(args[op === 'apply' ? 2 : 1]);
         invoked = true;
-        via = 'reflect';
+        via = op === 'apply' ? 'reflect' : 'construct';
         if (fn.k === 'glob' || fn.k === 'mod') fn = { ...fn, m: true };
       }
     }
@@ -692,6 +692,7 @@ export class Evaluator implements LocalCalls {
     }
     const resolved = this.resolveCall(node, scope, depth);
     const fn = resolved.fn;
+    if (resolved.via === 'construct') return this.instanceOf(fn, depth);
     if (resolved.loader) {
       const first = resolved.args[0];
       const spec = first && first.type !== 'SpreadElement' ? this.evaluateName(first, scope, depth + 1) : UNKNOWN;

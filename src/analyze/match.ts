@@ -13,6 +13,9 @@ type AnyNode = Node & Record<string, unknown>;
 /** Function.prototype methods through which a function is invoked with another receiver. */
 const INVOKERS = new Set(['call', 'apply', 'bind']);
 
+/** The member through which instances reach their class's methods. */
+const PROTOTYPE = 'prototype';
+
 /** Longest chain of nested calls followed up from an argument (`a(b(c(Function)))`). */
 const MAX_CALL_NESTING = 32;
 
@@ -216,8 +219,11 @@ export class SiteMatcher {
       for (const e of entries) {
         // A member that only counts when called is reported at the call.
         if (e.when !== when) continue;
-        // An instance's members count only where the catalog names them (`prototype._compile`).
+        // An instance's members count only where the catalog names them (`prototype._compile`), and a
+        // member the catalog names through the prototype counts only on an instance: reading or calling
+        // `Module.prototype._compile` itself is wrapping or forwarding it (source-map-support, require hooks).
         if (value.inst && (e.members === null || !e.members.has(dotted))) continue;
+        if (!value.inst && first === PROTOTYPE) continue;
         if (e.members !== null && !e.members.has(first) && !e.members.has(dotted) && first !== '*') continue;
         // A member the module does not export is no use of its API (`cp.pid` on a local named `process`).
         if (e.exports !== null && first !== '*' && !e.exports.has(first)) continue;
@@ -239,12 +245,14 @@ export class SiteMatcher {
 
   private matchGlobal(value: Value & { k: 'glob' }, node: Node, when: 'access' | 'call'): boolean {
     const path = value.path;
-    // An instance's members count only where the catalog names the path through the prototype.
-    const shortest = value.inst ? path.indexOf('prototype') + 2 : 1;
+    // An instance's members count only where the catalog names the path through the prototype (and such a
+    // path counts only on an instance: see reportValue).
+    const shortest = value.inst ? path.indexOf(PROTOTYPE) + 2 : 1;
     for (let len = Math.min(path.length, this.index.maxGlobalLength); len >= shortest; len--) {
       let key = path[0]!;
       for (let i = 1; i < len; i++) key += `.${path[i]}`;
       if (key.includes('*')) continue;
+      if (!value.inst && path.slice(0, len).includes(PROTOTYPE)) continue;
       const entries = this.index.globals.get(key);
       if (!entries) continue;
       // A call-only global is called when the call targets it, or its own `.call`/`.apply`/`.bind`:
@@ -315,7 +323,7 @@ export class SiteMatcher {
       return;
     }
     // What `Reflect.apply` is handed as a name was reported where it stands, as an argument.
-    if (resolved.via !== 'reflect' || !chainTop) {
+    if ((resolved.via !== 'reflect' && resolved.via !== 'construct') || !chainTop) {
       this.matchGlobal(callee, node, 'call');
       if (!chainTop) this.matchGlobal(callee, node, 'access');
     }

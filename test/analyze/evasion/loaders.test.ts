@@ -27,9 +27,9 @@ testEvasionClass('loader primitives', {
       findings: [{ capability: 'eval', line: 3, column: 1, api: 'module.prototype._compile', confidence: 'high' }],
     },
     {
-      code: "require('node:module').prototype._compile.call(m, code, 'x.js')",
+      code: "const Module = require('node:module');\nReflect.construct(Module, ['x'])._compile(code, 'x.js')",
       module: 'cjs',
-      findings: [{ capability: 'eval', line: 1, column: 1, api: 'module.prototype._compile', confidence: 'high' }],
+      findings: [{ capability: 'eval', line: 2, column: 1, api: 'module.prototype._compile', confidence: 'medium' }],
     },
     {
       code: "new module.constructor()._compile(code, __filename)",
@@ -69,6 +69,11 @@ testEvasionClass('loader primitives', {
     { code: "const { Worker } = require('worker_threads');\nnew Worker('./w.js', { workerData: { eval: true } })", module: 'cjs' },
     { code: "const pkg = require.resolve('./package.json');\nconst dir = require.resolve('lodash/package.json')", module: 'cjs' },
     'compiler._compile(source, file)',
+    {
+      name: 'a loader hook that wraps _compile and forwards what it is given (source-map-support, pirates)',
+      code: "const Module = require('module');\nconst original = Module.prototype._compile;\nModule.prototype._compile = function (content, filename) {\n  return original.call(this, content, filename);\n};",
+      module: 'cjs',
+    },
     "const bound = helper.require.bind(helper);\nbound('child_process')",
     "const m = new Map();\nm.set('_compile', 1)",
   ],
