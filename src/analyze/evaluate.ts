@@ -745,7 +745,7 @@ export class Evaluator implements LocalCalls {
     const list = returns(fn.node);
     if (list !== null && list.length === 0) return UNKNOWN;
     const iife = callee.type === 'FunctionExpression' || callee.type === 'ArrowFunctionExpression';
-    if (this.demand === 0 && !iife && !mayHandBack(fn.node)) {
+    if (this.demand === 0 && !iife && (!mayHandBack(fn.node) || !argNodes.some(mayBeNamed))) {
       // Only the partial evaluator could say more, and only where a name is needed.
       if (this.partial !== null && argNodes.length > 0 && argNodes.every(constantShaped)) this.deferred++;
       return UNKNOWN;
@@ -761,6 +761,30 @@ export class Evaluator implements LocalCalls {
       return UNKNOWN;
     }
     return this.partial.call({ node: fn.node, scope: fn.scope }, args);
+  }
+}
+
+/** An argument that may hold a module or a global (a literal, a function or an operation never does). */
+function mayBeNamed(node: Node): boolean {
+  switch (node.type) {
+    case 'Identifier':
+    case 'MemberExpression':
+    case 'OptionalMemberExpression':
+    case 'CallExpression':
+    case 'OptionalCallExpression':
+    case 'NewExpression':
+    case 'ConditionalExpression':
+    case 'LogicalExpression':
+    case 'SequenceExpression':
+    case 'AssignmentExpression':
+    case 'AwaitExpression':
+    case 'ParenthesizedExpression':
+    case 'TSAsExpression':
+    case 'TSNonNullExpression':
+    case 'ThisExpression':
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -57,9 +57,56 @@ export function returns(fn: Node): Node[] | null {
 
 const handsBack = new WeakMap<Node, boolean>();
 
+/** Whether a returned expression can be (or wrap) one of `params`: `p`, `c ? p : { default: p }`, `h(p)`. */
+function handsBackShape(expr: Node, params: ReadonlySet<string>): boolean {
+  const stack: Node[] = [expr];
+  while (stack.length > 0) {
+    const n = stack.pop() as AnyNode;
+    switch (n.type) {
+      case 'Identifier':
+        if (params.has(n.name as string)) return true;
+        break;
+      case 'CallExpression':
+      case 'NewExpression':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+        // A helper called with the argument, or a function made here (a factory): it may.
+        return true;
+      case 'ConditionalExpression':
+        stack.push(n.consequent as Node, n.alternate as Node);
+        break;
+      case 'LogicalExpression':
+        stack.push(n.left as Node, n.right as Node);
+        break;
+      case 'SequenceExpression': {
+        const list = n.expressions as Node[];
+        stack.push(list[list.length - 1]!);
+        break;
+      }
+      case 'AssignmentExpression':
+        stack.push(n.right as Node);
+        break;
+      case 'ObjectExpression':
+        for (const p of n.properties as AnyNode[]) if (p.type === 'ObjectProperty') stack.push(p.value as Node);
+        break;
+      case 'ParenthesizedExpression':
+      case 'TSAsExpression':
+      case 'TSNonNullExpression':
+      case 'TSSatisfiesExpression':
+      case 'TypeCastExpression':
+        stack.push(n.expression as Node);
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
 /**
- * Whether a function may hand back one of its arguments: one of its returns reads a parameter or calls
- * something (a helper that may). Cheap to ask before evaluating any argument.
+ * Whether a function may hand back one of its arguments, read from the shape of its returns (a
+ * parameter, an object or a conditional holding one, a call that may): cheap to ask before evaluating
+ * any argument, and false for most functions (`return a + b`, `return x.y`).
  */
 export function mayHandBack(fn: Node): boolean {
   const cached = handsBack.get(fn);
@@ -70,20 +117,7 @@ export function mayHandBack(fn: Node): boolean {
     const names: string[] = [];
     for (const p of (fn as AnyNode).params as Node[]) patternNames(p, names);
     const params = new Set(names);
-    const stack: AnyNode[] = [...(list as AnyNode[])];
-    while (stack.length > 0 && !out) {
-      const n = stack.pop()!;
-      if (n.type === 'Identifier' && params.has(n.name as string)) out = true;
-      else if (n.type === 'CallExpression' || n.type === 'NewExpression' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') out = true;
-      else if (!NESTED.has(n.type)) {
-        for (const key of Object.keys(n)) {
-          if (key === 'loc' || key === 'start' || key === 'end' || key === 'type') continue;
-          const child = n[key] as AnyNode | AnyNode[] | null | undefined;
-          if (Array.isArray(child)) for (const c of child) c && typeof c.type === 'string' && stack.push(c);
-          else if (child && typeof child === 'object' && typeof child.type === 'string') stack.push(child);
-        }
-      }
-    }
+    out = (list as Node[]).some((r) => handsBackShape(r, params));
   }
   handsBack.set(fn, out);
   return out;

@@ -31,7 +31,7 @@ export function isMethod(kind: 'array' | 'string', key: string): boolean {
   return methods[kind].has(key);
 }
 
-/** A function of the file, as the engine's value model holds it. */
+/** A function of the file, as the engine's value model holds it: its node and the scope it stands in. */
 export interface LocalFunction {
   node: Node;
   scope: Scope;
@@ -66,7 +66,8 @@ export class PartialEvaluator {
   private explored = false;
   /** The budget ran out or the interpreter failed: nothing more is computed for this file. */
   private broken = false;
-  private readonly topThis: Value;
+  /** `this` at the top of the file: `module.exports` in CommonJS, undefined in an ES module; not known here. */
+  private readonly topThis: Value = UNKNOWN;
   /** Read-only interpreter copies of static arrays, for folds. */
   private readonly arrays = new WeakMap<Value, JsObject>();
 
@@ -74,20 +75,10 @@ export class PartialEvaluator {
     private readonly evaluator: Evaluator,
     private readonly index: CatalogIndex,
     private readonly program: Node,
-    source: string,
-  ) {
-    this.source = source;
-    // At the top of a CommonJS module `this` is `module.exports`, of an ES module undefined: unknown here.
-    this.topThis = UNKNOWN;
-  }
+    private readonly source: string,
+  ) {}
 
-  private readonly source: string;
-
-  /** Whether the budget is spent (callers report what they could not resolve as unresolved). */
-  get exhausted(): boolean {
-    return this.broken;
-  }
-
+  /** The file's interpreter, made on first need; null once evaluation is over for the file. */
   private machine(): Interpreter | null {
     if (this.broken) return null;
     if (this.vm === null) {
