@@ -1,5 +1,5 @@
 /** The `audit` JSON object (docs/CONTRACT.md). */
-import type { LockedSource, Runs, ScanStatus } from './scan.js';
+import type { LockedEntry, Runs, ScanStatus } from './scan.js';
 
 /**
  * Platform variants of one parent package (`@esbuild/linux-x64` of `esbuild`): grouped in reports and
@@ -30,16 +30,7 @@ export interface AuditInstall {
 }
 
 /** One audited package. */
-export interface AuditPackage {
-  name: string;
-  version: string;
-  alias?: string;
-  source: LockedSource;
-  dev: boolean;
-  optional: boolean;
-  /** Lockfile key and line of the entry (SARIF / annotations point there). */
-  key: string;
-  line: number;
+export interface AuditPackage extends LockedEntry {
   /** The platform family it belongs to, if any. */
   family?: PlatformFamily;
   status: ScanStatus;

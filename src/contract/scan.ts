@@ -130,3 +130,16 @@ export interface ScanReport {
 
 /** Where a package comes from, as its lockfile records it. */
 export type LockedSource = 'registry' | 'file' | 'link' | 'workspace' | 'git' | 'remote' | 'unknown';
+
+/** Where a package stands in a lockfile: the fields every per-package entry of audit and scripts starts with. */
+export interface LockedEntry {
+  name: string;
+  version: string;
+  alias?: string;
+  source: LockedSource;
+  dev: boolean;
+  optional: boolean;
+  /** Lockfile key and line of the entry (SARIF / annotations point there). */
+  key: string;
+  line: number;
+}

@@ -1,5 +1,5 @@
 /** The `scripts` JSON object (docs/CONTRACT.md): the install-script inventory of a lockfile. */
-import type { Finding, InstallStep, LockedSource, ScanStatus } from './scan.js';
+import type { Finding, InstallStep, LockedEntry, ScanStatus } from './scan.js';
 
 /** Where install-script approvals are kept: npm's `allowScripts`, pnpm's `onlyBuiltDependencies`/`allowBuilds`, bun's `trustedDependencies`. */
 export type ApprovalManager = 'npm' | 'pnpm' | 'bun';
@@ -25,16 +25,7 @@ export interface ScriptsPolicyVerdict {
 }
 
 /** One package of the lockfile whose install runs code. */
-export interface ScriptsPackage {
-  name: string;
-  version: string;
-  alias?: string;
-  source: LockedSource;
-  dev: boolean;
-  optional: boolean;
-  /** Lockfile key and line of the entry. */
-  key: string;
-  line: number;
+export interface ScriptsPackage extends LockedEntry {
   /** Install-time lifecycle scripts by event (`postinstall: "node install.js"`); `install: "node-gyp rebuild"` when implied. */
   scripts: Record<string, string>;
   /** `git`: only `prepare`, which runs because the package comes from git (or a directory), not a registry. */
